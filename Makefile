@@ -1,0 +1,71 @@
+# news_ingest: every target runs `setup` first (a no-op once done).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS ?= True
+export UV_PYTHON_DOWNLOADS := never
+
+DATE ?= $(shell date -u -d yesterday +%F)
+AIRFLOW_PORT ?= 8080
+
+.PHONY: help setup demo test test-unit test-e2e lint run airflow airflow-stop clean
+
+help:
+	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+$(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	@touch $@
+
+setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated
+
+demo: setup
+	$(BIN)/python -m demo.run
+
+test: setup
+	$(BIN)/pytest -q tests
+
+test-unit: setup
+	$(BIN)/pytest -q tests/unit tests/dags
+
+test-e2e: setup
+	$(BIN)/pytest -q tests/e2e
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/news-ingest feeds check
+
+# A manual run with logical date D+1 has the data interval [D, D+1): the day D.
+run: setup
+	$(BIN)/airflow dags test news_nightly $$(date -u -d "$(DATE) + 1 day" +%F)
+
+airflow: setup
+	@scripts/airflow-services.sh start $(AIRFLOW_PORT)
+
+airflow-stop:
+	@scripts/airflow-services.sh stop
+
+clean:
+	rm -rf $(VENV) $(TOOLS) $(AIRFLOW_HOME) data

@@ -1,0 +1,125 @@
+"""news_nightly: one UTC day of news feeds to deduplicated articles and events in Parquet."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+
+ARTICLES = Asset("news_ingest://articles")
+EVENTS = Asset("news_ingest://events")
+
+
+def _day() -> date:
+    """Day D of this run: the start of its data interval, in UTC."""
+    start = get_current_context()["data_interval_start"]
+    return pendulum.instance(start).in_timezone("UTC").date()
+
+
+@dag(
+    dag_id="news_nightly",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=2,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=2)},
+    tags=["news"],
+    doc_md=__doc__,
+)
+def news_nightly() -> None:
+    @task
+    def load_feed_list() -> list[dict[str, Any]]:
+        from news_ingest.config import load_feed_list
+        from news_ingest.settings import Settings
+
+        return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
+
+    @task(max_active_tis_per_dagrun=8)
+    def poll_feed(feed: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.config import Feed
+        from news_ingest.http import Fetcher
+        from news_ingest.pipeline import poll_feed
+        from news_ingest.settings import Settings
+
+        settings = Settings.from_env()
+        with Fetcher(settings) as fetcher:
+            return poll_feed(Feed(**feed), _day(), settings, fetcher)
+
+    @task
+    def select_items_of_day(polls: list[dict[str, Any]]) -> dict[str, Any]:
+        from news_ingest.pipeline import select_items_of_day
+        from news_ingest.settings import Settings
+
+        return select_items_of_day(list(polls), _day(), Settings.from_env().data_root)
+
+    @task
+    def fetch_pages(selected: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.http import Fetcher
+        from news_ingest.pipeline import fetch_pages
+        from news_ingest.settings import Settings
+
+        settings = Settings.from_env()
+        with Fetcher(settings) as fetcher:
+            return fetch_pages(selected["uri"], _day(), settings, fetcher)
+
+    @task
+    def extract_articles(pages: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.pipeline import extract_articles
+        from news_ingest.settings import Settings
+
+        return extract_articles(pages["uri"], _day(), Settings.from_env().data_root)
+
+    @task
+    def dedupe_articles(extracted: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.pipeline import dedupe_articles
+        from news_ingest.settings import Settings
+
+        return dedupe_articles(extracted["uri"], _day(), Settings.from_env())
+
+    @task
+    def extract_events(articles: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.pipeline import extract_events_of_day
+        from news_ingest.settings import Settings
+
+        return extract_events_of_day(articles["uri"], _day(), Settings.from_env().data_root)
+
+    @task(outlets=[ARTICLES, EVENTS])
+    def publish_partitions(articles: dict[str, Any], events: dict[str, Any]) -> dict[str, str]:
+        from news_ingest.pipeline import publish_partitions
+        from news_ingest.settings import Settings
+
+        root = Settings.from_env().data_root
+        return publish_partitions(articles["uri"], events["uri"], _day(), root)
+
+    @task
+    def summarize_run(
+        polls: list[dict[str, Any]],
+        selected: dict[str, Any],
+        pages: dict[str, Any],
+        extracted: dict[str, Any],
+        articles: dict[str, Any],
+        events: dict[str, Any],
+        published: dict[str, str],
+    ) -> str:
+        from news_ingest.pipeline import format_summary, write_manifest
+        from news_ingest.settings import Settings
+
+        stages = {"poll": list(polls), "select": selected, "fetch": pages, "extract": extracted,
+                  "dedupe": articles, "events": events, "published": published}
+        run_id = str(get_current_context()["run_id"])
+        print(format_summary(_day(), stages))
+        return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
+
+    polls = poll_feed.expand(feed=load_feed_list())
+    selected = select_items_of_day(polls)
+    pages = fetch_pages(selected)
+    extracted = extract_articles(pages)
+    articles = dedupe_articles(extracted)
+    events = extract_events(articles)
+    published = publish_partitions(articles, events)
+    summarize_run(polls, selected, pages, extracted, articles, events, published)
+
+
+news_nightly()

@@ -1,0 +1,99 @@
+"""The news-ingest command line: the stages outside Airflow, JSON in and out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from news_ingest.config import FeedListError, load_feed_list
+from news_ingest.settings import Settings
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the article columns extracted from the HTML on stdin."""
+    from dataclasses import asdict
+
+    from news_ingest.extract import extract_article
+
+    body = sys.stdin.buffer.read()
+    article = asdict(extract_article(body, args.url))
+    article["published_at"] = article.pop("page_published_at")
+    article["url"] = args.url
+    print(json.dumps(article, default=_json_default, ensure_ascii=False))
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Read JSON Lines documents on stdin and print one JSON line per event."""
+    from news_ingest.events import extract_events
+
+    status = 0
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            doc_id, text = str(doc["id"]), str(doc["text"])
+            published = _parse_time(doc.get("published_at"))
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"line {lineno}: skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        for event in extract_events(doc_id, text, published, doc.get("title")):
+            print(json.dumps({"id": doc_id, **event.as_row()}, default=_json_default,
+                             ensure_ascii=False))
+    return status
+
+
+def cmd_feeds_check(args: argparse.Namespace) -> int:
+    """Validate the feed list and print a one-line verdict."""
+    path = args.file or Settings.from_env().feeds_path
+    try:
+        feeds = load_feed_list(path)
+    except FeedListError as exc:
+        print(f"invalid: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(feeds)} feeds in {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``news-ingest``."""
+    parser = argparse.ArgumentParser(prog="news-ingest", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    extract = sub.add_parser("extract", help="extract an article from HTML on stdin")
+    extract.add_argument("--url", required=True, help="the URL the page was fetched from")
+    extract.set_defaults(func=cmd_extract)
+    events = sub.add_parser("events", help="extract events from JSON Lines on stdin")
+    events.set_defaults(func=cmd_events)
+    feeds = sub.add_parser("feeds", help="feed list commands")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    check = feeds_sub.add_parser("check", help="validate the feed list")
+    check.add_argument("--file", help="feed list (default: NEWS_FEEDS or the project's)")
+    check.set_defaults(func=cmd_feeds_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``news-ingest``."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

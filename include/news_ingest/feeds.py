@@ -1,0 +1,149 @@
+"""Parse feeds and sitemaps from fetched bytes into feed items, and pick the items of a day."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as safe_et
+import feedparser
+from defusedxml import DefusedXmlException
+
+from news_ingest.urls import article_id_for, canonicalize_url
+
+MAX_ITEMS_PER_FEED = 5000
+_W3C_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class FeedParseError(ValueError):
+    """The document is not a feed or sitemap we can read safely."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One link listed by a feed or sitemap."""
+
+    feed_id: str
+    url: str
+    canonical_url: str
+    article_id: str
+    title: str | None
+    published_at: datetime | None
+    summary: str | None
+
+
+def _refuse_entities(body: bytes) -> None:
+    head = body[:65536]
+    if b"<!ENTITY" in head or b"<!entity" in head:
+        raise FeedParseError("document declares XML entities; refused")
+
+
+def _struct_to_dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _item(feed_id: str, url: str, title: str | None, published: datetime | None,
+          summary: str | None) -> FeedItem | None:
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    canonical = canonicalize_url(url)
+    return FeedItem(
+        feed_id=feed_id,
+        url=url,
+        canonical_url=canonical,
+        article_id=article_id_for(canonical),
+        title=(title or "").strip() or None,
+        published_at=published,
+        summary=(summary or "").strip() or None,
+    )
+
+
+def parse_feed(feed_id: str, body: bytes, base_url: str) -> list[FeedItem]:
+    """Items of an RSS/Atom/JSON feed given as bytes; raise FeedParseError on junk."""
+    _refuse_entities(body)
+    parsed = feedparser.parse(body, response_headers={"content-location": base_url},
+                              sanitize_html=False, resolve_relative_uris=True)
+    entries = parsed.get("entries") or []
+    if not entries and parsed.get("bozo"):
+        raise FeedParseError(f"not a feed: {parsed.get('bozo_exception')!r}"[:300])
+    items: list[FeedItem] = []
+    for entry in entries[:MAX_ITEMS_PER_FEED]:
+        link = entry.get("link") or ""
+        published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(
+            entry.get("updated_parsed")
+        )
+        item = _item(feed_id, link, entry.get("title"), published, entry.get("summary"))
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_w3c(value: str | None) -> datetime | None:
+    if not value or not _W3C_DATE.match(value.strip()):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def parse_sitemap(feed_id: str, body: bytes) -> tuple[list[FeedItem], list[str]]:
+    """Items of a sitemap (news:publication_date, else lastmod) and any child sitemap URLs."""
+    _refuse_entities(body)
+    try:
+        root: Element = safe_et.fromstring(body)
+    except (DefusedXmlException, safe_et.ParseError) as exc:
+        raise FeedParseError(f"not a sitemap: {exc}") from exc
+    kind = _local(root.tag)
+    items: list[FeedItem] = []
+    children: list[str] = []
+    for node in list(root)[:MAX_ITEMS_PER_FEED]:
+        fields: dict[str, str] = {}
+        for child in node.iter():
+            if child.text and child.text.strip():
+                fields.setdefault(_local(child.tag), child.text.strip())
+        loc = fields.get("loc")
+        if not loc:
+            continue
+        if kind == "sitemapindex":
+            children.append(loc)
+            continue
+        published = _parse_w3c(fields.get("publication_date")) or _parse_w3c(fields.get("lastmod"))
+        item = _item(feed_id, loc, fields.get("title"), published, None)
+        if item is not None:
+            items.append(item)
+    if kind not in {"urlset", "sitemapindex"}:
+        raise FeedParseError(f"not a sitemap: root element <{kind}>")
+    return items, children
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    """True when the bytes are a sitemap rather than a feed."""
+    head = body[:2048].lower()
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def in_day(published: datetime | None, day_start: datetime, day_end: datetime) -> bool:
+    """True when ``published`` falls in [day_start, day_end)."""
+    return published is not None and day_start <= published < day_end

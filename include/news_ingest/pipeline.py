@@ -1,0 +1,358 @@
+"""The nightly stages for one UTC day, each reading and writing Parquet under the data root."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from news_ingest import __version__, store
+from news_ingest.config import Feed
+from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds
+from news_ingest.events import extract_events
+from news_ingest.extract import extract_article
+from news_ingest.feeds import (
+    FeedItem,
+    FeedParseError,
+    in_day,
+    looks_like_sitemap,
+    parse_feed,
+    parse_sitemap,
+)
+from news_ingest.http import Fetcher, FetchError
+from news_ingest.settings import Settings
+
+MAX_CHILD_SITEMAPS = 50
+PARALLEL_EXTRACT_MIN = 16
+
+ITEMS_SCHEMA = pa.schema(
+    [
+        ("feed_id", pa.string()),
+        ("source", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("article_id", pa.string()),
+        ("title", pa.string()),
+        ("published_at", store.TS),
+    ]
+)
+PAGES_SCHEMA = pa.schema(
+    [
+        *ITEMS_SCHEMA,
+        ("final_url", pa.string()),
+        ("status", pa.int32()),
+        ("content_type", pa.string()),
+        ("body", pa.large_binary()),
+        ("fetched_at", store.TS),
+        ("error", pa.string()),
+    ]
+)
+
+
+DEDUPE_COLUMNS = ("is_duplicate", "duplicate_of", "duplicate_similarity")
+EXTRACTED_SCHEMA = pa.schema([f for f in store.ARTICLES_SCHEMA if f.name not in DEDUPE_COLUMNS])
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC interval [day 00:00, day+1 00:00)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def work_uri(root: str, day: date, *parts: str) -> str:
+    """Where a stage keeps its intermediate output for ``day``."""
+    return store.join(root, "work", f"date={day.isoformat()}", *parts)
+
+
+def _feed_file(feed_id: str) -> str:
+    # Feed ids are validated slugs, but a hash keeps input out of paths regardless.
+    return hashlib.sha256(feed_id.encode()).hexdigest()[:16] + ".parquet"
+
+
+def _items_table(items: Iterable[FeedItem], source: str | None) -> pa.Table:
+    rows = [
+        {
+            "feed_id": i.feed_id, "source": source, "url": i.url, "canonical_url": i.canonical_url,
+            "article_id": i.article_id, "title": i.title, "published_at": i.published_at,
+        }
+        for i in items
+    ]
+    return pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA)
+
+
+def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """Fetch and parse one feed or sitemap; write its items; never raise for a bad feed."""
+    started = time.monotonic()
+    result: dict[str, Any] = {"feed_id": feed.id, "uri": None, "items": 0, "error": None}
+    try:
+        resp = fetcher.get(feed.url)
+        if resp.status != 200:
+            raise FetchError(f"HTTP {resp.status} for {feed.url}")
+        items: list[FeedItem]
+        if feed.kind == "sitemap" or (feed.kind is None and looks_like_sitemap(resp.body)):
+            items, children = parse_sitemap(feed.id, resp.body)
+            for child in children[:MAX_CHILD_SITEMAPS]:
+                child_resp = fetcher.get(child)
+                if child_resp.status == 200:
+                    items.extend(parse_sitemap(feed.id, child_resp.body)[0])
+        else:
+            items = parse_feed(feed.id, resp.body, resp.final_url)
+        uri = work_uri(settings.data_root, day, "items", _feed_file(feed.id))
+        store.write_table_atomic(uri, _items_table(items, feed.source))
+        result.update(uri=uri, items=len(items))
+    except (FetchError, FeedParseError) as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:  # a hostile feed must not fail the run
+        result["error"] = f"unexpected {type(exc).__name__}: {exc}"[:500]
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> dict[str, Any]:
+    """Items dated in ``day`` or undated (decided after extraction), one per canonical URL."""
+    start, end = day_bounds(day)
+    tables = [store.read_table(p["uri"]) for p in polls if p.get("uri")]
+    rows = pa.concat_tables(tables).to_pylist() if tables else []
+    listed = len(rows)
+    keep = [r for r in rows if r["published_at"] is None or in_day(r["published_at"], start, end)]
+    keep.sort(key=lambda r: (r["published_at"] is None, r["published_at"] or start, r["feed_id"],
+                             r["url"]))
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in keep:
+        chosen.setdefault(row["article_id"], row)
+    uri = work_uri(root, day, "selected.parquet")
+    store.write_table_atomic(uri, pa.Table.from_pylist(list(chosen.values()), schema=ITEMS_SCHEMA))
+    return {
+        "uri": uri,
+        "listed": listed,
+        "selected": len(chosen),
+        "other_days": listed - len(keep),
+        "undated": sum(1 for r in chosen.values() if r["published_at"] is None),
+    }
+
+
+def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
+    out = {**row, "final_url": row["url"], "status": None, "content_type": None, "body": None,
+           "fetched_at": datetime.now(UTC), "error": None}
+    try:
+        resp = fetcher.get(row["url"])
+        ctype = resp.headers.get("content-type", "")
+        out.update(final_url=resp.final_url, status=resp.status, content_type=ctype,
+                   fetched_at=resp.fetched_at)
+        if resp.status != 200:
+            out["error"] = f"HTTP {resp.status}"
+        elif ctype and "html" not in ctype.lower():
+            out["error"] = f"not HTML: {ctype}"
+        else:
+            out["body"] = resp.body
+    except FetchError as exc:
+        out["error"] = str(exc)[:500]
+    return out
+
+
+def fetch_pages(selected_uri: str, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """Fetch the selected items' pages concurrently; failures are recorded, not raised."""
+    rows = store.read_table(selected_uri).to_pylist()
+    with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
+        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+    uri = work_uri(settings.data_root, day, "pages.parquet")
+    store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))
+    failed = [{"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]}
+              for p in pages if p["error"]]
+    return {"uri": uri, "fetched": len(pages) - len(failed), "failed": len(failed),
+            "errors": failed[:100]}
+
+
+def _extract_row(page: dict[str, Any]) -> dict[str, Any]:
+    try:
+        ext = extract_article(page["body"], page["final_url"], page["content_type"])
+    except Exception as exc:  # one odd page must not fail the batch
+        return {"error": f"extraction failed: {type(exc).__name__}: {exc}"[:500], **page}
+    if page["published_at"] is not None:
+        published, source = page["published_at"], "feed"
+    elif ext.page_published_at is not None:
+        published, source = ext.page_published_at, "page"
+    else:
+        published, source = None, "capture"
+    return {
+        "error": None,
+        "article_id": ext.article_id,
+        "feed_id": page["feed_id"],
+        "source": page["source"],
+        "url": page["url"],
+        "final_url": page["final_url"],
+        "canonical_url": ext.canonical_url,
+        "domain": ext.domain,
+        "title": ext.title or page["title"],
+        "text": ext.text,
+        "authors": ext.authors,
+        "published_at": published,
+        "date_source": source,
+        "fetched_at": page["fetched_at"],
+        "language": ext.language,
+        "word_count": ext.word_count,
+        "is_article": ext.is_article,
+        "text_sha256": ext.text_sha256,
+    }
+
+
+def extract_articles(pages_uri: str, day: date, root: str) -> dict[str, Any]:
+    """Extract every fetched page; keep those whose day is ``day``, one per canonical URL."""
+    pages = [p for p in store.read_table(pages_uri).to_pylist() if p["body"] is not None]
+    if len(pages) >= PARALLEL_EXTRACT_MIN and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+            rows = list(pool.map(_extract_row, pages, chunksize=8))
+    else:
+        rows = [_extract_row(p) for p in pages]
+    start, end = day_bounds(day)
+    errors = [{"url": r["url"], "error": r["error"]} for r in rows if r["error"]]
+    good = [r for r in rows if not r["error"]]
+    in_d = [r for r in good if r["published_at"] is None or in_day(r["published_at"], start, end)]
+    in_d.sort(key=lambda r: (r["published_at"] is None, r["published_at"] or start, r["feed_id"],
+                             r["url"]))
+    unique: dict[str, dict[str, Any]] = {}
+    for row in in_d:
+        row.pop("error")
+        unique.setdefault(row["article_id"], row)
+    uri = work_uri(root, day, "extracted.parquet")
+    store.write_table_atomic(
+        uri, pa.Table.from_pylist(list(unique.values()), schema=EXTRACTED_SCHEMA)
+    )
+    return {
+        "uri": uri,
+        "extracted": len(good),
+        "failed": len(errors),
+        "errors": errors[:100],
+        "other_days": len(good) - len(in_d),
+        "same_url": len(in_d) - len(unique),
+        "not_article": sum(1 for r in unique.values() if not r["is_article"]),
+    }
+
+
+def _history(root: str, day: date, days: int) -> list[Fingerprint]:
+    fps: list[Fingerprint] = []
+    for back in range(days, 0, -1):
+        table = store.read_partition(root, "articles", day - timedelta(days=back))
+        if table is None:
+            continue
+        rows = table.select(["article_id", "text", "published_at", "is_duplicate", "is_article"])
+        ordered = sorted(
+            (r for r in rows.to_pylist() if not r["is_duplicate"] and r["is_article"]),
+            key=lambda r: (r["published_at"] is None, r["published_at"] or datetime.min.replace(
+                tzinfo=UTC), r["article_id"]),
+        )
+        fps.extend(Fingerprint.of(r["article_id"], r["text"]) for r in ordered)
+    return fps
+
+
+def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[str, Any]:
+    """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
+    table = store.read_table(extracted_uri)
+    rows = table.to_pylist()
+    candidates = [Candidate(r["article_id"], r["text"], r["published_at"], r["is_article"])
+                  for r in rows]
+    verdicts = dedupe_day(candidates, load_seeds(settings.seeds_dir),
+                          _history(settings.data_root, day, settings.history_days))
+    for row in rows:
+        v = verdicts[row["article_id"]]
+        row.update(is_duplicate=v.is_duplicate, duplicate_of=v.duplicate_of,
+                   duplicate_similarity=v.similarity)
+    rows.sort(key=lambda r: (r["published_at"] is None,
+                             r["published_at"] or datetime.min.replace(tzinfo=UTC),
+                             r["article_id"]))
+    out = pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
+    uri = work_uri(settings.data_root, day, "articles.parquet")
+    store.write_table_atomic(uri, out)
+    dups = [r for r in rows if r["is_duplicate"]]
+    return {
+        "uri": uri,
+        "articles": len(rows),
+        "duplicates": len(dups),
+        "duplicates_of_seeds": sum(1 for r in dups if str(r["duplicate_of"]).startswith("seed:")),
+        "originals": sum(1 for r in rows if not r["is_duplicate"] and r["is_article"]),
+    }
+
+
+def extract_events_of_day(articles_uri: str, day: date, root: str) -> dict[str, Any]:
+    """Events from the day's original articles."""
+    table = store.read_table(articles_uri)
+    events = []
+    for row in table.select(["article_id", "text", "title", "published_at", "is_duplicate",
+                             "is_article"]).to_pylist():
+        if row["is_duplicate"] or not row["is_article"]:
+            continue
+        for event in extract_events(row["article_id"], row["text"], row["published_at"],
+                                    row["title"]):
+            events.append(event.as_row())
+    events.sort(key=lambda e: (e["article_id"], e["event_id"]))
+    uri = work_uri(root, day, "events.parquet")
+    store.write_table_atomic(
+        uri, pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA)
+    )
+    return {
+        "uri": uri,
+        "events": len(events),
+        "with_fatalities": sum(1 for e in events if e["fatalities"] is not None),
+    }
+
+
+def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str) -> dict[str, str]:
+    """Replace the day's articles and events partitions with the staged tables."""
+    return {
+        "articles": store.write_partition(root, "articles", day, store.read_table(articles_uri)),
+        "events": store.write_partition(root, "events", day, store.read_table(events_uri)),
+    }
+
+
+def write_manifest(root: str, day: date, run_id: str, stages: dict[str, Any]) -> str:
+    """Write the run manifest (counts per stage and per feed, errors) as JSON; return its URI."""
+    manifest = {
+        "day": day.isoformat(),
+        "run_id": run_id,
+        "written_at": datetime.now(UTC).isoformat(),
+        "news_ingest_version": __version__,
+        "stages": stages,
+    }
+    safe_run = hashlib.sha256(run_id.encode()).hexdigest()[:12]
+    uri = store.join(root, "runs", f"date={day.isoformat()}", f"manifest-{safe_run}.json")
+    fs, path = store.resolve(uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as out:
+        out.write(json.dumps(manifest, indent=2, default=str).encode())
+    return uri
+
+
+def format_summary(day: date, stages: dict[str, Any]) -> str:
+    """A human-readable per-stage summary of a run."""
+    polls = stages.get("poll", [])
+    failed = [p for p in polls if p.get("error")]
+    sel, fet, ext = stages.get("select", {}), stages.get("fetch", {}), stages.get("extract", {})
+    ded, evt = stages.get("dedupe", {}), stages.get("events", {})
+    lines = [
+        f"news_nightly summary for {day.isoformat()}",
+        f"  poll     feeds={len(polls)} ok={len(polls) - len(failed)} failed={len(failed)} "
+        f"items={sum(p.get('items', 0) for p in polls)}",
+        f"  select   listed={sel.get('listed', 0)} selected={sel.get('selected', 0)} "
+        f"other_days={sel.get('other_days', 0)} undated={sel.get('undated', 0)}",
+        f"  fetch    fetched={fet.get('fetched', 0)} failed={fet.get('failed', 0)}",
+        f"  extract  extracted={ext.get('extracted', 0)} failed={ext.get('failed', 0)} "
+        f"other_days={ext.get('other_days', 0)} not_article={ext.get('not_article', 0)}",
+        f"  dedupe   articles={ded.get('articles', 0)} duplicates={ded.get('duplicates', 0)} "
+        f"(of seeds {ded.get('duplicates_of_seeds', 0)}) originals={ded.get('originals', 0)}",
+        f"  events   events={evt.get('events', 0)} with_fatalities={evt.get('with_fatalities', 0)}",
+    ]
+    for p in failed:
+        lines.append(f"  feed {p['feed_id']} failed: {p['error']}")
+    return "\n".join(lines)
+
+
+def feed_to_dict(feed: Feed) -> dict[str, Any]:
+    """A feed as a plain dict (for XCom and manifests)."""
+    return feed.model_dump()

@@ -1,0 +1,168 @@
+"""Arrow schemas of the outputs and atomic Parquet writes to a local path or object store."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = "1"
+TS = pa.timestamp("us", tz="UTC")
+
+
+def _schema(dataset: str, fields: list[pa.Field]) -> pa.Schema:
+    return pa.schema(
+        fields,
+        metadata={"news_ingest.dataset": dataset, "news_ingest.schema_version": SCHEMA_VERSION},
+    )
+
+
+ARTICLES_SCHEMA = _schema(
+    "articles",
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("feed_id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("canonical_url", pa.string(), nullable=False),
+        pa.field("domain", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("authors", pa.list_(pa.string()), nullable=False),
+        pa.field("published_at", TS),
+        pa.field("fetched_at", TS, nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("is_article", pa.bool_(), nullable=False),
+        pa.field("is_duplicate", pa.bool_(), nullable=False),
+        pa.field("duplicate_of", pa.string()),
+        pa.field("duplicate_similarity", pa.float32()),
+        pa.field("source", pa.string()),
+        pa.field("date_source", pa.string(), nullable=False),
+        pa.field("final_url", pa.string(), nullable=False),
+        pa.field("text_sha256", pa.string(), nullable=False),
+    ],
+)
+
+EVENTS_SCHEMA = _schema(
+    "events",
+    [
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("event_date", pa.date32()),
+        pa.field("event_type", pa.string(), nullable=False),
+        pa.field("acled_event_type", pa.string()),
+        pa.field("sub_event_type", pa.string()),
+        pa.field("actor1", pa.string()),
+        pa.field("actor2", pa.string()),
+        pa.field("actor1_country", pa.string()),
+        pa.field("actor2_country", pa.string()),
+        pa.field("location", pa.string()),
+        pa.field("admin1", pa.string()),
+        pa.field("country", pa.string()),
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+        pa.field("fatalities", pa.int32()),
+        pa.field("sentence", pa.string(), nullable=False),
+        pa.field("confidence", pa.float32(), nullable=False),
+    ],
+)
+
+DATASETS = {"articles": ARTICLES_SCHEMA, "events": EVENTS_SCHEMA}
+
+
+def join(root: str, *parts: str) -> str:
+    """Join URI or path parts with '/'."""
+    return "/".join([root.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+def resolve(uri: str) -> tuple[pafs.FileSystem, str]:
+    """Filesystem and path for a local path or an object-store URI."""
+    if "://" in uri:
+        fs, path = pafs.FileSystem.from_uri(uri)
+        return fs, path
+    return pafs.LocalFileSystem(), uri
+
+
+def write_table_atomic(uri: str, table: pa.Table) -> str:
+    """Write ``table`` to ``uri`` so readers see the old file or the whole new one, never a part."""
+    fs, path = resolve(uri)
+    parent, name = path.rsplit("/", 1)
+    fs.create_dir(parent, recursive=True)
+    # A dot-prefixed temp name is ignored by DuckDB, Spark and pyarrow dataset globs.
+    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        pq.write_table(
+            table,
+            tmp,
+            filesystem=fs,
+            compression="zstd",
+            row_group_size=64 * 1024,
+            write_statistics=True,
+        )
+        fs.move(tmp, path)
+    except BaseException:
+        try:
+            fs.delete_file(tmp)
+        except OSError:
+            pass
+        raise
+    return uri
+
+
+def read_table(uri: str) -> pa.Table:
+    """Read one Parquet file."""
+    fs, path = resolve(uri)
+    return pq.read_table(path, filesystem=fs)
+
+
+def exists(uri: str) -> bool:
+    """True when a file exists at ``uri``."""
+    fs, path = resolve(uri)
+    return bool(fs.get_file_info(path).type == pafs.FileType.File)
+
+
+def partition_uri(root: str, dataset: str, day: date) -> str:
+    """Folder of a dataset's partition for ``day``."""
+    return join(root, dataset, f"date={day.isoformat()}")
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Cast to the dataset schema, failing loudly on a missing or mistyped column."""
+    missing = [n for n in schema.names if n not in table.column_names]
+    if missing:
+        raise ValueError(f"table lacks columns {missing} of {schema.metadata[b'news_ingest.dataset']!r}")
+    return table.select(schema.names).cast(schema)
+
+
+def write_partition(root: str, dataset: str, day: date, table: pa.Table) -> str:
+    """Replace the ``dataset`` partition of ``day`` whole with ``table``; return the file URI."""
+    schema = DATASETS[dataset]
+    table = conform(table, schema)
+    folder = partition_uri(root, dataset, day)
+    target = join(folder, "part-0.parquet")
+    write_table_atomic(target, table)
+    fs, path = resolve(folder)
+    for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
+        if info.type == pafs.FileType.File and info.path.rstrip("/") != resolve(target)[1]:
+            # Files from an older run or layout would otherwise be read alongside the new one.
+            if info.base_name.endswith(".parquet"):
+                fs.delete_file(info.path)
+    return target
+
+
+def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:
+    """The partition of ``day`` as one table, or None when it does not exist."""
+    folder = partition_uri(root, dataset, day)
+    fs, path = resolve(folder)
+    files = sorted(
+        info.path
+        for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))
+        if info.type == pafs.FileType.File and info.base_name.endswith(".parquet")
+        and not info.base_name.startswith(".")
+    )
+    if not files:
+        return None
+    return pa.concat_tables(pq.read_table(f, filesystem=fs) for f in files)
