@@ -201,7 +201,9 @@ def _country_before(text: str, start: int, lexicon: Lexicon) -> str | None:
     return found
 
 
-def find_mentions(sentence: str, lexicon: Lexicon, default_country: str | None = None) -> list[Mention]:
+def find_mentions(
+    sentence: str, lexicon: Lexicon, default_country: str | None = None
+) -> list[Mention]:
     """Actor mentions in a sentence, named groups first, without overlaps, in text order."""
     taken: list[tuple[int, int]] = []
     mentions: list[Mention] = []
@@ -220,10 +222,17 @@ def find_mentions(sentence: str, lexicon: Lexicon, default_country: str | None =
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
                 continue
+            if any(0 <= m.start() - end <= 1 for _start, end in taken):
+                # "Houthi rebels": the role word belongs to the named actor before it.
+                continue
             taken.append((m.start(), m.end()))
             country = _country_before(sentence, m.start() + 1, lexicon) or _country_before(
                 sentence, m.end(), lexicon
             )
+            if country is None and role.get("needs_country"):
+                continue
+            if country is None and role.get("state"):
+                country = default_country
             name = role["name"]
             if country and role.get("state"):
                 name = f"{name} of {lexicon.country_display[country]}"
@@ -274,6 +283,9 @@ def _assign_actors(sentence: str, trigger: re.Match[str], mentions: list[Mention
     passive = re.search(r"\b(?:was|were|been|being|are)\s+(?:\w+\s+)?$",
                         sentence[: trigger.start()])
     by_agent = re.match(r"\s+(?:[\w-]+\s+){0,4}?by\b", sentence[trigger.end() :])
+    between = re.match(r"\s+between\b", sentence[trigger.end() :])
+    if between and len(after) >= 2:
+        return after[0], after[1]
     nominal = re.match(r"\s+by\b", sentence[trigger.end() :])
     if nominal and not passive:
         # "Shelling by the RSF hit a market": the agent follows the trigger.
