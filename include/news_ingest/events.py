@@ -29,6 +29,11 @@ _NUMWORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "a hundred": 100, "a dozen": 12,
 }
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NUMWORDS.update(
+    {f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in _TENS for u in _UNITS}
+)
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + ")"
 _QUAL = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as )?"
 _UNIT = r"(?!\s*(?:%|percent|per cent|km|kilomet|miles?|years?|months?|days?|hours?|minutes?))"

@@ -20,6 +20,15 @@ _CANONICAL = re.compile(
 )
 _HREF = re.compile(rb"\bhref\s*=\s*[\"']([^\"'>]+)[\"']", re.IGNORECASE)
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
+_TIMESTAMPS = [
+    re.compile(rb'"datePublished"\s*:\s*"([0-9][^"]{9,40})"'),
+    re.compile(
+        rb"<meta[^>]+(?:property|name|itemprop)\s*=\s*[\"'](?:article:published_time|"
+        rb"datePublished|pubdate|publish-date)[\"'][^>]*content\s*=\s*[\"']([0-9][^\"']{9,40})",
+        re.IGNORECASE,
+    ),
+    re.compile(rb"<time[^>]+datetime\s*=\s*[\"']([0-9][^\"']{9,40})", re.IGNORECASE),
+]
 _DATE_PARAMS = {
     "original_date": True,
     "extensive_search": False,
@@ -70,15 +79,28 @@ def declared_canonical(body: bytes) -> str | None:
     return None
 
 
-def _parse_page_date(value: str | None) -> datetime | None:
+def _parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
-        try:
-            dt = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    text = value.strip().replace("Z", "+00:00")
+    if len(text) >= 5 and text[-5] in "+-" and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # +0100 -> +01:00
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def page_timestamp(body: bytes) -> datetime | None:
+    """The publish time a page states with a time of day (JSON-LD, meta tags, <time>)."""
+    head = body[:300_000]
+    for pattern in _TIMESTAMPS:
+        match = pattern.search(head)
+        if match:
+            dt = _parse_iso(match.group(1).decode("ascii", "replace"))
+            if dt is not None:
+                return dt
     return None
 
 
@@ -121,7 +143,7 @@ def extract_article(body: bytes, url: str, content_type: str | None = None) -> E
         title=title,
         text=text,
         authors=authors,
-        page_published_at=_parse_page_date(fields.get("date")),
+        page_published_at=page_timestamp(body) or _parse_iso(fields.get("date")),
         language=detect_language(text),
         word_count=words,
         is_article=words >= MIN_ARTICLE_WORDS and _is_story_type(fields.get("pagetype")),

@@ -1,0 +1,102 @@
+"""The fetcher against real loopback servers: redirects, gzip, validators, caps and refusals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from demo.server import Route, SiteServer
+from news_ingest.http import Fetcher, FetchError, check_url_allowed
+from news_ingest.settings import Settings
+
+
+@pytest.fixture
+def site():
+    with SiteServer() as server:
+        server.routes.update(
+            {
+                "/page": Route(b"<html><body>" + b"hello " * 200 + b"</body></html>"),
+                "/moved": Route(status=301, headers={"Location": "/page"}),
+                "/loop-a": Route(status=302, headers={"Location": "/loop-b"}),
+                "/loop-b": Route(status=302, headers={"Location": "/loop-a"}),
+                "/to-file": Route(status=302, headers={"Location": "file:///etc/passwd"}),
+                "/slow": Route(b"late", delay_s=3.0),
+                "/big": Route(b"x" * 5000),
+                "/error": Route(b"oops", status=503),
+            }
+        )
+        yield server
+
+
+def test_follows_redirects_and_decodes_gzip(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f:
+        resp = f.get(site.base_url + "/moved")
+    assert resp.status == 200
+    assert resp.final_url == site.base_url + "/page"
+    assert resp.body.count(b"hello") == 200
+    assert site.requests[-1]["headers"]["Accept-Encoding"].startswith("gzip")
+
+
+def test_sends_an_honest_user_agent(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f:
+        f.get(site.base_url + "/page")
+    assert site.requests[-1]["headers"]["User-Agent"].startswith("news-ingest/")
+
+
+def test_conditional_get_returns_304_with_matching_etag(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f:
+        first = f.get(site.base_url + "/page")
+        again = f.get(site.base_url + "/page", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status == 304 and again.body == b""
+
+
+def test_redirect_loops_end_with_an_error(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f, pytest.raises(FetchError, match="redirects"):
+        f.get(site.base_url + "/loop-a")
+
+
+def test_redirect_to_a_file_url_is_refused(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f, pytest.raises(FetchError, match="refused scheme 'file'"):
+        f.get(site.base_url + "/to-file")
+
+
+def test_slow_server_times_out(site: SiteServer, settings: Settings) -> None:
+    fast = replace(settings, read_timeout_s=0.5)
+    with Fetcher(fast) as f, pytest.raises(FetchError, match="timeout"):
+        f.get(site.base_url + "/slow")
+
+
+def test_oversized_body_is_refused(site: SiteServer, settings: Settings) -> None:
+    small = replace(settings, max_response_bytes=1000)
+    with Fetcher(small) as f, pytest.raises(FetchError, match="too large|exceeds"):
+        f.get(site.base_url + "/big")
+
+
+def test_server_errors_are_returned_not_raised(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f:
+        assert f.get(site.base_url + "/error").status == 503
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/", "http://localhost/", "http://169.254.169.254/latest/meta-data/",
+     "http://10.0.0.1/", "http://[::1]/", "http://192.168.1.1/"],
+)
+def test_private_addresses_are_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(FetchError, match="non-public"):
+        check_url_allowed(url, allow_private=False)
+    check_url_allowed(url, allow_private=True)
+
+
+def test_loopback_site_is_refused_by_default_settings(site: SiteServer, settings: Settings) -> None:
+    strict = replace(settings, allow_private_networks=False)
+    with Fetcher(strict) as f, pytest.raises(FetchError, match="non-public"):
+        f.get(site.base_url + "/page")
+    assert site.hits("/page") == 0
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "gopher://x/"])
+def test_non_http_schemes_are_refused(url: str) -> None:
+    with pytest.raises(FetchError, match="refused scheme"):
+        check_url_allowed(url, allow_private=True)

@@ -1,0 +1,24 @@
+import pytest
+
+from news_ingest.settings import USER_AGENT, Settings
+
+
+def test_settings_read_news_variables(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("NEWS_DATA_ROOT", str(tmp_path / "out"))
+    monkeypatch.setenv("NEWS_ALLOW_PRIVATE_NETWORKS", "1")
+    monkeypatch.setenv("NEWS_HISTORY_DAYS", "7")
+    s = Settings.from_env()
+    assert s.data_root == str(tmp_path / "out")
+    assert s.allow_private_networks is True
+    assert s.history_days == 7
+
+
+def test_object_store_roots_are_kept_as_uris(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWS_DATA_ROOT", "s3://bucket/news")
+    assert Settings.from_env().data_root == "s3://bucket/news"
+
+
+def test_private_networks_are_refused_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWS_ALLOW_PRIVATE_NETWORKS", raising=False)
+    assert Settings.from_env().allow_private_networks is False
+    assert USER_AGENT.startswith("news-ingest/")
