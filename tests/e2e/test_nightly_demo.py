@@ -1,0 +1,135 @@
+"""The demo day through real Airflow (`airflow dags test`), read back with DuckDB, Polars, pandas."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pytest
+
+from demo.server import SiteServer
+from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
+
+PROJECT = Path(__file__).resolve().parents[2]
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+pytestmark = pytest.mark.e2e
+
+
+def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("w") as out:
+        code = subprocess.call([AIRFLOW, *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                               cwd=PROJECT, timeout=600)
+    assert code == 0, log.read_text()[-5000:]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer):
+    """Run the nightly DAG for the demo day twice; return the data root and both snapshots."""
+    from demo.site import feed_list_yaml
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    feeds = tmp / "feeds.yaml"
+    feeds.write_text(feed_list_yaml(demo_site.base_url))
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NEWS_FEEDS": str(feeds),
+        "NEWS_DATA_ROOT": str(tmp / "data"),
+        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+    }
+    _airflow(["db", "migrate"], env, tmp / "migrate.log")
+    logical = (DEMO_DAY + timedelta(days=1)).isoformat()
+    snapshots = []
+    for attempt in (1, 2):
+        _airflow(["dags", "test", "news_nightly", logical], env, tmp / f"run{attempt}.log")
+        snapshots.append(_snapshot(tmp / "data"))
+    return tmp / "data", snapshots, (tmp / "run1.log").read_text()
+
+
+def _snapshot(root: Path) -> dict[str, list[tuple]]:
+    out = {}
+    for dataset, key in (("articles", "article_id"), ("events", "event_id")):
+        rel = duckdb.sql(
+            f"select * exclude (fetched_at) from read_parquet('{root}/{dataset}/*/*.parquet', "
+            f"hive_partitioning=true) order by {key}"
+            if dataset == "articles" else
+            f"select * from read_parquet('{root}/{dataset}/*/*.parquet', hive_partitioning=true) "
+            f"order by {key}"
+        )
+        out[dataset] = rel.fetchall()
+    return out
+
+
+def _slug(url: str) -> str:
+    return url.split("?")[0].rstrip("/").split("/")[-1].removesuffix(".html")
+
+
+def test_articles_of_the_demo_day_with_documented_types(runs) -> None:
+    root, _, _ = runs
+    rel = duckdb.sql(
+        f"select * from read_parquet('{root}/articles/*/*.parquet', hive_partitioning=true)"
+    )
+    types = dict(zip(rel.columns, [str(t) for t in rel.types], strict=True))
+    assert types["date"] == "DATE"
+    assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["authors"] == "VARCHAR[]"
+    assert types["word_count"] == "INTEGER" and types["is_duplicate"] == "BOOLEAN"
+    assert types["duplicate_similarity"] == "FLOAT"
+    rows = rel.fetchall()
+    assert {r[rel.columns.index("date")] for r in rows} == {DEMO_DAY}
+    assert len(rows) == len(stories_of(DEMO_DAY)) + 2  # 12 stories, a gallery, a section page
+
+
+def test_duplicates_and_originals(runs) -> None:
+    root, _, _ = runs
+    df = pl.read_parquet(f"{root}/articles/*/*.parquet", hive_partitioning=True)
+    by_slug = {_slug(r["url"]): r for r in df.iter_rows(named=True)}
+    assert by_slug[SEED_COPY_SLUG]["is_duplicate"] is True
+    assert by_slug[SEED_COPY_SLUG]["duplicate_of"] == "seed:000_6e5a1f3359e505b1"
+    assert by_slug[WIRE_ORIGINAL]["is_duplicate"] is False
+    assert by_slug[WIRE_COPY]["is_duplicate"] is True
+    assert by_slug[WIRE_COPY]["duplicate_of"] == by_slug[WIRE_ORIGINAL]["article_id"]
+    for slug in ("el-fasher-market-shelling", "port-sudan-drone-strike"):
+        assert by_slug[slug]["is_duplicate"] is False
+    assert df.filter(pl.col("is_duplicate")).height == 2
+
+
+def test_items_of_other_days_are_absent(runs) -> None:
+    root, _, _ = runs
+    df = pd.read_parquet(f"{root}/articles")
+    assert set(df["date"].astype(str)) == {DEMO_DAY.isoformat()}
+    other_day = {p.story.slug for p in stories_of(date(2026, 11, 18))}
+    assert other_day and not other_day & {_slug(u) for u in df["url"]}
+
+
+def test_events_with_actors_place_and_fatalities(runs) -> None:
+    root, _, _ = runs
+    events = pd.read_parquet(f"{root}/events")
+    full = events.dropna(subset=["actor1", "actor2", "location", "fatalities"])
+    assert not full.empty
+    raid = full[full["location"] == "Gusau"].iloc[0]
+    assert raid["fatalities"] == 12 and raid["country"] == "NGA"
+    articles = pd.read_parquet(f"{root}/articles")
+    dup_ids = set(articles.loc[articles["is_duplicate"], "article_id"])
+    assert not dup_ids & set(events["article_id"])
+
+
+def test_second_run_leaves_identical_rows(runs) -> None:
+    _, (first, second), _ = runs
+    assert first["articles"] and first["events"]
+    assert first == second
+
+
+def test_summary_is_printed_in_the_task_log(runs) -> None:
+    _, _, log = runs
+    assert f"news_nightly summary for {DEMO_DAY}" in log
+    assert "feed demo-gone failed" in log

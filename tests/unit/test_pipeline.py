@@ -1,0 +1,111 @@
+"""The stages run in order on the demo site, without Airflow."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+from demo.server import Route, SiteServer
+from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, feed_list_yaml, stories_of
+from news_ingest import pipeline, store
+from news_ingest.config import parse_feed_list
+from news_ingest.http import Fetcher
+from news_ingest.settings import Settings
+
+
+def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
+    feeds = parse_feed_list(feed_list_yaml(site.base_url))
+    with Fetcher(settings) as fetcher:
+        polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
+        selected = pipeline.select_items_of_day(polls, day, settings.data_root)
+        pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
+    extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
+    articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
+    events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
+    published = pipeline.publish_partitions(articles["uri"], events["uri"], day,
+                                            settings.data_root)
+    return {"poll": polls, "select": selected, "fetch": pages, "extract": extracted,
+            "dedupe": articles, "events": events, "published": published}
+
+
+def test_demo_day_end_to_end_without_airflow(demo_site: SiteServer, settings: Settings) -> None:
+    stages = run_day(demo_site, settings)
+    assert [p["feed_id"] for p in stages["poll"] if p["error"]] == ["demo-gone"]
+    expected = len(stories_of(DEMO_DAY)) + 2  # plus the gallery and the section page
+    assert stages["dedupe"]["articles"] == expected
+    rows = {r["url"].split("/")[-1].split(".")[0].split("?")[0]: r for r in
+            store.read_partition(settings.data_root, "articles", DEMO_DAY).to_pylist()}
+    assert rows[SEED_COPY_SLUG]["duplicate_of"] == "seed:000_6e5a1f3359e505b1"
+    assert rows[WIRE_COPY]["duplicate_of"] == rows[WIRE_ORIGINAL]["article_id"]
+    assert "utm_" not in rows["nairobi-student-protest"]["canonical_url"]
+    summary = pipeline.format_summary(DEMO_DAY, stages)
+    assert "feed demo-gone failed: FetchError: HTTP 404" in summary
+    assert f"articles={expected}" in summary
+
+
+def test_redirected_feed_link_keeps_listed_url_and_records_final_url(
+    demo_site: SiteServer, settings: Settings
+) -> None:
+    run_day(demo_site, settings)
+    row = duckdb.sql(
+        f"select url, final_url from read_parquet('{settings.data_root}/articles/*/*.parquet') "
+        "where url like '%/meridian/r/%'"
+    ).fetchall()
+    assert len(row) == 1 and row[0][1].endswith("kharkiv-drone-attack.html")
+
+
+def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -> None:
+    good = "<html><head><title>A</title></head><body><article><p>" + (
+        "Gunmen killed 5 villagers near Gusau, police said on Monday. " * 12
+    ) + "</p></article></body></html>"
+    with SiteServer() as site:
+        rss = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>ok</title><link>{site.base_url}/ok</link>"
+            "<pubDate>Thu, 19 Nov 2026 08:00:00 GMT</pubDate></item>"
+            f"<item><title>gone</title><link>{site.base_url}/missing</link>"
+            "<pubDate>Thu, 19 Nov 2026 09:00:00 GMT</pubDate></item>"
+            f"<item><title>pdf</title><link>{site.base_url}/doc.pdf</link>"
+            "<pubDate>Thu, 19 Nov 2026 10:00:00 GMT</pubDate></item>"
+            "</channel></rss>"
+        )
+        site.routes.update({
+            "/rss": Route(rss.encode(), "application/rss+xml"),
+            "/ok": Route(good.encode()),
+            "/doc.pdf": Route(b"%PDF-1.4 binary", "application/pdf"),
+            "/junk.xml": Route(b"<html>not a feed</html>"),
+        })
+        feeds = parse_feed_list(
+            f"feeds:\n  - {{id: good, url: '{site.base_url}/rss'}}\n"
+            f"  - {{id: junk, url: '{site.base_url}/junk.xml'}}\n"
+        )
+        with Fetcher(settings) as fetcher:
+            polls = [pipeline.poll_feed(f, DEMO_DAY, settings, fetcher) for f in feeds]
+            sel = pipeline.select_items_of_day(polls, DEMO_DAY, settings.data_root)
+            pages = pipeline.fetch_pages(sel["uri"], DEMO_DAY, settings, fetcher)
+    assert polls[1]["error"] and "not a feed" in polls[1]["error"]
+    assert pages["fetched"] == 1 and pages["failed"] == 2
+    assert sorted(e["error"] for e in pages["errors"]) == ["HTTP 404", "not HTML: application/pdf"]
+    extracted = pipeline.extract_articles(pages["uri"], DEMO_DAY, settings.data_root)
+    assert extracted["extracted"] == 1
+
+
+def test_rerun_gives_identical_rows(demo_site: SiteServer, settings: Settings) -> None:
+    run_day(demo_site, settings)
+    first = store.read_partition(settings.data_root, "articles", DEMO_DAY).drop_columns(
+        ["fetched_at"])
+    ev1 = store.read_partition(settings.data_root, "events", DEMO_DAY)
+    run_day(demo_site, settings)
+    assert store.read_partition(settings.data_root, "articles", DEMO_DAY).drop_columns(
+        ["fetched_at"]).equals(first)
+    assert store.read_partition(settings.data_root, "events", DEMO_DAY).equals(ev1)
+
+
+def test_previous_days_originals_are_history_for_dedupe(
+    demo_site: SiteServer, settings: Settings
+) -> None:
+    day_before = date(2026, 11, 18)
+    run_day(demo_site, settings, day_before)
+    stages = run_day(demo_site, settings)
+    assert stages["dedupe"]["duplicates"] == 2  # history adds no false positives
+    assert store.read_partition(settings.data_root, "articles", day_before).num_rows == 12
