@@ -19,7 +19,8 @@ export UV_PYTHON_DOWNLOADS := never
 DATE ?= $(shell date -u -d yesterday +%F)
 AIRFLOW_PORT ?= 8080
 
-.PHONY: help setup demo test test-unit test-e2e lint run airflow airflow-stop clean
+.PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop \
+	bench-dag-parse clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -52,6 +53,9 @@ test-e2e: setup
 	$(BIN)/pytest -q tests/e2e
 
 lint: setup
+	@diff <(grep -v '^#' requirements.lock) <($(UV) export --frozen --no-dev --no-emit-project \
+		--format requirements-txt -q | grep -v '^#') > /dev/null \
+		|| (echo "requirements.lock is stale: run make lock" >&2; exit 1)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
@@ -66,6 +70,15 @@ airflow: setup
 
 airflow-stop:
 	@scripts/airflow-services.sh stop
+
+# Re-resolve uv.lock and re-export requirements.lock (used by the Dockerfile).
+lock: | $(UV)
+	$(UV) lock
+	$(UV) export --frozen --no-dev --no-emit-project --format requirements-txt \
+		-o requirements.lock -q
+
+bench-dag-parse: setup
+	$(BIN)/python bench/dag_parse.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(AIRFLOW_HOME) data

@@ -106,8 +106,15 @@ def news_nightly() -> None:
         from news_ingest.pipeline import format_summary, write_manifest
         from news_ingest.settings import Settings
 
-        stages = {"poll": list(polls), "select": selected, "fetch": pages, "extract": extracted,
-                  "dedupe": articles, "events": events, "published": published}
+        stages = {
+            "poll": list(polls),
+            "select": selected,
+            "fetch": pages,
+            "extract": extracted,
+            "dedupe": articles,
+            "events": events,
+            "published": published,
+        }
         run_id = str(get_current_context()["run_id"])
         print(format_summary(_day(), stages))
         return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)

@@ -46,7 +46,8 @@ def seed_copy() -> Story:
     """The seed article as one outlet republished it: new headline, small edits, own boilerplate."""
     _title, _, body = SEED_FILE.read_text(encoding="utf-8").partition("\n")
     paragraphs = [
-        p.strip() for p in body.split("\n")
+        p.strip()
+        for p in body.split("\n")
         if p.strip() and p.strip() not in {"Advertisement", "info_icon"}
     ]
     paragraphs = paragraphs[:-1]  # the copy trims the closing paragraph
@@ -54,9 +55,14 @@ def seed_copy() -> Story:
         "a monitor said on Friday", "a war monitor reported on Friday"
     )
     return Story(
-        outlet="meridian", day=DEMO_DAY.isoformat(), time="10:45", slug=SEED_COPY_SLUG,
-        section="middle-east", title="Jihadists kill dozens of Syrian troops in desert fightback",
-        authors=("AFP",), paragraphs=tuple(paragraphs),
+        outlet="meridian",
+        day=DEMO_DAY.isoformat(),
+        time="10:45",
+        slug=SEED_COPY_SLUG,
+        section="middle-east",
+        title="Jihadists kill dozens of Syrian troops in desert fightback",
+        authors=("AFP",),
+        paragraphs=tuple(paragraphs),
     )
 
 
@@ -79,9 +85,7 @@ _COMMENTS = (
 
 def _related(pages: list[Page], page: Page, limit: int = 4) -> str:
     same = [p for p in pages if p.story.outlet == page.story.outlet and p is not page][:limit]
-    return "".join(
-        f'<li><a href="{p.path}">{html.escape(p.story.title)}</a></li>' for p in same
-    )
+    return "".join(f'<li><a href="{p.path}">{html.escape(p.story.title)}</a></li>' for p in same)
 
 
 def _paragraphs(story: Story, ad_every: int, ad_html: str) -> str:
@@ -97,21 +101,24 @@ def render_courier(page: Page, base: str, pages: list[Page]) -> str:
     """The Daily Courier: classic layout, JSON-LD dates, inline ads, reader comments."""
     s = page.story
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": s.title,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": s.title,
         "datePublished": page.published.isoformat(),
         "author": [{"@type": "Person", "name": a} for a in s.authors],
         "publisher": {"@type": "Organization", "name": OUTLETS["courier"]},
     }
     ad = '<div class="ad-slot"><span>Advertisement</span><div class="ad">Shop the winter sale</div></div>'
     comments = "".join(
-        f'<li class="comment"><b>{html.escape(u)}</b><p>{html.escape(t)}</p></li>' for u, t in _COMMENTS
+        f'<li class="comment"><b>{html.escape(u)}</b><p>{html.escape(t)}</p></li>'
+        for u, t in _COMMENTS
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(s.title)} | The Daily Courier</title>
 <link rel="canonical" href="{base}{page.path}">
 <meta property="og:type" content="article">
-<meta name="author" content="{html.escape('; '.join(s.authors))}">
+<meta name="author" content="{html.escape("; ".join(s.authors))}">
 <script type="application/ld+json">{json.dumps(ld)}</script>
 </head><body>
 <div id="cookie-banner">We use cookies to improve your experience. <button>Accept all</button>
@@ -122,7 +129,7 @@ def render_courier(page: Page, base: str, pages: list[Page]) -> str:
 <li><a href="/courier/subscribe">Subscribe</a></li></ul></nav></header>
 <main><article class="story">
 <h1>{html.escape(s.title)}</h1>
-<div class="byline">By {html.escape(' and '.join(s.authors))}</div>
+<div class="byline">By {html.escape(" and ".join(s.authors))}</div>
 {_paragraphs(s, 3, ad)}
 </article>
 <aside class="related"><h2>Related stories</h2><ul>{_related(pages, page)}</ul></aside>
@@ -143,7 +150,7 @@ def render_meridian(page: Page, base: str, pages: list[Page]) -> str:
 <meta property="og:title" content="{html.escape(s.title)}">
 <meta property="og:type" content="article">
 <meta property="article:published_time" content="{page.published.isoformat()}">
-<meta name="author" content="{html.escape(', '.join(s.authors))}">
+<meta name="author" content="{html.escape(", ".join(s.authors))}">
 <link rel="canonical" href="{page.path}">
 </head><body>
 <div class="consent">This site uses cookies. By continuing you agree to our cookie policy.
@@ -152,7 +159,7 @@ def render_meridian(page: Page, base: str, pages: list[Page]) -> str:
 <ul class="menu"><li>Home</li><li>World</li><li>Europe</li><li>Middle East</li><li>Opinion</li></ul></div>
 <div class="layout"><div class="main-col">
 <h1 class="headline">{html.escape(s.title)}</h1>
-<p class="meta">{html.escape(', '.join(s.authors))} &middot; {page.published:%d %B %Y}</p>
+<p class="meta">{html.escape(", ".join(s.authors))} &middot; {page.published:%d %B %Y}</p>
 <div class="story-body">
 {_paragraphs(s, 2, ad)}
 </div>
@@ -182,7 +189,7 @@ and access information on your device. <button>I agree</button></div>
 <div class="share-bar"><a href="#">Share on X</a> <a href="#">Facebook</a> <a href="#">Email</a></div>
 <article>
 <header><h1>{html.escape(s.title)}</h1>
-<p class="byline">by <span class="author">{html.escape(', '.join(s.authors))}</span>
+<p class="byline">by <span class="author">{html.escape(", ".join(s.authors))}</span>
 <time datetime="{page.published.isoformat()}">{page.published:%B %d, %Y %H:%M} UTC</time></p></header>
 <section class="article-body">
 {_paragraphs(s, 4, ad)}
@@ -211,7 +218,8 @@ def _gallery(base: str) -> str:
 def _section(base: str, pages: list[Page]) -> str:
     items = "".join(
         f'<li><a href="{p.path}">{html.escape(p.story.title)}</a></li>'
-        for p in pages if p.story.outlet == "frontline"
+        for p in pages
+        if p.story.outlet == "frontline"
     )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Africa - Frontline</title>
 <meta property="og:type" content="website"><link rel="canonical" href="{base}{SECTION_PATH}">
@@ -227,7 +235,7 @@ def _rss(base: str, pages: list[Page]) -> bytes:
         link = f"{base}{p.path}"
         items.append(
             f"<item><title>{html.escape(p.story.title)}</title><link>{link}</link>"
-            f"<guid isPermaLink=\"true\">{link}</guid>"
+            f'<guid isPermaLink="true">{link}</guid>'
             f"<pubDate>{format_datetime(p.published, usegmt=True)}</pubDate>"
             f"<description>{html.escape(p.story.paragraphs[0])}</description></item>"
         )
@@ -239,7 +247,8 @@ def _rss(base: str, pages: list[Page]) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
         f"<title>The Daily Courier</title><link>{base}/courier/</link>"
-        "<description>News from The Daily Courier</description>" + "".join(items)
+        "<description>News from The Daily Courier</description>"
+        + "".join(items)
         + "</channel></rss>"
     ).encode()
 
@@ -254,15 +263,15 @@ def _atom(base: str, pages: list[Page]) -> bytes:
             link = f"{base}/meridian/r/{p.story.slug}"
         stamp = p.published.isoformat().replace("+00:00", "Z")
         entries.append(
-            f"<entry><title>{html.escape(p.story.title)}</title><link href=\"{link}\"/>"
+            f'<entry><title>{html.escape(p.story.title)}</title><link href="{link}"/>'
             f"<id>tag:meridian.example,2026:{p.story.slug}</id><published>{stamp}</published>"
             f"<updated>{stamp}</updated><author><name>{html.escape(p.story.authors[0])}</name>"
             f"</author><summary>{html.escape(p.story.paragraphs[0])}</summary></entry>"
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>Meridian Times</title><id>tag:meridian.example,2026:feed</id>"
-        f"<updated>2026-11-20T23:00:00Z</updated>" + "".join(entries) + "</feed>"
+        "<title>Meridian Times</title><id>tag:meridian.example,2026:feed</id>"
+        "<updated>2026-11-20T23:00:00Z</updated>" + "".join(entries) + "</feed>"
     ).encode()
 
 
@@ -278,7 +287,9 @@ def _sitemaps(base: str, pages: list[Page]) -> tuple[bytes, bytes]:
             f"</news:publication_date><news:title>{html.escape(p.story.title)}</news:title>"
             "</news:news></url>"
         )
-    urls.append(f"<url><loc>{base}{SECTION_PATH}</loc><lastmod>2026-11-19T20:00:00+00:00</lastmod></url>")
+    urls.append(
+        f"<url><loc>{base}{SECTION_PATH}</loc><lastmod>2026-11-19T20:00:00+00:00</lastmod></url>"
+    )
     news = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -324,16 +335,16 @@ feeds:
   - id: demo-courier
     url: {base}/courier/rss.xml
     kind: feed
-    source: {OUTLETS['courier']}
+    source: {OUTLETS["courier"]}
     language: en
   - id: demo-meridian
     url: {base}/meridian/atom.xml
-    source: {OUTLETS['meridian']}
+    source: {OUTLETS["meridian"]}
     language: en
   - id: demo-frontline
     url: {base}/frontline/sitemap.xml
     kind: sitemap
-    source: {OUTLETS['frontline']}
+    source: {OUTLETS["frontline"]}
     language: en
   - id: demo-gone
     url: {base}/gone/rss.xml

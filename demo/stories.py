@@ -9,11 +9,11 @@ from dataclasses import dataclass
 class Story:
     """One article of the demo site."""
 
-    outlet: str          # "courier" | "meridian" | "frontline"
-    day: str             # "2026-11-18" | "2026-11-19" | "2026-11-20"
-    time: str            # "HH:MM", UTC publication time
-    slug: str            # unique across all stories, [a-z0-9-]+
-    section: str         # "world" | "africa" | "middle-east" | "europe" | "asia" | "business"
+    outlet: str  # "courier" | "meridian" | "frontline"
+    day: str  # "2026-11-18" | "2026-11-19" | "2026-11-20"
+    time: str  # "HH:MM", UTC publication time
+    slug: str  # unique across all stories, [a-z0-9-]+
+    section: str  # "world" | "africa" | "middle-east" | "europe" | "asia" | "business"
     #                      | "science" | "sport" | "culture"
     title: str
     authors: tuple[str, ...]

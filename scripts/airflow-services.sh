@@ -13,7 +13,6 @@ start() {
   export AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
   export AIRFLOW__CORE__PARALLELISM=4 AIRFLOW__SCHEDULER__PARSING_PROCESSES=1
-  export AIRFLOW__LOGGING__WORKER_LOG_SERVER_HOST=127.0.0.1
   for svc in api-server scheduler dag-processor triggerer; do
     if [[ -f "$RUN/$svc.pid" ]] && kill -0 "$(cat "$RUN/$svc.pid")" 2>/dev/null; then
       echo "$svc already running (pid $(cat "$RUN/$svc.pid"))"
@@ -21,7 +20,10 @@ start() {
     fi
     args=("$svc")
     [[ $svc == api-server ]] && args+=(--host 127.0.0.1 --port "$port" --workers 1)
-    nohup "$BIN/airflow" "${args[@]}" > "$RUN/$svc.log" 2>&1 &
+    # Their log servers would listen on all interfaces; task logs are read from local files.
+    [[ $svc == scheduler || $svc == triggerer ]] && args+=(--skip-serve-logs)
+    # Own session per service, so stop can end the service and every worker it forked.
+    setsid nohup "$BIN/airflow" "${args[@]}" > "$RUN/$svc.log" 2>&1 < /dev/null &
     echo $! > "$RUN/$svc.pid"
     echo "started $svc (pid $!, log $RUN/$svc.log)"
   done
@@ -39,7 +41,13 @@ start() {
 stop() {
   for svc in api-server scheduler dag-processor triggerer; do
     if [[ -f "$RUN/$svc.pid" ]]; then
-      kill "$(cat "$RUN/$svc.pid")" 2>/dev/null || true
+      pid="$(cat "$RUN/$svc.pid")"
+      kill -TERM -- "-$pid" 2>/dev/null || true
+      for _ in $(seq 1 20); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+      done
+      kill -KILL -- "-$pid" 2>/dev/null || true
       rm -f "$RUN/$svc.pid"
       echo "stopped $svc"
     fi

@@ -55,8 +55,11 @@ def cmd_events(args: argparse.Namespace) -> int:
             status = 1
             continue
         for event in extract_events(doc_id, text, published, doc.get("title")):
-            print(json.dumps({"id": doc_id, **event.as_row()}, default=_json_default,
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"id": doc_id, **event.as_row()}, default=_json_default, ensure_ascii=False
+                )
+            )
     return status
 
 

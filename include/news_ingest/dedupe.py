@@ -22,10 +22,24 @@ MIN_SHINGLES = 15
 # Lines that scrapers leave in bodies and that say nothing about the story.
 BOILERPLATE_LINES = frozenset(
     {
-        "advertisement", "advertising", "info_icon", "ad", "sponsored", "sponsored content",
-        "read more", "related", "related articles", "share", "share this article",
-        "skip advertisement", "continue reading", "subscribe", "sign up", "follow us",
-        "story continues below advertisement", "scroll to continue with content",
+        "advertisement",
+        "advertising",
+        "info_icon",
+        "ad",
+        "sponsored",
+        "sponsored content",
+        "read more",
+        "related",
+        "related articles",
+        "share",
+        "share this article",
+        "skip advertisement",
+        "continue reading",
+        "subscribe",
+        "sign up",
+        "follow us",
+        "story continues below advertisement",
+        "scroll to continue with content",
     }
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -108,7 +122,7 @@ def _numbers_disagree(a: Fingerprint, b: Fingerprint) -> bool:
 
 @dataclass
 class DedupeIndex:
-    """References in order (seeds, history, earlier articles); new documents are checked against them."""
+    """Reference documents in order (seeds, history, earlier articles), checked by new ones."""
 
     refs: dict[str, Fingerprint] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
@@ -173,7 +187,7 @@ def _minhash(fp: Fingerprint) -> MinHash:
 
 
 def load_seeds(seeds_dir: str) -> list[Fingerprint]:
-    """Fingerprints of the seed corpus (title line dropped), keyed ``seed:<stem>``, in name order."""
+    """Fingerprints of the seed corpus (title line dropped), keyed ``seed:<stem>``."""
     root = Path(seeds_dir)
     if not root.is_dir():
         return []
@@ -205,7 +219,7 @@ def dedupe_day(
     seeds: Iterable[Fingerprint],
     history: Iterable[Fingerprint] = (),
 ) -> dict[str, Verdict]:
-    """Verdicts for the day's articles against seeds, then history, then earlier articles of the day."""
+    """Verdicts for the day's articles against seeds, history, then earlier articles of D."""
     index = DedupeIndex()
     for fp in seeds:
         index.add(fp)

@@ -13,35 +13,88 @@ from typing import Any
 import yaml
 
 PLOVER_TYPES = frozenset(
-    {"AGREE", "ASSAULT", "COERCE", "CONSULT", "COOPERATE", "DEMAND", "DISAPPROVE", "FIGHT",
-     "MOBILIZE", "PROTEST", "REJECT", "REQUEST", "RETREAT", "SUPPORT", "THREATEN", "ACCUSE",
-     "AID", "CONCEDE", "INVESTIGATE", "SANCTION"}
+    {
+        "AGREE",
+        "ASSAULT",
+        "COERCE",
+        "CONSULT",
+        "COOPERATE",
+        "DEMAND",
+        "DISAPPROVE",
+        "FIGHT",
+        "MOBILIZE",
+        "PROTEST",
+        "REJECT",
+        "REQUEST",
+        "RETREAT",
+        "SUPPORT",
+        "THREATEN",
+        "ACCUSE",
+        "AID",
+        "CONCEDE",
+        "INVESTIGATE",
+        "SANCTION",
+    }
 )
 ACLED_TYPES = frozenset(
-    {"Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
-     "Strategic developments"}
+    {
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Protests",
+        "Riots",
+        "Strategic developments",
+    }
 )
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _NUMWORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "a hundred": 100, "a dozen": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "a dozen": 12,
 }
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_NUMWORDS.update(
-    {f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in _TENS for u in _UNITS}
-)
+_NUMWORDS.update({f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in _TENS for u in _UNITS})
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + ")"
 _QUAL = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as )?"
 _UNIT = r"(?!\s*(?:%|percent|per cent|km|kilomet|miles?|years?|months?|days?|hours?|minutes?))"
 _FATALITY_PATTERNS = [
-    re.compile(r"death toll\b[^.]{0,40}?\b(?:to|at|of|reached|hit)\s+" + _QUAL + _NUM + r"\b", re.I),
+    re.compile(
+        r"death toll\b[^.]{0,40}?\b(?:to|at|of|reached|hit)\s+" + _QUAL + _NUM + r"\b", re.I
+    ),
     re.compile(r"\b(?:kill(?:ed|ing|s)|left|leaving)\s+" + _QUAL + _NUM + r"\b" + _UNIT, re.I),
     re.compile(
-        r"\b" + _QUAL + _NUM + r"\b" + _UNIT
+        r"\b"
+        + _QUAL
+        + _NUM
+        + r"\b"
+        + _UNIT
         + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:were|was|have been|had been|are|being)\s+)?"
         r"(?:killed|dead|died|slain|lost their lives)\b",
         re.I,
@@ -111,9 +164,7 @@ class Lexicon:
     """Compiled dictionaries from ``data/events_lexicon.yaml``."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.triggers = [
-            (re.compile(rf"\b(?:{t['pattern']})\b", re.I), t) for t in raw["triggers"]
-        ]
+        self.triggers = [(re.compile(rf"\b(?:{t['pattern']})\b", re.I), t) for t in raw["triggers"]]
         self.actors = [(re.compile(rf"\b(?:{a['pattern']})\b", re.I), a) for a in raw["actors"]]
         self.roles = [(re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in raw["roles"]]
         self.country_names: dict[str, str] = {}
@@ -152,8 +203,13 @@ def gazetteer() -> dict[str, Place]:
         country = iso3.get(city["countrycode"])
         if not country:
             continue
-        place = Place(city["name"], country, float(city["latitude"]),
-                      float(city["longitude"]), int(city["population"]))
+        place = Place(
+            city["name"],
+            country,
+            float(city["latitude"]),
+            float(city["longitude"]),
+            int(city["population"]),
+        )
         offer(city["name"], place)
         for alt in city.get("alternatenames", []):
             # Latin-script alternate names cover spellings used by English-language news.
@@ -190,7 +246,9 @@ def resolve_event_date(sentence: str, published_at: datetime | None) -> date | N
     if "yesterday" in lowered or "last night" in lowered:
         return day - timedelta(days=1)
     for idx, name in enumerate(WEEKDAYS):
-        if re.search(rf"\bon {name}\b|\blast {name}\b|\b{name} (?:night|morning|evening)\b", lowered):
+        if re.search(
+            rf"\bon {name}\b|\blast {name}\b|\b{name} (?:night|morning|evening)\b", lowered
+        ):
             back = (day.weekday() - idx) % 7
             if f"last {name}" in lowered and back == 0:
                 back = 7
@@ -221,8 +279,16 @@ def find_mentions(
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 if not actor.get("source_only"):
-                    mentions.append(Mention(m.start(), m.end(), actor["name"], actor.get("country"),
-                                            bool(actor["armed"]), actor["sector"]))
+                    mentions.append(
+                        Mention(
+                            m.start(),
+                            m.end(),
+                            actor["name"],
+                            actor.get("country"),
+                            bool(actor["armed"]),
+                            actor["sector"],
+                        )
+                    )
     for pattern, role in lexicon.roles:
         for m in pattern.finditer(sentence):
             if not free(m.start(), m.end()):
@@ -243,8 +309,9 @@ def find_mentions(
                 name = f"{name} of {lexicon.country_display[country]}"
             elif country:
                 name = f"{name} ({lexicon.country_display[country]})"
-            mentions.append(Mention(m.start(), m.end(), name, country, bool(role["armed"]),
-                                    role["sector"]))
+            mentions.append(
+                Mention(m.start(), m.end(), name, country, bool(role["armed"]), role["sector"])
+            )
     return sorted(mentions, key=lambda x: x.start)
 
 
@@ -280,13 +347,14 @@ def _article_countries(text: str, lexicon: Lexicon) -> dict[str, int]:
     return counts
 
 
-def _assign_actors(sentence: str, trigger: re.Match[str], mentions: list[Mention]) -> tuple[
-    Mention | None, Mention | None
-]:
+def _assign_actors(
+    sentence: str, trigger: re.Match[str], mentions: list[Mention]
+) -> tuple[Mention | None, Mention | None]:
     before = [m for m in mentions if m.end <= trigger.start()]
     after = [m for m in mentions if m.start >= trigger.end()]
-    passive = re.search(r"\b(?:was|were|been|being|are)\s+(?:\w+\s+)?$",
-                        sentence[: trigger.start()])
+    passive = re.search(
+        r"\b(?:was|were|been|being|are)\s+(?:\w+\s+)?$", sentence[: trigger.start()]
+    )
     by_agent = re.match(r"\s+(?:[\w-]+\s+){0,4}?by\b", sentence[trigger.end() :])
     between = re.match(r"\s+between\b", sentence[trigger.end() :])
     if between and len(after) >= 2:
@@ -339,12 +407,23 @@ def extract_events(
         places = find_places(masked, context)
         place = places[0] if places else (article_places[0] if article_places else None)
         country = place.country_iso3 if place else dominant
-        key = (spec["plover"], actor1.name if actor1 else None, actor2.name if actor2 else None,
-               place.name if place else None)
-        confidence = 0.4 + 0.15 * (actor1 is not None) + 0.1 * (actor2 is not None) + 0.1 * (
-            place is not None) + 0.1 * (fatalities is not None)
+        key = (
+            spec["plover"],
+            actor1.name if actor1 else None,
+            actor2.name if actor2 else None,
+            place.name if place else None,
+        )
+        confidence = (
+            0.4
+            + 0.15 * (actor1 is not None)
+            + 0.1 * (actor2 is not None)
+            + 0.1 * (place is not None)
+            + 0.1 * (fatalities is not None)
+        )
         event = Event(
-            event_id=hashlib.sha256(f"{article_id}:{index}:{spec['plover']}".encode()).hexdigest()[:16],
+            event_id=hashlib.sha256(f"{article_id}:{index}:{spec['plover']}".encode()).hexdigest()[
+                :16
+            ],
             article_id=article_id,
             event_date=resolve_event_date(sentence, published_at),
             event_type=spec["plover"],

@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import py3langid
 import trafilatura
@@ -15,9 +16,7 @@ from news_ingest.urls import article_id_for, registered_domain, resolve_canonica
 MIN_ARTICLE_WORDS = 80
 # og:type values that mark a page as a story; "website" and the like mark index pages.
 ARTICLE_PAGE_TYPES = frozenset({"article", "newsarticle", "reportagenewsarticle", "blogposting"})
-_CANONICAL = re.compile(
-    rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.IGNORECASE
-)
+_CANONICAL = re.compile(rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"\bhref\s*=\s*[\"']([^\"'>]+)[\"']", re.IGNORECASE)
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 _TIMESTAMPS = [
@@ -128,7 +127,11 @@ def extract_article(body: bytes, url: str, content_type: str | None = None) -> E
         include_tables=False,
         date_extraction_params=_DATE_PARAMS,
     )
-    fields = doc.as_dict() if doc is not None else {}
+    fields: dict[str, Any] = {}
+    if isinstance(doc, dict):
+        fields = doc
+    elif doc is not None:
+        fields = doc.as_dict()
     title = (fields.get("title") or "").strip() or None
     lines = [ln.strip() for ln in (fields.get("text") or "").splitlines() if ln.strip()]
     if lines and title and lines[0] == title:

@@ -51,8 +51,9 @@ def _struct_to_dt(value: Any) -> datetime | None:
         return None
 
 
-def _item(feed_id: str, url: str, title: str | None, published: datetime | None,
-          summary: str | None) -> FeedItem | None:
+def _item(
+    feed_id: str, url: str, title: str | None, published: datetime | None, summary: str | None
+) -> FeedItem | None:
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
@@ -71,8 +72,12 @@ def _item(feed_id: str, url: str, title: str | None, published: datetime | None,
 def parse_feed(feed_id: str, body: bytes, base_url: str) -> list[FeedItem]:
     """Items of an RSS/Atom/JSON feed given as bytes; raise FeedParseError on junk."""
     _refuse_entities(body)
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url},
-                              sanitize_html=False, resolve_relative_uris=True)
+    parsed = feedparser.parse(
+        body,
+        response_headers={"content-location": base_url},
+        sanitize_html=False,
+        resolve_relative_uris=True,
+    )
     entries = parsed.get("entries") or []
     if not entries and parsed.get("bozo"):
         raise FeedParseError(f"not a feed: {parsed.get('bozo_exception')!r}"[:300])

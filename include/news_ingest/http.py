@@ -143,8 +143,10 @@ class Fetcher:
                     if time.monotonic() > deadline:
                         raise FetchError(f"response took too long: {url}")
                     chunks.append(chunk)
-                return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, b"".join(
-                    chunks
+                return (
+                    resp.status_code,
+                    {k.lower(): v for k, v in resp.headers.items()},
+                    b"".join(chunks),
                 )
         except httpx.TimeoutException as exc:
             raise FetchError(f"timeout fetching {url}: {type(exc).__name__}") from exc

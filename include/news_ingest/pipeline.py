@@ -79,8 +79,13 @@ def _feed_file(feed_id: str) -> str:
 def _items_table(items: Iterable[FeedItem], source: str | None) -> pa.Table:
     rows = [
         {
-            "feed_id": i.feed_id, "source": source, "url": i.url, "canonical_url": i.canonical_url,
-            "article_id": i.article_id, "title": i.title, "published_at": i.published_at,
+            "feed_id": i.feed_id,
+            "source": source,
+            "url": i.url,
+            "canonical_url": i.canonical_url,
+            "article_id": i.article_id,
+            "title": i.title,
+            "published_at": i.published_at,
         }
         for i in items
     ]
@@ -122,8 +127,14 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
     rows = pa.concat_tables(tables).to_pylist() if tables else []
     listed = len(rows)
     keep = [r for r in rows if r["published_at"] is None or in_day(r["published_at"], start, end)]
-    keep.sort(key=lambda r: (r["published_at"] is None, r["published_at"] or start, r["feed_id"],
-                             r["url"]))
+    keep.sort(
+        key=lambda r: (
+            r["published_at"] is None,
+            r["published_at"] or start,
+            r["feed_id"],
+            r["url"],
+        )
+    )
     chosen: dict[str, dict[str, Any]] = {}
     for row in keep:
         chosen.setdefault(row["article_id"], row)
@@ -139,13 +150,24 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
 
 
 def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
-    out = {**row, "final_url": row["url"], "status": None, "content_type": None, "body": None,
-           "fetched_at": datetime.now(UTC), "error": None}
+    out = {
+        **row,
+        "final_url": row["url"],
+        "status": None,
+        "content_type": None,
+        "body": None,
+        "fetched_at": datetime.now(UTC),
+        "error": None,
+    }
     try:
         resp = fetcher.get(row["url"])
         ctype = resp.headers.get("content-type", "")
-        out.update(final_url=resp.final_url, status=resp.status, content_type=ctype,
-                   fetched_at=resp.fetched_at)
+        out.update(
+            final_url=resp.final_url,
+            status=resp.status,
+            content_type=ctype,
+            fetched_at=resp.fetched_at,
+        )
         if resp.status != 200:
             out["error"] = f"HTTP {resp.status}"
         elif ctype and "html" not in ctype.lower():
@@ -157,17 +179,24 @@ def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fetch_pages(selected_uri: str, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+def fetch_pages(
+    selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
+) -> dict[str, Any]:
     """Fetch the selected items' pages concurrently; failures are recorded, not raised."""
     rows = store.read_table(selected_uri).to_pylist()
     with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
         pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
     uri = work_uri(settings.data_root, day, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))
-    failed = [{"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]}
-              for p in pages if p["error"]]
-    return {"uri": uri, "fetched": len(pages) - len(failed), "failed": len(failed),
-            "errors": failed[:100]}
+    failed = [
+        {"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]} for p in pages if p["error"]
+    ]
+    return {
+        "uri": uri,
+        "fetched": len(pages) - len(failed),
+        "failed": len(failed),
+        "errors": failed[:100],
+    }
 
 
 def _extract_row(page: dict[str, Any]) -> dict[str, Any]:
@@ -215,8 +244,14 @@ def extract_articles(pages_uri: str, day: date, root: str) -> dict[str, Any]:
     errors = [{"url": r["url"], "error": r["error"]} for r in rows if r["error"]]
     good = [r for r in rows if not r["error"]]
     in_d = [r for r in good if r["published_at"] is None or in_day(r["published_at"], start, end)]
-    in_d.sort(key=lambda r: (r["published_at"] is None, r["published_at"] or start, r["feed_id"],
-                             r["url"]))
+    in_d.sort(
+        key=lambda r: (
+            r["published_at"] is None,
+            r["published_at"] or start,
+            r["feed_id"],
+            r["url"],
+        )
+    )
     unique: dict[str, dict[str, Any]] = {}
     for row in in_d:
         row.pop("error")
@@ -245,8 +280,11 @@ def _history(root: str, day: date, days: int) -> list[Fingerprint]:
         rows = table.select(["article_id", "text", "published_at", "is_duplicate", "is_article"])
         ordered = sorted(
             (r for r in rows.to_pylist() if not r["is_duplicate"] and r["is_article"]),
-            key=lambda r: (r["published_at"] is None, r["published_at"] or datetime.min.replace(
-                tzinfo=UTC), r["article_id"]),
+            key=lambda r: (
+                r["published_at"] is None,
+                r["published_at"] or datetime.min.replace(tzinfo=UTC),
+                r["article_id"],
+            ),
         )
         fps.extend(Fingerprint.of(r["article_id"], r["text"]) for r in ordered)
     return fps
@@ -256,17 +294,28 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
     table = store.read_table(extracted_uri)
     rows = table.to_pylist()
-    candidates = [Candidate(r["article_id"], r["text"], r["published_at"], r["is_article"])
-                  for r in rows]
-    verdicts = dedupe_day(candidates, load_seeds(settings.seeds_dir),
-                          _history(settings.data_root, day, settings.history_days))
+    candidates = [
+        Candidate(r["article_id"], r["text"], r["published_at"], r["is_article"]) for r in rows
+    ]
+    verdicts = dedupe_day(
+        candidates,
+        load_seeds(settings.seeds_dir),
+        _history(settings.data_root, day, settings.history_days),
+    )
     for row in rows:
         v = verdicts[row["article_id"]]
-        row.update(is_duplicate=v.is_duplicate, duplicate_of=v.duplicate_of,
-                   duplicate_similarity=v.similarity)
-    rows.sort(key=lambda r: (r["published_at"] is None,
-                             r["published_at"] or datetime.min.replace(tzinfo=UTC),
-                             r["article_id"]))
+        row.update(
+            is_duplicate=v.is_duplicate,
+            duplicate_of=v.duplicate_of,
+            duplicate_similarity=v.similarity,
+        )
+    rows.sort(
+        key=lambda r: (
+            r["published_at"] is None,
+            r["published_at"] or datetime.min.replace(tzinfo=UTC),
+            r["article_id"],
+        )
+    )
     out = pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
     uri = work_uri(settings.data_root, day, "articles.parquet")
     store.write_table_atomic(uri, out)
@@ -284,18 +333,18 @@ def extract_events_of_day(articles_uri: str, day: date, root: str) -> dict[str, 
     """Events from the day's original articles."""
     table = store.read_table(articles_uri)
     events = []
-    for row in table.select(["article_id", "text", "title", "published_at", "is_duplicate",
-                             "is_article"]).to_pylist():
+    for row in table.select(
+        ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
+    ).to_pylist():
         if row["is_duplicate"] or not row["is_article"]:
             continue
-        for event in extract_events(row["article_id"], row["text"], row["published_at"],
-                                    row["title"]):
+        for event in extract_events(
+            row["article_id"], row["text"], row["published_at"], row["title"]
+        ):
             events.append(event.as_row())
     events.sort(key=lambda e: (e["article_id"], e["event_id"]))
     uri = work_uri(root, day, "events.parquet")
-    store.write_table_atomic(
-        uri, pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA)
-    )
+    store.write_table_atomic(uri, pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA))
     return {
         "uri": uri,
         "events": len(events),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
 
@@ -104,10 +105,8 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
         )
         fs.move(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             fs.delete_file(tmp)
-        except OSError:
-            pass
         raise
     return uri
 
@@ -133,7 +132,9 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Cast to the dataset schema, failing loudly on a missing or mistyped column."""
     missing = [n for n in schema.names if n not in table.column_names]
     if missing:
-        raise ValueError(f"table lacks columns {missing} of {schema.metadata[b'news_ingest.dataset']!r}")
+        raise ValueError(
+            f"table lacks columns {missing} of {schema.metadata[b'news_ingest.dataset']!r}"
+        )
     return table.select(schema.names).cast(schema)
 
 
@@ -146,10 +147,10 @@ def write_partition(root: str, dataset: str, day: date, table: pa.Table) -> str:
     write_table_atomic(target, table)
     fs, path = resolve(folder)
     for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
-        if info.type == pafs.FileType.File and info.path.rstrip("/") != resolve(target)[1]:
-            # Files from an older run or layout would otherwise be read alongside the new one.
-            if info.base_name.endswith(".parquet"):
-                fs.delete_file(info.path)
+        stale = info.type == pafs.FileType.File and info.path != resolve(target)[1]
+        # Files from an older run or layout would otherwise be read alongside the new one.
+        if stale and info.base_name.endswith(".parquet"):
+            fs.delete_file(info.path)
     return target
 
 
@@ -160,7 +161,8 @@ def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:
     files = sorted(
         info.path
         for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))
-        if info.type == pafs.FileType.File and info.base_name.endswith(".parquet")
+        if info.type == pafs.FileType.File
+        and info.base_name.endswith(".parquet")
         and not info.base_name.startswith(".")
     )
     if not files:

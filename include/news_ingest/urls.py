@@ -10,10 +10,33 @@ from tld import get_fld
 # Query parameters that only track the reader and never select content.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
-        "igshid", "yclid", "_ga", "_gl", "ref", "ref_src", "cmpid", "ocid", "ns_mchannel",
-        "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium", "at_campaign",
-        "smid", "sr_share", "share", "utm",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "at_medium",
+        "at_campaign",
+        "smid",
+        "sr_share",
+        "share",
+        "utm",
     }
 )
 
@@ -33,7 +56,9 @@ def canonicalize_url(url: str) -> str:
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{host}:{port}"
     path = parts.path or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 

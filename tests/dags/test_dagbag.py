@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,24 @@ def test_nightly_is_a_daily_utc_data_interval_schedule(dagbag) -> None:
 
 def test_stages_are_wired_in_order(dagbag) -> None:
     dag = dagbag.dags["news_nightly"]
-    order = ["load_feed_list", "poll_feed", "select_items_of_day", "fetch_pages",
-             "extract_articles", "dedupe_articles", "extract_events", "publish_partitions",
-             "summarize_run"]
+    order = [
+        "load_feed_list",
+        "poll_feed",
+        "select_items_of_day",
+        "fetch_pages",
+        "extract_articles",
+        "dedupe_articles",
+        "extract_events",
+        "publish_partitions",
+        "summarize_run",
+    ]
     assert set(order) == set(dag.task_ids)
-    for upstream, downstream in zip(order, order[1:], strict=False):
+    for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert {o.uri for o in dag.get_task("publish_partitions").outlets} == {
-        "news_ingest://articles", "news_ingest://events"}
+        "news_ingest://articles",
+        "news_ingest://events",
+    }
 
 
 def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() -> None:
@@ -58,8 +69,11 @@ def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() ->
         tree = ast.parse(path.read_text())
         for node in tree.body:
             if isinstance(node, ast.Import | ast.ImportFrom):
-                names = [node.module] if isinstance(node, ast.ImportFrom) else [
-                    a.name for a in node.names]
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                )
                 for name in names:
                     top = (name or "").split(".")[0]
                     assert top in ALLOWED_TOP_LEVEL or top in sys.stdlib_module_names, (path, name)
@@ -69,9 +83,9 @@ def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() ->
 
 def test_parsing_the_dag_loads_no_heavy_library() -> None:
     code = (
-        "import sys; sys.path.insert(0, %r); import news_nightly; "
+        f"import sys; sys.path.insert(0, {str(DAGS)!r}); import news_nightly; "
         "heavy = [m for m in ('news_ingest', 'trafilatura', 'pyarrow', 'duckdb', 'feedparser') "
-        "if m in sys.modules]; print(heavy)" % str(DAGS)
+        "if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -27,8 +27,11 @@ def test_extract_prints_article_columns_as_json() -> None:
 
 def test_events_reads_json_lines_and_reports_bad_lines() -> None:
     docs = [
-        {"id": "a", "text": "Gunmen killed at least 12 villagers near Gusau on Tuesday.",
-         "published_at": "2026-11-19T09:00:00Z"},
+        {
+            "id": "a",
+            "text": "Gunmen killed at least 12 villagers near Gusau on Tuesday.",
+            "published_at": "2026-11-19T09:00:00Z",
+        },
         {"id": "b", "text": "Markets were calm."},
     ]
     stdin = ("\n".join(json.dumps(d) for d in docs) + "\n{not json}\n").encode()

@@ -27,8 +27,10 @@ def test_default_settings_point_at_the_project_feed_list(monkeypatch: pytest.Mon
     [
         ("feeds:\n  - {id: '../etc', url: 'https://a.org/rss'}\n", "feeds.0.id"),
         ("feeds:\n  - {id: a, url: 'file:///etc/passwd'}\n", "http(s)"),
-        ("feeds:\n  - {id: a, url: 'https://a.org'}\n  - {id: a, url: 'https://b.org'}\n",
-         "duplicate feed id 'a'"),
+        (
+            "feeds:\n  - {id: a, url: 'https://a.org'}\n  - {id: a, url: 'https://b.org'}\n",
+            "duplicate feed id 'a'",
+        ),
         ("feeds:\n  - {id: a, url: 'https://a.org', colour: red}\n", "colour"),
         ("feeds: []\n", "empty"),
         ("feeds: [\n", "not valid YAML"),

@@ -53,8 +53,9 @@ def test_original_is_decided_by_publish_time_not_input_order() -> None:
 
 
 def test_distinct_stories_on_the_same_topic_are_both_originals() -> None:
-    verdicts = dedupe_day([_cand("el-fasher-market-shelling"), _cand("port-sudan-drone-strike")],
-                          SEEDS)
+    verdicts = dedupe_day(
+        [_cand("el-fasher-market-shelling"), _cand("port-sudan-drone-strike")], SEEDS
+    )
     assert not any(v.is_duplicate for v in verdicts.values())
 
 
@@ -67,8 +68,9 @@ def test_no_story_of_the_demo_site_is_flagged_except_the_planted_copies() -> Non
 def test_trimmed_copy_is_caught_by_containment() -> None:
     story = PAGES[WIRE_ORIGINAL].story
     full = Candidate("full", "\n".join(story.paragraphs), datetime(2026, 1, 1, tzinfo=UTC), True)
-    half = Candidate("half", "\n".join(story.paragraphs[:3]), datetime(2026, 1, 2, tzinfo=UTC),
-                     True)
+    half = Candidate(
+        "half", "\n".join(story.paragraphs[:3]), datetime(2026, 1, 2, tzinfo=UTC), True
+    )
     a, b = Fingerprint.of("full", full.text), Fingerprint.of("half", half.text)
     jaccard, containment = similarity(a, b)
     assert jaccard < 0.6 and containment > 0.95
@@ -92,8 +94,11 @@ def test_non_articles_are_skipped_and_exact_copies_match_at_similarity_one() -> 
     text = "\n".join(PAGES[WIRE_ORIGINAL].story.paragraphs)
     day = datetime(2026, 1, 1, tzinfo=UTC)
     verdicts = dedupe_day(
-        [Candidate("a", text, day, True), Candidate("b", "Advertisement\n" + text, day, True),
-         Candidate("c", text, day, False)],
+        [
+            Candidate("a", text, day, True),
+            Candidate("b", "Advertisement\n" + text, day, True),
+            Candidate("c", text, day, False),
+        ],
         [],
     )
     assert verdicts["b"].duplicate_of == "a" and verdicts["b"].similarity == 1.0

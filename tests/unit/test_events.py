@@ -66,8 +66,10 @@ def test_relative_dates_resolve_against_publication() -> None:
 
 
 def test_protest_and_arrests_are_typed() -> None:
-    text = ("Thousands of students protested in Nairobi on Monday against fee rises. "
-            "Kenyan police arrested 30 demonstrators.")
+    text = (
+        "Thousands of students protested in Nairobi on Monday against fee rises. "
+        "Kenyan police arrested 30 demonstrators."
+    )
     events = extract_events("x", text, datetime(2026, 11, 19, tzinfo=UTC))
     kinds = [(e.event_type, e.acled_event_type) for e in events]
     assert ("PROTEST", "Protests") in kinds

@@ -18,8 +18,16 @@ def test_body_keeps_the_story_and_drops_boilerplate_and_comments() -> None:
         page, art = _extract(slug)
         assert art.text.split("\n")[0] == page.story.paragraphs[0]
         assert page.story.paragraphs[-1] in art.text
-        for junk in ("cookies", "Advertisement", "Accept all", "Sign up", "Share on X",
-                     "Stay safe everyone", "Related stories", "Most read"):
+        for junk in (
+            "cookies",
+            "Advertisement",
+            "Accept all",
+            "Sign up",
+            "Share on X",
+            "Stay safe everyone",
+            "Related stories",
+            "Most read",
+        ):
             assert junk not in art.text, (slug, junk)
 
 

@@ -48,7 +48,9 @@ def test_entity_declarations_are_refused(tmp_path) -> None:
     ).encode()
     with pytest.raises(FeedParseError, match="entities"):
         parse_feed("f", xxe, "http://a.org/rss")
-    laughs = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><urlset/>'
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><urlset/>'
+    )
     with pytest.raises(FeedParseError, match="entities"):
         parse_sitemap("f", laughs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+
 from demo.server import Route, SiteServer
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, feed_list_yaml, stories_of
 from news_ingest import pipeline, store
@@ -22,10 +23,16 @@ def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
     extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
     articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
     events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    published = pipeline.publish_partitions(articles["uri"], events["uri"], day,
-                                            settings.data_root)
-    return {"poll": polls, "select": selected, "fetch": pages, "extract": extracted,
-            "dedupe": articles, "events": events, "published": published}
+    published = pipeline.publish_partitions(articles["uri"], events["uri"], day, settings.data_root)
+    return {
+        "poll": polls,
+        "select": selected,
+        "fetch": pages,
+        "extract": extracted,
+        "dedupe": articles,
+        "events": events,
+        "published": published,
+    }
 
 
 def test_demo_day_end_to_end_without_airflow(demo_site: SiteServer, settings: Settings) -> None:
@@ -33,8 +40,10 @@ def test_demo_day_end_to_end_without_airflow(demo_site: SiteServer, settings: Se
     assert [p["feed_id"] for p in stages["poll"] if p["error"]] == ["demo-gone"]
     expected = len(stories_of(DEMO_DAY)) + 2  # plus the gallery and the section page
     assert stages["dedupe"]["articles"] == expected
-    rows = {r["url"].split("/")[-1].split(".")[0].split("?")[0]: r for r in
-            store.read_partition(settings.data_root, "articles", DEMO_DAY).to_pylist()}
+    rows = {
+        r["url"].split("/")[-1].split(".")[0].split("?")[0]: r
+        for r in store.read_partition(settings.data_root, "articles", DEMO_DAY).to_pylist()
+    }
     assert rows[SEED_COPY_SLUG]["duplicate_of"] == "seed:000_6e5a1f3359e505b1"
     assert rows[WIRE_COPY]["duplicate_of"] == rows[WIRE_ORIGINAL]["article_id"]
     assert "utm_" not in rows["nairobi-student-protest"]["canonical_url"]
@@ -55,9 +64,11 @@ def test_redirected_feed_link_keeps_listed_url_and_records_final_url(
 
 
 def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -> None:
-    good = "<html><head><title>A</title></head><body><article><p>" + (
-        "Gunmen killed 5 villagers near Gusau, police said on Monday. " * 12
-    ) + "</p></article></body></html>"
+    good = (
+        "<html><head><title>A</title></head><body><article><p>"
+        + ("Gunmen killed 5 villagers near Gusau, police said on Monday. " * 12)
+        + "</p></article></body></html>"
+    )
     with SiteServer() as site:
         rss = (
             '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
@@ -69,12 +80,14 @@ def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -
             "<pubDate>Thu, 19 Nov 2026 10:00:00 GMT</pubDate></item>"
             "</channel></rss>"
         )
-        site.routes.update({
-            "/rss": Route(rss.encode(), "application/rss+xml"),
-            "/ok": Route(good.encode()),
-            "/doc.pdf": Route(b"%PDF-1.4 binary", "application/pdf"),
-            "/junk.xml": Route(b"<html>not a feed</html>"),
-        })
+        site.routes.update(
+            {
+                "/rss": Route(rss.encode(), "application/rss+xml"),
+                "/ok": Route(good.encode()),
+                "/doc.pdf": Route(b"%PDF-1.4 binary", "application/pdf"),
+                "/junk.xml": Route(b"<html>not a feed</html>"),
+            }
+        )
         feeds = parse_feed_list(
             f"feeds:\n  - {{id: good, url: '{site.base_url}/rss'}}\n"
             f"  - {{id: junk, url: '{site.base_url}/junk.xml'}}\n"
@@ -93,11 +106,15 @@ def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -
 def test_rerun_gives_identical_rows(demo_site: SiteServer, settings: Settings) -> None:
     run_day(demo_site, settings)
     first = store.read_partition(settings.data_root, "articles", DEMO_DAY).drop_columns(
-        ["fetched_at"])
+        ["fetched_at"]
+    )
     ev1 = store.read_partition(settings.data_root, "events", DEMO_DAY)
     run_day(demo_site, settings)
-    assert store.read_partition(settings.data_root, "articles", DEMO_DAY).drop_columns(
-        ["fetched_at"]).equals(first)
+    assert (
+        store.read_partition(settings.data_root, "articles", DEMO_DAY)
+        .drop_columns(["fetched_at"])
+        .equals(first)
+    )
     assert store.read_partition(settings.data_root, "events", DEMO_DAY).equals(ev1)
 
 

@@ -13,13 +13,26 @@ DAY = date(2026, 11, 19)
 def _articles(n: int, text: str = "body") -> pa.Table:
     rows = [
         {
-            "article_id": f"{i:016x}", "feed_id": "f", "url": f"https://a.org/{i}",
-            "canonical_url": f"https://a.org/{i}", "domain": "a.org", "title": f"t{i}",
-            "text": text, "authors": ["A"], "published_at": datetime(2026, 11, 19, 1, tzinfo=UTC),
-            "fetched_at": datetime(2026, 11, 19, 2, tzinfo=UTC), "language": "en",
-            "word_count": 1, "is_article": True, "is_duplicate": False, "duplicate_of": None,
-            "duplicate_similarity": None, "source": None, "date_source": "feed",
-            "final_url": f"https://a.org/{i}", "text_sha256": "0" * 64,
+            "article_id": f"{i:016x}",
+            "feed_id": "f",
+            "url": f"https://a.org/{i}",
+            "canonical_url": f"https://a.org/{i}",
+            "domain": "a.org",
+            "title": f"t{i}",
+            "text": text,
+            "authors": ["A"],
+            "published_at": datetime(2026, 11, 19, 1, tzinfo=UTC),
+            "fetched_at": datetime(2026, 11, 19, 2, tzinfo=UTC),
+            "language": "en",
+            "word_count": 1,
+            "is_article": True,
+            "is_duplicate": False,
+            "duplicate_of": None,
+            "duplicate_similarity": None,
+            "source": None,
+            "date_source": "feed",
+            "final_url": f"https://a.org/{i}",
+            "text_sha256": "0" * 64,
         }
         for i in range(n)
     ]
