@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-BASELINE = '''
+BASELINE = """
 import pendulum
 from airflow.sdk import dag, task
 
@@ -26,7 +26,7 @@ def baseline_dag():
     noop()
 
 baseline_dag()
-'''
+"""
 
 
 def parse_times(folder: Path, repeats: int) -> list[float]:
@@ -46,10 +46,16 @@ def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     cold = subprocess.run(
-        [sys.executable, "-c", f"import time, sys; t = time.perf_counter(); "
-         f"sys.path.insert(0, {str(PROJECT / 'dags')!r}); import news_nightly; "
-         "print(time.perf_counter() - t)"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            f"import time, sys; t = time.perf_counter(); "
+            f"sys.path.insert(0, {str(PROJECT / 'dags')!r}); import news_nightly; "
+            "print(time.perf_counter() - t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     with tempfile.TemporaryDirectory() as tmp:
         base_dir = Path(tmp)
@@ -57,15 +63,21 @@ def main() -> None:
         parse_times(base_dir, 2)  # warm Airflow's own imports before timing anything
         rows = []
         for _ in range(3):  # interleave so machine noise hits both alike
-            rows.append((statistics.median(parse_times(base_dir, repeats)),
-                         statistics.median(parse_times(PROJECT / "dags", repeats))))
+            rows.append(
+                (
+                    statistics.median(parse_times(base_dir, repeats)),
+                    statistics.median(parse_times(PROJECT / "dags", repeats)),
+                )
+            )
     base = statistics.median(r[0] for r in rows)
     ours = statistics.median(r[1] for r in rows)
     print(f"DagBag parse of dags/ (median of {3 * repeats}): {ours * 1000:.1f} ms")
     print(f"baseline one-task DAG:                  {base * 1000:.1f} ms")
     print(f"ratio dags/ / baseline:                 {ours / base:.2f}")
-    print(f"cold interpreter import of news_nightly incl. Airflow itself: "
-          f"{float(cold.stdout.strip().splitlines()[-1]):.2f} s")
+    print(
+        f"cold interpreter import of news_nightly incl. Airflow itself: "
+        f"{float(cold.stdout.strip().splitlines()[-1]):.2f} s"
+    )
 
 
 if __name__ == "__main__":

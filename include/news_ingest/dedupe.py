@@ -12,6 +12,8 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
+from news_ingest.text import BOILERPLATE_LINES
+
 SHINGLE_WORDS = 3
 NUM_PERM = 128
 LSH_THRESHOLD = 0.3
@@ -19,29 +21,6 @@ MIN_JACCARD = 0.5
 MIN_CONTAINMENT = 0.8
 MIN_SHINGLES = 15
 
-# Lines that scrapers leave in bodies and that say nothing about the story.
-BOILERPLATE_LINES = frozenset(
-    {
-        "advertisement",
-        "advertising",
-        "info_icon",
-        "ad",
-        "sponsored",
-        "sponsored content",
-        "read more",
-        "related",
-        "related articles",
-        "share",
-        "share this article",
-        "skip advertisement",
-        "continue reading",
-        "subscribe",
-        "sign up",
-        "follow us",
-        "story continues below advertisement",
-        "scroll to continue with content",
-    }
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATELINE = re.compile(
     r"^[^\n]{0,60}?\((?:afp|ap|reuters|dpa|ani|upi|xinhua)\)\s*[-\u2013\u2014:]+\s*", re.IGNORECASE

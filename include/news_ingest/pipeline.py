@@ -6,8 +6,8 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,14 @@ from news_ingest import __version__, store
 from news_ingest.config import Feed
 from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds
 from news_ingest.events import extract_events
-from news_ingest.extract import extract_article
+from news_ingest.extract import (
+    DEFAULT_OPTIONS,
+    MIN_ARTICLE_WORDS,
+    Extracted,
+    ExtractOptions,
+    PageInput,
+    extract_batch,
+)
 from news_ingest.feeds import (
     FeedItem,
     FeedParseError,
@@ -28,9 +35,9 @@ from news_ingest.feeds import (
 )
 from news_ingest.http import Fetcher, FetchError
 from news_ingest.settings import Settings
+from news_ingest.text import learn_boilerplate, strip_boilerplate
 
 MAX_CHILD_SITEMAPS = 50
-PARALLEL_EXTRACT_MIN = 16
 
 ITEMS_SCHEMA = pa.schema(
     [
@@ -199,19 +206,14 @@ def fetch_pages(
     }
 
 
-def _extract_row(page: dict[str, Any]) -> dict[str, Any]:
-    try:
-        ext = extract_article(page["body"], page["final_url"], page["content_type"])
-    except Exception as exc:  # one odd page must not fail the batch
-        return {"error": f"extraction failed: {type(exc).__name__}: {exc}"[:500], **page}
+def _article_row(page: dict[str, Any], ext: Extracted) -> dict[str, Any]:
     if page["published_at"] is not None:
         published, source = page["published_at"], "feed"
     elif ext.page_published_at is not None:
-        published, source = ext.page_published_at, "page"
+        published, source = ext.page_published_at, ext.page_date_source or "text"
     else:
         published, source = None, "capture"
     return {
-        "error": None,
         "article_id": ext.article_id,
         "feed_id": page["feed_id"],
         "source": page["source"],
@@ -224,25 +226,74 @@ def _extract_row(page: dict[str, Any]) -> dict[str, Any]:
         "authors": ext.authors,
         "published_at": published,
         "date_source": source,
+        "modified_at": ext.modified_at,
         "fetched_at": page["fetched_at"],
         "language": ext.language,
+        "language_confidence": ext.language_confidence,
         "word_count": ext.word_count,
         "is_article": ext.is_article,
+        "is_paywalled": ext.is_paywalled,
+        "site_name": ext.site_name,
+        "description": ext.description,
+        "categories": ext.categories,
+        "tags": ext.tags,
+        "image_url": ext.image_url,
         "text_sha256": ext.text_sha256,
     }
 
 
-def extract_articles(pages_uri: str, day: date, root: str) -> dict[str, Any]:
+def _drop_learned_boilerplate(rows: list[dict[str, Any]]) -> int:
+    """Remove each site's own repeated lines from its bodies; return how many bodies changed."""
+    by_domain: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_domain.setdefault(row["domain"], []).append(row)
+    changed = 0
+    for site_rows in by_domain.values():
+        learned = learn_boilerplate(r["text"] for r in site_rows)
+        if not learned:
+            continue
+        for row in site_rows:
+            text = strip_boilerplate(row["text"], learned)
+            if text != row["text"]:
+                changed += 1
+                words = len(text.split())
+                row.update(
+                    text=text,
+                    word_count=words,
+                    is_article=row["is_article"] and words >= MIN_ARTICLE_WORDS,
+                    text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                )
+    return changed
+
+
+def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[PageInput]:
+    # Stream bodies batch by batch; only the small per-page metadata stays in memory.
+    for batch in store.iter_batches(pages_uri):
+        for page in batch.to_pylist():
+            if page["body"] is None:
+                continue
+            key = str(len(rows))
+            body = page.pop("body")
+            rows[key] = page
+            yield PageInput(key, body, page["final_url"], page["content_type"])
+
+
+def extract_articles(
+    pages_uri: str, day: date, root: str, options: ExtractOptions = DEFAULT_OPTIONS
+) -> dict[str, Any]:
     """Extract every fetched page; keep those whose day is ``day``, one per canonical URL."""
-    pages = [p for p in store.read_table(pages_uri).to_pylist() if p["body"] is not None]
-    if len(pages) >= PARALLEL_EXTRACT_MIN and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
-            rows = list(pool.map(_extract_row, pages, chunksize=8))
-    else:
-        rows = [_extract_row(p) for p in pages]
+    pages: dict[str, dict[str, Any]] = {}
+    good: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    workers = min(os.cpu_count() or 1, 4)
+    for result in extract_batch(_fetched_pages(pages_uri, pages), options, workers=workers):
+        page = pages.pop(result.key)
+        if result.extracted is None:
+            errors.append({"url": page["url"], "feed_id": page["feed_id"], "error": result.error})
+        else:
+            good.append(_article_row(page, result.extracted))
+    learned = _drop_learned_boilerplate(good)
     start, end = day_bounds(day)
-    errors = [{"url": r["url"], "error": r["error"]} for r in rows if r["error"]]
-    good = [r for r in rows if not r["error"]]
     in_d = [r for r in good if r["published_at"] is None or in_day(r["published_at"], start, end)]
     in_d.sort(
         key=lambda r: (
@@ -254,7 +305,6 @@ def extract_articles(pages_uri: str, day: date, root: str) -> dict[str, Any]:
     )
     unique: dict[str, dict[str, Any]] = {}
     for row in in_d:
-        row.pop("error")
         unique.setdefault(row["article_id"], row)
     uri = work_uri(root, day, "extracted.parquet")
     store.write_table_atomic(
@@ -268,7 +318,17 @@ def extract_articles(pages_uri: str, day: date, root: str) -> dict[str, Any]:
         "other_days": len(good) - len(in_d),
         "same_url": len(in_d) - len(unique),
         "not_article": sum(1 for r in unique.values() if not r["is_article"]),
+        "paywalled": sum(1 for r in unique.values() if r["is_paywalled"]),
+        "boilerplate_stripped": learned,
+        "date_sources": dict(sorted(_count(r["date_source"] for r in unique.values()).items())),
     }
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 def _history(root: str, day: date, days: int) -> list[Fingerprint]:
@@ -392,7 +452,8 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
         f"other_days={sel.get('other_days', 0)} undated={sel.get('undated', 0)}",
         f"  fetch    fetched={fet.get('fetched', 0)} failed={fet.get('failed', 0)}",
         f"  extract  extracted={ext.get('extracted', 0)} failed={ext.get('failed', 0)} "
-        f"other_days={ext.get('other_days', 0)} not_article={ext.get('not_article', 0)}",
+        f"other_days={ext.get('other_days', 0)} not_article={ext.get('not_article', 0)} "
+        f"paywalled={ext.get('paywalled', 0)}",
         f"  dedupe   articles={ded.get('articles', 0)} duplicates={ded.get('duplicates', 0)} "
         f"(of seeds {ded.get('duplicates_of_seeds', 0)}) originals={ded.get('originals', 0)}",
         f"  events   events={evt.get('events', 0)} with_fatalities={evt.get('with_fatalities', 0)}",

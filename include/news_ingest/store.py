@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
 from datetime import date
 
 import pyarrow as pa
@@ -42,6 +43,14 @@ ARTICLES_SCHEMA = _schema(
         pa.field("duplicate_similarity", pa.float32()),
         pa.field("source", pa.string()),
         pa.field("date_source", pa.string(), nullable=False),
+        pa.field("modified_at", TS),
+        pa.field("language_confidence", pa.float32()),
+        pa.field("is_paywalled", pa.bool_(), nullable=False),
+        pa.field("site_name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("categories", pa.list_(pa.string()), nullable=False),
+        pa.field("tags", pa.list_(pa.string()), nullable=False),
+        pa.field("image_url", pa.string()),
         pa.field("final_url", pa.string(), nullable=False),
         pa.field("text_sha256", pa.string(), nullable=False),
     ],
@@ -109,6 +118,15 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
             fs.delete_file(tmp)
         raise
     return uri
+
+
+def iter_batches(
+    uri: str, columns: list[str] | None = None, rows: int = 256
+) -> Iterator[pa.RecordBatch]:
+    """Stream a Parquet file in record batches, so memory does not grow with its size."""
+    fs, path = resolve(uri)
+    with fs.open_input_file(path) as handle:
+        yield from pq.ParquetFile(handle).iter_batches(batch_size=rows, columns=columns)
 
 
 def read_table(uri: str) -> pa.Table:

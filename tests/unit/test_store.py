@@ -33,6 +33,14 @@ def _articles(n: int, text: str = "body") -> pa.Table:
             "date_source": "feed",
             "final_url": f"https://a.org/{i}",
             "text_sha256": "0" * 64,
+            "modified_at": None,
+            "language_confidence": 0.99,
+            "is_paywalled": False,
+            "site_name": "A",
+            "description": None,
+            "categories": [],
+            "tags": ["x"],
+            "image_url": None,
         }
         for i in range(n)
     ]
