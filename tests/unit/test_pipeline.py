@@ -126,3 +126,54 @@ def test_previous_days_originals_are_history_for_dedupe(
     stages = run_day(demo_site, settings)
     assert stages["dedupe"]["duplicates"] == 2  # history adds no false positives
     assert store.read_partition(settings.data_root, "articles", day_before).num_rows == 12
+
+
+def test_date_provenance_feed_then_page_then_capture(settings: Settings) -> None:
+    body = " ".join(["Council members debated the new budget for schools and roads."] * 15)
+
+    def html(head: str) -> bytes:
+        return (
+            f"<html><head><title>T</title>{head}</head><body><article><p>{body}</p>"
+            "</article></body></html>"
+        ).encode()
+
+    with SiteServer() as site:
+        items = [
+            ("feed-dated", "<pubDate>Thu, 19 Nov 2026 08:00:00 GMT</pubDate>", ""),
+            (
+                "page-dated",
+                "",
+                "<meta property='article:published_time' content='2026-11-19T09:30:00Z'>",
+            ),
+            ("undated", "", ""),
+            (
+                "page-other-day",
+                "",
+                "<meta property='article:published_time' content='2026-11-12T09:30:00Z'>",
+            ),
+        ]
+        rss = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            + "".join(
+                f"<item><title>{slug}</title><link>{site.base_url}/{slug}</link>{date}</item>"
+                for slug, date, _ in items
+            )
+            + "</channel></rss>"
+        )
+        site.routes["/rss"] = Route(rss.encode(), "application/rss+xml")
+        for slug, _, head in items:
+            site.routes[f"/{slug}"] = Route(html(head))
+        feeds = parse_feed_list(f"feeds:\n  - {{id: f, url: '{site.base_url}/rss'}}\n")
+        with Fetcher(settings) as fetcher:
+            polls = [pipeline.poll_feed(f, DEMO_DAY, settings, fetcher) for f in feeds]
+            sel = pipeline.select_items_of_day(polls, DEMO_DAY, settings.data_root)
+            pages = pipeline.fetch_pages(sel["uri"], DEMO_DAY, settings, fetcher)
+    extracted = pipeline.extract_articles(pages["uri"], DEMO_DAY, settings.data_root)
+    rows = {r["url"].rsplit("/", 1)[-1]: r for r in store.read_table(extracted["uri"]).to_pylist()}
+    assert set(rows) == {"feed-dated", "page-dated", "undated"}
+    assert rows["feed-dated"]["date_source"] == "feed"
+    assert rows["page-dated"]["date_source"] == "meta"
+    assert rows["undated"]["date_source"] == "capture"
+    assert rows["undated"]["published_at"] is None
+    assert extracted["other_days"] == 1
+    assert extracted["date_sources"] == {"capture": 1, "feed": 1, "meta": 1}

@@ -1,0 +1,215 @@
+"""Dates with provenance, paywall and page-kind flags, metadata, boilerplate and the time limit."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from news_ingest.extract import (
+    ExtractOptions,
+    PageInput,
+    extract_article,
+    extract_batch,
+)
+from news_ingest.text import learn_boilerplate, strip_boilerplate
+
+PROJECT = Path(__file__).resolve().parents[2]
+SEED = (PROJECT / "seeds" / "000_6e5a1f3359e505b1.txt").read_text(encoding="utf-8")
+BODY = [
+    "The regional council approved a new flood defence plan on Tuesday after a year of "
+    "consultations with residents, farmers and engineers along the river valley.",
+    "Under the plan, embankments will be raised by up to a metre over four years and two "
+    "retention basins will be dug upstream of the town, officials told reporters.",
+    "Opposition members said the budget was too small for the scale of the works and asked "
+    "for an independent review of the cost estimates before construction begins.",
+    "Residents who lost homes in last winter's floods welcomed the decision but said the "
+    "timetable was too slow, pointing to repeated delays in earlier projects.",
+]
+
+
+def page(
+    head: str = "",
+    body_extra: str = "",
+    paragraphs: list[str] | None = None,
+    title: str = "Council approves flood defence plan",
+) -> bytes:
+    paras = "".join(f"<p>{p}</p>" for p in (paragraphs or BODY))
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"{head}</head><body><header><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"</header><main><article><h1>{title}</h1>{body_extra}{paras}</article></main>"
+        "<footer>Contact us | Privacy</footer></body></html>"
+    ).encode()
+
+
+URL = "https://news.example.com/local/flood-defence-plan"
+JSONLD = {
+    "@context": "https://schema.org",
+    "@type": "NewsArticle",
+    "datePublished": "2026-11-19T08:30:00+01:00",
+    "dateModified": "2026-11-19T12:00:00Z",
+    "author": {"@type": "Person", "name": "Ana Ruiz"},
+}
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "body_extra", "expected", "source"),
+    [
+        (
+            f"<script type='application/ld+json'>{json.dumps(JSONLD)}</script>",
+            URL,
+            "",
+            datetime(2026, 11, 19, 7, 30, tzinfo=UTC),
+            "json-ld",
+        ),
+        (
+            "<meta property='article:published_time' content='2026-11-18T22:15:00-05:00'>",
+            URL,
+            "",
+            datetime(2026, 11, 19, 3, 15, tzinfo=UTC),
+            "meta",
+        ),
+        (
+            "<meta content='2026-11-17T10:00:00Z' name='parsely-pub-date'>",
+            URL,
+            "",
+            datetime(2026, 11, 17, 10, 0, tzinfo=UTC),
+            "meta",
+        ),
+        (
+            "",
+            URL,
+            "<time datetime='2026-11-16T06:45:00Z'>16 November</time>",
+            datetime(2026, 11, 16, 6, 45, tzinfo=UTC),
+            "text",
+        ),
+        (
+            "",
+            "https://news.example.com/2026/11/15/flood-defence-plan",
+            "",
+            datetime(2026, 11, 15, tzinfo=UTC),
+            "url",
+        ),
+        (
+            "",
+            URL,
+            "<p class='date'>Published 14 November 2026</p>",
+            datetime(2026, 11, 14, tzinfo=UTC),
+            "text",
+        ),
+        ("", URL, "", None, None),
+    ],
+)
+def test_page_dates_with_their_source(head, url, body_extra, expected, source) -> None:
+    art = extract_article(page(head, body_extra), url)
+    assert art.page_published_at == expected
+    assert art.page_date_source == source
+
+
+def test_modified_date_and_authors_from_json_ld() -> None:
+    art = extract_article(
+        page(f"<script type='application/ld+json'>{json.dumps(JSONLD)}</script>"), URL
+    )
+    assert art.modified_at == datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
+    assert art.authors == ["Ana Ruiz"]
+
+
+def test_metadata_site_description_image_tags_language() -> None:
+    head = (
+        "<meta property='og:site_name' content='Valley Gazette'>"
+        "<meta name='description' content='The council approved the flood plan.'>"
+        "<meta property='og:image' content='https://news.example.com/img/flood.jpg'>"
+        "<meta property='article:tag' content='floods'><meta property='article:tag' "
+        "content='council'><meta property='article:section' content='Local'>"
+    )
+    art = extract_article(page(head), URL)
+    assert art.site_name == "Valley Gazette"
+    assert art.description == "The council approved the flood plan."
+    assert art.image_url == "https://news.example.com/img/flood.jpg"
+    assert {"floods", "council"} <= set(art.tags)
+    assert art.language == "en" and art.language_confidence is not None
+    assert art.language_confidence > 0.9
+    assert art.is_article and not art.is_paywalled
+
+
+@pytest.mark.parametrize(
+    ("head", "body_extra", "paragraphs"),
+    [
+        (
+            '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+            '"isAccessibleForFree": false}</script>',
+            "",
+            None,
+        ),
+        ("<meta property='article:content_tier' content='locked'>", "", None),
+        ("", "", [BODY[0], "Subscribe to continue reading. Already a subscriber? Sign in."]),
+    ],
+)
+def test_paywalled_pages_are_flagged(head, body_extra, paragraphs) -> None:
+    assert extract_article(page(head, body_extra, paragraphs), URL).is_paywalled
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "paragraphs"),
+    [
+        ("https://news.example.com/tag/floods/", "", None),
+        ("https://news.example.com/category/local/", "", None),
+        (URL, "<meta property='og:type' content='website'>", None),
+        (URL, "", [BODY[0]]),
+    ],
+)
+def test_index_tag_and_short_pages_are_not_articles(url, head, paragraphs) -> None:
+    assert not extract_article(page(head, "", paragraphs), url).is_article
+
+
+def test_seed_boilerplate_lines_are_gone_from_the_body() -> None:
+    lines = [ln for ln in SEED.split("\n")[1:] if ln.strip()]
+    art = extract_article(page(paragraphs=lines, title=SEED.split("\n")[0]), URL)
+    assert "Syrian Observatory for Human Rights" in art.text
+    body_lines = set(art.text.split("\n"))
+    assert "Advertisement" not in body_lines and "info_icon" not in body_lines
+    assert (
+        art.text.count("\n")
+        == len([ln for ln in lines if ln not in ("Advertisement", "info_icon")]) - 1
+    )
+
+
+def test_site_boilerplate_is_learned_across_its_pages() -> None:
+    promo = "Download our app for breaking news alerts"
+    texts = [f"Story {i} first paragraph.\n{promo}\nStory {i} ends." for i in range(4)]
+    learned = learn_boilerplate(texts)
+    assert learned == {promo}
+    assert promo not in strip_boilerplate(texts[0], learned)
+    assert learn_boilerplate(texts[:2]) == set()  # too few pages to tell
+
+
+def test_runaway_page_is_stopped_and_the_batch_goes_on() -> None:
+    # Thousands of small blocks: trafilatura needs seconds for this page (8 s for 20k here).
+    blocks = "".join(
+        f"<div class='c{i % 50}'><p>Paragraph {i} of filler text.</p><span>x</span></div>"
+        for i in range(8000)
+    )
+    huge = page(body_extra=blocks)
+    pages = [
+        PageInput("ok1", page(), URL),
+        PageInput("slow", huge, URL),
+        PageInput("ok2", page(), URL),
+    ]
+    results = list(extract_batch(pages, ExtractOptions(time_limit_s=0.5), workers=1))
+    assert [r.key for r in results] == ["ok1", "slow", "ok2"]
+    assert results[1].extracted is None and "timed out after 0.5s" in (results[1].error or "")
+    assert results[0].extracted is not None and results[2].extracted is not None
+    assert results[2].extracted.text == results[0].extracted.text
+
+
+def test_pages_that_raise_are_reported_not_fatal() -> None:
+    results = list(
+        extract_batch(
+            [PageInput("bin", b"\x00\xff" * 10, URL), PageInput("ok", page(), URL)], workers=2
+        )
+    )
+    assert results[1].extracted is not None
+    assert results[0].error is None or "failed" in results[0].error
