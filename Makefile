@@ -20,7 +20,7 @@ DATE ?= $(shell date -u -d yesterday +%F)
 AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop \
-	bench-dag-parse bench-extraction clean
+	bench-dag-parse bench-extraction bench-events clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -79,6 +79,10 @@ lock: | $(UV)
 
 bench-dag-parse: setup
 	$(BIN)/python bench/dag_parse.py
+
+# Reads ../shared/eval/plover_gsr_cameo.json in place.
+bench-events: setup
+	$(BIN)/python bench/events/run.py
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

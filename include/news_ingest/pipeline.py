@@ -16,7 +16,7 @@ import pyarrow as pa
 from news_ingest import __version__, store
 from news_ingest.config import Feed
 from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds
-from news_ingest.events import extract_events
+from news_ingest.events import get_extractor
 from news_ingest.extract import (
     DEFAULT_OPTIONS,
     MIN_ARTICLE_WORDS,
@@ -389,8 +389,11 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     }
 
 
-def extract_events_of_day(articles_uri: str, day: date, root: str) -> dict[str, Any]:
-    """Events from the day's original articles."""
+def extract_events_of_day(
+    articles_uri: str, day: date, root: str, extractor: str = "rules"
+) -> dict[str, Any]:
+    """Events from the day's original articles, by the extractor registered as ``extractor``."""
+    extract_events = get_extractor(extractor)
     table = store.read_table(articles_uri)
     events = []
     for row in table.select(

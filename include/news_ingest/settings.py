@@ -40,6 +40,7 @@ class Settings:
     fetch_concurrency: int = 8
     per_host_concurrency: int = 2
     history_days: int = 30
+    event_extractor: str = "rules"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,4 +53,5 @@ class Settings:
             fetch_concurrency=int(os.environ.get("NEWS_FETCH_CONCURRENCY", "8")),
             per_host_concurrency=int(os.environ.get("NEWS_PER_HOST_CONCURRENCY", "2")),
             history_days=int(os.environ.get("NEWS_HISTORY_DAYS", "30")),
+            event_extractor=os.environ.get("NEWS_EVENT_EXTRACTOR", "rules"),
         )

@@ -102,6 +102,109 @@ def test_lexicon_file_is_valid() -> None:
     assert raw.triggers and raw.actors and raw.roles
     for _pattern, spec in raw.triggers:
         assert spec["plover"] in PLOVER_TYPES
-        assert spec["acled"] in ACLED_TYPES
+        assert spec.get("acled") is None or spec["acled"] in ACLED_TYPES
+    for _pattern, weapon in raw.weapons:
+        assert weapon["acled"] in ACLED_TYPES and weapon["sub"]
     for iso3 in raw.country_display:
         assert re.fullmatch(r"[A-Z]{3}", iso3)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    import math
+
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(a))
+
+
+# Where the seed's places really are (approximate centres).
+SEED_PLACES = {
+    "Palmyra": (34.55, 38.27),
+    "Sukhna": (34.88, 38.87),
+    "Deir Ezzor": (35.33, 40.14),
+    "Al-Shula": (35.05, 39.97),
+}
+
+
+def test_seed_article_event_matches_the_acled_coding() -> None:
+    first = extract_events("seed", SEED_BODY, FRIDAY)[0]
+    assert first.acled_event_type == "Battles"
+    assert first.actor1 == "Islamic State"
+    assert first.actor2 == "Military Forces of Syria"
+    assert first.fatalities == 58 and first.country == "SYR"
+    assert first.location in SEED_PLACES
+    lat, lon = SEED_PLACES[first.location]
+    assert first.latitude is not None and first.longitude is not None
+    assert _km(first.latitude, first.longitude, lat, lon) < 25
+
+
+def test_denial_is_a_rejection_not_an_attack() -> None:
+    text = "The Taliban denied carrying out the attack on a police post in Kandahar on Monday."
+    events = extract_events("x", text, FRIDAY)
+    assert [e.event_type for e in events] == ["REJECT"]
+    assert events[0].actor1 == "Taliban" and events[0].acled_event_type is None
+
+
+def test_reported_speech_keeps_the_perpetrator_as_actor1() -> None:
+    text = "Police said gunmen killed five worshippers at a mosque near Maiduguri on Friday."
+    event = extract_events("x", text, FRIDAY)[0]
+    assert (event.actor1, event.actor2) == ("Militants", "Civilians")
+    assert event.fatalities == 5 and event.location == "Maiduguri"
+    assert event.acled_event_type == "Violence against civilians"
+
+
+def test_several_events_in_one_article_each_typed() -> None:
+    text = (
+        "Russian drones struck Odesa overnight, killing three people, the regional governor "
+        "said on Thursday.\n"
+        "Separately, thousands of teachers marched through Kisumu on Wednesday to demand "
+        "higher pay.\n"
+        "In Mogadishu, Al-Shabaab militants abducted two aid workers on Tuesday, officials said."
+    )
+    pub = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)  # a Thursday
+    events = extract_events("x", text, pub)
+    by_place = {e.location: e for e in events}
+    strike, march, abduction = by_place["Odesa"], by_place["Kisumu"], by_place["Mogadishu"]
+    assert strike.event_type == "FIGHT" and strike.sub_event_type == "Air/drone strike"
+    assert strike.actor1 == "Military Forces of Russia" and strike.actor1_country == "RUS"
+    assert strike.fatalities == 3 and strike.country == "UKR"
+    assert march.event_type == "PROTEST" and march.acled_event_type == "Protests"
+    assert march.event_date == date(2026, 11, 18) and march.country == "KEN"
+    assert abduction.sub_event_type == "Abduction/forced disappearance"
+    assert abduction.actor1 == "Al-Shabaab" and abduction.event_date == date(2026, 11, 17)
+    assert all(0 < e.confidence <= 1 for e in events)
+    assert len({e.event_id for e in events}) == 3
+
+
+def test_state_force_violence_is_conventional_fight() -> None:
+    text = "Serbian troops killed three rebels in a gun battle near Mosul on Friday."
+    event = extract_events("x", text, FRIDAY)[0]
+    assert event.event_type == "FIGHT" and event.acled_event_type == "Battles"
+    assert event.sub_event_type == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Iran said it will not accept any foreign monitors.", "REJECT"),
+        ("The minister said Kenya must release the detained journalists.", "DEMAND"),
+        ("The rebels said they would release the hostages next week.", "AGREE"),
+        ("Turkey said it would cut off water supplies unless the attacks stop.", "THREATEN"),
+        ("The two foreign ministers met in Ankara on Tuesday.", "CONSULT"),
+        ("The European Union imposed sanctions on three Sudanese generals.", "SANCTION"),
+    ],
+)
+def test_words_and_intentions_get_their_plover_types(sentence: str, expected: str) -> None:
+    from news_ingest.events import classify
+
+    coded = classify(sentence, load_lexicon())
+    assert coded is not None and coded[1]["plover"] == expected
+
+
+def test_extractor_is_chosen_by_name_and_unknown_names_are_refused() -> None:
+    from news_ingest.events import get_extractor
+
+    assert get_extractor("rules")("a", SEED_BODY, FRIDAY, None)[0].fatalities == 58
+    with pytest.raises(ValueError, match="unknown event extractor 'llm'; known: rules"):
+        get_extractor("llm")
