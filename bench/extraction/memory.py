@@ -44,8 +44,10 @@ def main() -> None:
     done.set()
     mib = 1024 * 1024
     print(f"{count} pages in {time.perf_counter() - started:.0f} s on 2 workers")
-    print(f"peak RSS: parent {peaks['parent'] / mib:.0f} MiB, largest worker "
-          f"{peaks['worker'] / mib:.0f} MiB, all together {peaks['total'] / mib:.0f} MiB")
+    print(
+        f"peak RSS: parent {peaks['parent'] / mib:.0f} MiB, largest worker "
+        f"{peaks['worker'] / mib:.0f} MiB, all together {peaks['total'] / mib:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from news_ingest import __version__, store
 from news_ingest.config import Feed
-from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds
+from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds, seeds_digest
 from news_ingest.events import get_extractor
 from news_ingest.extract import (
     DEFAULT_OPTIONS,
@@ -63,7 +63,19 @@ PAGES_SCHEMA = pa.schema(
 )
 
 
-DEDUPE_COLUMNS = ("is_duplicate", "duplicate_of", "duplicate_similarity")
+DEDUPE_COLUMNS = (
+    "is_duplicate",
+    "duplicate_of",
+    "duplicate_similarity",
+    "duplicate_kind",
+    "cluster_id",
+    "copies_seen",
+    "dedupe_hash",
+    "minhash",
+    "shingle_count",
+    "numbers_mask",
+    "names_mask",
+)
 EXTRACTED_SCHEMA = pa.schema([f for f in store.ARTICLES_SCHEMA if f.name not in DEDUPE_COLUMNS])
 
 
@@ -331,51 +343,117 @@ def _count(values: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def _history(root: str, day: date, days: int) -> list[Fingerprint]:
+FINGERPRINT_COLUMNS = ["dedupe_hash", "minhash", "shingle_count", "numbers_mask", "names_mask"]
+
+
+def _by_reference_order(row: dict[str, Any]) -> tuple[bool, datetime, str]:
+    published = row["published_at"] or datetime.min.replace(tzinfo=UTC)
+    return (row["published_at"] is None, published, row["article_id"])
+
+
+def _stored_fingerprint(row: dict[str, Any], key: str) -> Fingerprint:
+    if row.get("minhash") is None:  # a partition written before fingerprints were stored
+        return Fingerprint.of(key, row.get("text") or "")
+    return Fingerprint.from_stored(
+        key,
+        row["dedupe_hash"],
+        row["minhash"],
+        row["shingle_count"],
+        row["numbers_mask"],
+        row["names_mask"],
+    )
+
+
+def history_fingerprints(root: str, day: date, days: int) -> tuple[list[Fingerprint], set[str]]:
+    """Stored fingerprints of the originals of the ``days`` days before ``day``, in
+    reference order, and every article id those days hold."""
     fps: list[Fingerprint] = []
+    ids: set[str] = set()
     for back in range(days, 0, -1):
         table = store.read_partition(root, "articles", day - timedelta(days=back))
         if table is None:
             continue
-        rows = table.select(["article_id", "text", "published_at", "is_duplicate", "is_article"])
-        ordered = sorted(
-            (r for r in rows.to_pylist() if not r["is_duplicate"] and r["is_article"]),
-            key=lambda r: (
-                r["published_at"] is None,
-                r["published_at"] or datetime.min.replace(tzinfo=UTC),
-                r["article_id"],
-            ),
+        names = set(table.column_names)
+        columns = ["article_id", "published_at", "is_duplicate", "is_article"]
+        columns += [c for c in FINGERPRINT_COLUMNS if c in names] or ["text"]
+        rows = table.select(columns).to_pylist()
+        ids.update(r["article_id"] for r in rows)
+        originals = [r for r in rows if not r["is_duplicate"] and r["is_article"]]
+        fps.extend(
+            _stored_fingerprint(r, r["article_id"])
+            for r in sorted(originals, key=_by_reference_order)
         )
-        fps.extend(Fingerprint.of(r["article_id"], r["text"]) for r in ordered)
+    return fps, ids
+
+
+def seed_fingerprints(seeds_dir: str, root: str) -> list[Fingerprint]:
+    """Fingerprints of the seed corpus, from a cache rebuilt only when the seeds change."""
+    uri = store.join(root, "cache", f"seeds-{seeds_digest(seeds_dir)}.parquet")
+    if store.exists(uri):
+        return [_stored_fingerprint(r, r["key"]) for r in store.read_table(uri).to_pylist()]
+    fps = load_seeds(seeds_dir)
+    table = pa.Table.from_pylist(
+        [
+            {
+                "key": fp.key,
+                "dedupe_hash": fp.exact,
+                "minhash": fp.signature_bytes(),
+                "shingle_count": fp.size,
+                "numbers_mask": fp.numbers_mask,
+                "names_mask": fp.names_mask,
+            }
+            for fp in fps
+        ],
+        schema=pa.schema(
+            [
+                ("key", pa.string()),
+                ("dedupe_hash", pa.string()),
+                ("minhash", pa.binary()),
+                ("shingle_count", pa.int32()),
+                ("numbers_mask", pa.int64()),
+                ("names_mask", pa.int64()),
+            ]
+        ),
+    )
+    # Concurrent runs may both write it: same content, atomic rename, last one wins.
+    store.write_table_atomic(uri, table)
     return fps
 
 
 def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[str, Any]:
     """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
-    table = store.read_table(extracted_uri)
-    rows = table.to_pylist()
+    rows = store.read_table(extracted_uri).to_pylist()
     candidates = [
         Candidate(r["article_id"], r["text"], r["published_at"], r["is_article"]) for r in rows
     ]
-    verdicts = dedupe_day(
+    history, history_ids = history_fingerprints(settings.data_root, day, settings.history_days)
+    verdicts, prints = dedupe_day(
         candidates,
-        load_seeds(settings.seeds_dir),
-        _history(settings.data_root, day, settings.history_days),
+        seed_fingerprints(settings.seeds_dir, settings.data_root),
+        history,
+        sorted(history_ids),
     )
+    copies: dict[str, int] = {}
+    for v in verdicts.values():
+        if v.is_duplicate and v.duplicate_of:
+            copies[v.duplicate_of] = copies.get(v.duplicate_of, 0) + 1
     for row in rows:
-        v = verdicts[row["article_id"]]
+        v, fp = verdicts[row["article_id"]], prints[row["article_id"]]
         row.update(
             is_duplicate=v.is_duplicate,
             duplicate_of=v.duplicate_of,
             duplicate_similarity=v.similarity,
+            duplicate_kind=v.kind,
+            # Duplicates point at an original (or a seed), so the original names the cluster.
+            cluster_id=v.duplicate_of if v.is_duplicate else row["article_id"],
+            copies_seen=None if v.is_duplicate else copies.get(row["article_id"], 0),
+            dedupe_hash=fp.exact,
+            minhash=fp.signature_bytes(),
+            shingle_count=fp.size,
+            numbers_mask=fp.numbers_mask,
+            names_mask=fp.names_mask,
         )
-    rows.sort(
-        key=lambda r: (
-            r["published_at"] is None,
-            r["published_at"] or datetime.min.replace(tzinfo=UTC),
-            r["article_id"],
-        )
-    )
+    rows.sort(key=_by_reference_order)
     out = pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
     uri = work_uri(settings.data_root, day, "articles.parquet")
     store.write_table_atomic(uri, out)
@@ -385,7 +463,11 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
         "articles": len(rows),
         "duplicates": len(dups),
         "duplicates_of_seeds": sum(1 for r in dups if str(r["duplicate_of"]).startswith("seed:")),
+        "duplicates_by_kind": {
+            k: sum(1 for r in dups if r["duplicate_kind"] == k) for k in ("url", "exact", "near")
+        },
         "originals": sum(1 for r in rows if not r["is_duplicate"] and r["is_article"]),
+        "history_references": len(history),
     }
 
 

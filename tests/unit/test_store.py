@@ -41,6 +41,14 @@ def _articles(n: int, text: str = "body") -> pa.Table:
             "categories": [],
             "tags": ["x"],
             "image_url": None,
+            "duplicate_kind": None,
+            "cluster_id": f"{i:016x}",
+            "copies_seen": 0,
+            "dedupe_hash": "0" * 64,
+            "minhash": b"\x00" * 640,
+            "shingle_count": 1,
+            "numbers_mask": 0,
+            "names_mask": 0,
         }
         for i in range(n)
     ]
