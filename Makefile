@@ -20,7 +20,8 @@ DATE ?= $(shell date -u -d yesterday +%F)
 AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop \
-	bench-dag-parse bench-extraction bench-events clean
+	bench-dag-parse bench-extraction bench-events \
+	bench-dedupe clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -79,6 +80,10 @@ lock: | $(UV)
 
 bench-dag-parse: setup
 	$(BIN)/python bench/dag_parse.py
+
+# Reads ../shared/eval/article-extraction-benchmark in place; part 2 needs ~1.5 GB at 1M docs.
+bench-dedupe: setup
+	$(BIN)/python bench/dedupe/run.py
 
 # Reads ../shared/eval/plover_gsr_cameo.json in place.
 bench-events: setup
