@@ -96,14 +96,15 @@ def _mask(tokens: Iterable[str]) -> int:
     return bits - (1 << 64) if bits >= 1 << 63 else bits  # stored as a signed int64
 
 
+_BAND_TAGS = np.arange(BANDS + HEAD_BANDS, dtype=np.uint64) << np.uint64(32)
+
+
 def band_keys(signature: np.ndarray, head: np.ndarray) -> np.ndarray:
     """The LSH band keys of a document: 32 over its signature and 8 over its opening's,
     each tagged with its band number in the high bits."""
-    rows = np.concatenate([signature, head]).reshape(BANDS + HEAD_BANDS, ROWS).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        mixed = (rows * _BAND_MIX).sum(axis=1) & _MAX32
-    tags = np.arange(BANDS + HEAD_BANDS, dtype=np.uint64) << np.uint64(32)
-    keys: np.ndarray = tags | mixed
+    rows = np.concatenate((signature, head)).astype(np.uint64).reshape(BANDS + HEAD_BANDS, ROWS)
+    # Array arithmetic wraps silently on overflow, which is what a hash wants.
+    keys: np.ndarray = _BAND_TAGS | ((rows * _BAND_MIX).sum(axis=1) & _MAX32)
     return keys
 
 
@@ -283,12 +284,19 @@ class DedupeIndex:
     def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, list[int]]:
         """Frozen reference ids sharing an LSH band with ``fp``, and pending ones."""
         keys = band_keys(fp.signature, fp.head)
+        # One binary search per key, then walk the (short) run of equal keys: half the
+        # cache misses of searching both ends, which is what a lookup costs at 1M documents.
+        total = len(self._band_keys)
         lo = np.searchsorted(self._band_keys, keys, side="left")
-        hi = np.searchsorted(self._band_keys, keys, side="right")
-        found = [
-            self._band_ids[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a
-        ]
-        frozen = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint32)
+        hit = lo < total
+        hit[hit] = self._band_keys[lo[hit]] == keys[hit]
+        found: list[int] = []
+        for start, key in zip(lo[hit].tolist(), keys[hit].tolist(), strict=True):
+            end = start + 1
+            while end < total and self._band_keys[end] == key:
+                end += 1
+            found.extend(self._band_ids[start:end].tolist())
+        frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
         key_set = set(keys.tolist())
         start = len(self._sizes)
         pending = [
