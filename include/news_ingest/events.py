@@ -131,6 +131,11 @@ class Event:
     fatalities: int | None
     sentence: str
     confidence: float
+    event_mode: str | None = None
+    actor1_sector: str | None = None
+    actor2_sector: str | None = None
+    date_precision: str | None = None  # stated (a date or weekday in the text) | publication
+    geo_precision: str | None = None  # sentence | article (another sentence) | country
 
     def as_row(self) -> dict[str, Any]:
         """The event as a dict of column values."""
@@ -268,22 +273,46 @@ _WEEKDAY = re.compile(
 )
 
 
-def resolve_event_date(sentence: str, published_at: datetime | None) -> date | None:
-    """Date of the event from relative expressions, else the publication date."""
+def event_date_with_precision(
+    sentence: str, published_at: datetime | None
+) -> tuple[date | None, str | None]:
+    """Date of the event and how it is known: "stated" from a relative expression
+    ("yesterday", "on Friday"), else "publication" (the article's own date)."""
     if published_at is None:
-        return None
+        return None, None
     day = published_at.date()
     lowered = sentence.lower()
     if "yesterday" in lowered or "last night" in lowered:
-        return day - timedelta(days=1)
+        return day - timedelta(days=1), "stated"
     match = _WEEKDAY.search(lowered)
     if match:
         name = next(g for g in match.groups() if g)
         back = (day.weekday() - WEEKDAYS.index(name)) % 7
         if match.group(0).startswith("last") and back == 0:
             back = 7
-        return day - timedelta(days=back)
-    return day
+        return day - timedelta(days=back), "stated"
+    if re.search(r"\b(?:today|this morning|tonight|overnight|earlier on)\b", lowered):
+        return day, "stated"
+    return day, "publication"
+
+
+def resolve_event_date(sentence: str, published_at: datetime | None) -> date | None:
+    """Date of the event from relative expressions, else the publication date."""
+    return event_date_with_precision(sentence, published_at)[0]
+
+
+# PLOVER's mode where the ACLED sub-type makes it clear.
+MODES = {
+    "Air/drone strike": "aerial weapons",
+    "Shelling/artillery/missile attack": "artillery",
+    "Remote explosive/landmine/IED": "explosive",
+    "Suicide bomb": "suicide bombing",
+    "Abduction/forced disappearance": "abduction",
+    "Peaceful protest": "demonstration",
+    "Protest with intervention": "demonstration",
+    "Violent demonstration": "riot",
+    "Arrests": "arrest",
+}
 
 
 VIOLENT = frozenset({"ASSAULT", "FIGHT", "PROTEST", "COERCE"})
@@ -600,7 +629,11 @@ def extract_events(
         masked = _mask(sentence, mentions)
         places = find_places(masked, context)
         place = places[0] if places else (article_places[0] if article_places else None)
+        geo_precision = "sentence" if places else ("article" if place else None)
         country = place.country_iso3 if place else dominant
+        if place is None and country is not None:
+            geo_precision = "country"
+        event_date, date_precision = event_date_with_precision(sentence, published_at)
         key = (
             spec["plover"],
             actor1.name if actor1 else None,
@@ -619,7 +652,7 @@ def extract_events(
                 :16
             ],
             article_id=article_id,
-            event_date=resolve_event_date(sentence, published_at),
+            event_date=event_date,
             event_type=spec["plover"],
             acled_event_type=acled,
             sub_event_type=sub,
@@ -635,6 +668,11 @@ def extract_events(
             fatalities=fatalities,
             sentence=sentence,
             confidence=round(min(confidence, 0.95), 3),
+            event_mode=MODES.get(sub or ""),
+            actor1_sector=actor1.sector if actor1 else None,
+            actor2_sector=actor2.sector if actor2 else None,
+            date_precision=date_precision,
+            geo_precision=geo_precision,
         )
         if key in seen:
             # Same incident retold later in the article: keep the first, with the best count.

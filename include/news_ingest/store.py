@@ -86,6 +86,11 @@ EVENTS_SCHEMA = _schema(
         pa.field("fatalities", pa.int32()),
         pa.field("sentence", pa.string(), nullable=False),
         pa.field("confidence", pa.float32(), nullable=False),
+        pa.field("event_mode", pa.string()),
+        pa.field("actor1_sector", pa.string()),
+        pa.field("actor2_sector", pa.string()),
+        pa.field("date_precision", pa.string()),
+        pa.field("geo_precision", pa.string()),
     ],
 )
 

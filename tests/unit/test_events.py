@@ -208,3 +208,20 @@ def test_extractor_is_chosen_by_name_and_unknown_names_are_refused() -> None:
     assert get_extractor("rules")("a", SEED_BODY, FRIDAY, None)[0].fatalities == 58
     with pytest.raises(ValueError, match="unknown event extractor 'llm'; known: rules"):
         get_extractor("llm")
+
+
+def test_mode_sectors_and_precisions() -> None:
+    text = (
+        "Russian drones struck Odesa overnight, killing three people.\n"
+        "Emergency services said the strike was the third this month.\n"
+        "Gunmen killed two traders, police in Nigeria said."
+    )
+    events = extract_events("x", text, datetime(2026, 11, 19, 10, 0, tzinfo=UTC))
+    strike = events[0]
+    assert strike.event_mode == "aerial weapons"
+    assert (strike.actor1_sector, strike.actor2_sector) == ("Military", "Civilians")
+    assert strike.date_precision == "stated" and strike.geo_precision == "sentence"
+    last = events[-1]
+    assert last.date_precision == "publication"
+    assert last.geo_precision in {"article", "country"}
+    assert last.actor1_sector == "Rebels"
