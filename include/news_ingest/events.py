@@ -301,6 +301,24 @@ def resolve_event_date(sentence: str, published_at: datetime | None) -> date | N
     return event_date_with_precision(sentence, published_at)[0]
 
 
+_ADMIN1 = re.compile(
+    r"\b([A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)\s+"
+    r"(?:state|province|region|governorate|oblast|district|county|prefecture)\b"
+)
+
+
+def find_admin1(text: str, lexicon: Lexicon) -> str | None:
+    """A first-level region the text names the way news copy does ("Zamfara state",
+    "Homs province", "Kharkiv region"); the region word must be lower case, so "Islamic
+    State" is not one, and country names are not regions."""
+    for match in _ADMIN1.finditer(text):
+        name = re.sub(r"^[\w-]+['’]s\s+", "", match.group(1))  # "Nigeria's Zamfara"
+        if name in lexicon.country_names or lexicon.any_actor.fullmatch(name):
+            continue
+        return name
+    return None
+
+
 # PLOVER's mode where the ACLED sub-type makes it clear.
 MODES = {
     "Air/drone strike": "aerial weapons",
@@ -609,6 +627,7 @@ def extract_events(
     countries = _article_countries(f"{title or ''}\n{text}", lexicon)
     context = set(countries)
     article_places = find_places(text, context)
+    article_admin1 = find_admin1(text, lexicon)
     dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
@@ -661,7 +680,7 @@ def extract_events(
             actor1_country=actor1.country if actor1 else None,
             actor2_country=actor2.country if actor2 else None,
             location=place.name if place else None,
-            admin1=None,
+            admin1=find_admin1(sentence, lexicon) or (article_admin1 if place else None),
             country=country,
             latitude=place.latitude if place else None,
             longitude=place.longitude if place else None,

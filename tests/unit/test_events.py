@@ -225,3 +225,20 @@ def test_mode_sectors_and_precisions() -> None:
     assert last.date_precision == "publication"
     assert last.geo_precision in {"article", "country"}
     assert last.actor1_sector == "Rebels"
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1"),
+    [
+        (
+            "Gunmen killed 12 villagers near Gusau in northwest Nigeria's Zamfara state on "
+            "Wednesday, police said.",
+            "Zamfara",
+        ),
+        ("Shelling killed four people in Kharkiv region overnight.", "Kharkiv"),
+        ("Clashes near Palmyra in Homs province killed 20 fighters.", "Homs"),
+        ("The Islamic State group attacked a checkpoint near Palmyra, killing 6 soldiers.", None),
+    ],
+)
+def test_admin1_as_the_text_names_it(text: str, admin1: str | None) -> None:
+    assert extract_events("x", text, FRIDAY)[0].admin1 == admin1
