@@ -6,6 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -102,11 +103,20 @@ def join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *(p.strip("/") for p in parts)])
 
 
+@lru_cache(maxsize=16)
+def _filesystem(root: str) -> tuple[pafs.FileSystem, str]:
+    # One filesystem per store root, reused: one S3 client per process, not one per file.
+    fs, base = pafs.FileSystem.from_uri(root)
+    return fs, base
+
+
 def resolve(uri: str) -> tuple[pafs.FileSystem, str]:
-    """Filesystem and path for a local path or an object-store URI."""
+    """Filesystem and path for a local path or an object-store URI (s3://, gs://, ...)."""
     if "://" in uri:
-        fs, path = pafs.FileSystem.from_uri(uri)
-        return fs, path
+        scheme, rest = uri.split("://", 1)
+        netloc, _, tail = rest.partition("/")
+        fs, base = _filesystem(f"{scheme}://{netloc}/")
+        return fs, "/".join(part for part in (base.strip("/"), tail) if part)
     return pafs.LocalFileSystem(), uri
 
 

@@ -238,3 +238,16 @@ def test_days_run_out_of_order_converge_once_rerun_in_order(
         return table.drop_columns(["fetched_at"]).to_pylist()
 
     assert rows(backfill.data_root) == rows(in_order.data_root)
+
+
+def test_stages_work_on_an_object_store_root(demo_site: SiteServer, settings: Settings) -> None:
+    # pyarrow's in-memory "mock" filesystem stands in for S3: same URI handling, no network.
+    remote = replace(settings, data_root="mock:///bucket/news")
+    stages = run_day(demo_site, remote)
+    assert stages["published"]["articles"] == (
+        "mock:///bucket/news/articles/date=2026-11-19/part-0.parquet"
+    )
+    articles = store.read_partition(remote.data_root, "articles", DEMO_DAY)
+    assert articles is not None and articles.num_rows == stages["dedupe"]["articles"]
+    assert stages["dedupe"]["duplicates"] == 2
+    assert store.exists(pipeline.write_manifest(remote.data_root, DEMO_DAY, "r1", stages))
