@@ -18,6 +18,26 @@ def _day() -> date:
     return pendulum.instance(start).in_timezone("UTC").date()
 
 
+def _stages(
+    polls: list[dict[str, Any]],
+    selected: dict[str, Any],
+    pages: dict[str, Any],
+    extracted: dict[str, Any],
+    articles: dict[str, Any],
+    events: dict[str, Any],
+) -> dict[str, Any]:
+    """The stage results of a run, keyed as the manifest and the quality gate expect."""
+    return {
+        "poll": list(polls),
+        "select": selected,
+        "fetch": pages,
+        "extract": extracted,
+        "dedupe": articles,
+        "events": events,
+        "staged": {"articles": articles["uri"], "events": events["uri"]},
+    }
+
+
 @dag(
     dag_id="news_nightly",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
@@ -88,8 +108,36 @@ def news_nightly() -> None:
             articles["uri"], _day(), settings.data_root, settings.event_extractor
         )
 
+    @task
+    def check_quality(
+        polls: list[dict[str, Any]],
+        selected: dict[str, Any],
+        pages: dict[str, Any],
+        extracted: dict[str, Any],
+        articles: dict[str, Any],
+        events: dict[str, Any],
+    ) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        from news_ingest.pipeline import quality_gate, write_manifest
+        from news_ingest.settings import Settings
+
+        stages = _stages(polls, selected, pages, extracted, articles, events)
+        gate = asdict(quality_gate(stages))
+        if gate["failures"]:
+            # The day's partitions are left as they were; the manifest says why.
+            run_id = str(get_current_context()["run_id"])
+            uri = write_manifest(
+                Settings.from_env().data_root, _day(), run_id, {**stages, "gate": gate}
+            )
+            raise RuntimeError(f"quality gate failed: {'; '.join(gate['failures'])} ({uri})")
+        return gate
+
     @task(outlets=[ARTICLES, EVENTS])
-    def publish_partitions(articles: dict[str, Any], events: dict[str, Any]) -> dict[str, str]:
+    def publish_partitions(
+        articles: dict[str, Any], events: dict[str, Any], gate: dict[str, Any]
+    ) -> dict[str, str]:
+        # `gate` is taken only so that publishing waits for a passed quality check.
         from news_ingest.pipeline import publish_partitions
         from news_ingest.settings import Settings
 
@@ -104,22 +152,18 @@ def news_nightly() -> None:
         extracted: dict[str, Any],
         articles: dict[str, Any],
         events: dict[str, Any],
+        gate: dict[str, Any],
         published: dict[str, str],
     ) -> str:
+        import airflow
+
         from news_ingest.pipeline import format_summary, write_manifest
         from news_ingest.settings import Settings
 
-        stages = {
-            "poll": list(polls),
-            "select": selected,
-            "fetch": pages,
-            "extract": extracted,
-            "dedupe": articles,
-            "events": events,
-            "published": published,
-        }
-        run_id = str(get_current_context()["run_id"])
+        stages = _stages(polls, selected, pages, extracted, articles, events)
+        stages.update(gate=gate, published=published, versions={"airflow": airflow.__version__})
         print(format_summary(_day(), stages))
+        run_id = str(get_current_context()["run_id"])
         return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
 
     polls = poll_feed.expand(feed=load_feed_list())
@@ -128,8 +172,9 @@ def news_nightly() -> None:
     extracted = extract_articles(pages)
     articles = dedupe_articles(extracted)
     events = extract_events(articles)
-    published = publish_partitions(articles, events)
-    summarize_run(polls, selected, pages, extracted, articles, events, published)
+    gate = check_quality(polls, selected, pages, extracted, articles, events)
+    published = publish_partitions(articles, events, gate)
+    summarize_run(polls, selected, pages, extracted, articles, events, gate, published)
 
 
 news_nightly()

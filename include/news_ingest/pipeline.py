@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -523,6 +524,46 @@ def write_manifest(root: str, day: date, run_id: str, stages: dict[str, Any]) ->
     return uri
 
 
+@dataclass(frozen=True)
+class GateResult:
+    """What the quality gate found: failures fail the run, warnings are reported."""
+
+    failures: list[str]
+    warnings: list[str]
+
+
+def quality_gate(stages: dict[str, Any]) -> GateResult:
+    """Signs of breakage in a run's stage results (hard failures and softer warnings)."""
+    failures: list[str] = []
+    warnings: list[str] = []
+    polls = stages.get("poll", [])
+    bad_feeds = [p["feed_id"] for p in polls if p.get("error")]
+    if polls and not any(p.get("items") for p in polls):
+        failures.append("no feed listed any item")
+    elif polls and len(bad_feeds) * 5 > len(polls):
+        warnings.append(
+            f"{len(bad_feeds)} of {len(polls)} feeds failed: {', '.join(bad_feeds[:10])}"
+        )
+    fetch, extract = stages.get("fetch", {}), stages.get("extract", {})
+    fetched, failed = fetch.get("fetched", 0), extract.get("failed", 0)
+    if fetched >= 5 and failed * 2 > fetched:
+        failures.append(f"most extractions failed ({failed} of {fetched} pages)")
+    elif fetched and failed * 10 > fetched:
+        warnings.append(f"{failed} of {fetched} extractions failed")
+    if fetch.get("failed", 0) * 5 > fetched + fetch.get("failed", 0) > 0:
+        warnings.append(f"{fetch['failed']} page fetches failed")
+    dedupe, events = stages.get("dedupe", {}), stages.get("events", {})
+    if stages.get("select", {}).get("selected", 0) and not dedupe.get("articles", 0):
+        failures.append("items were selected for the day but no article was written")
+    if dedupe.get("originals", 0) >= 10 and not events.get("events", 0):
+        warnings.append(f"no events from {dedupe['originals']} original articles")
+    for dataset, uri in (stages.get("staged") or {}).items():
+        problem = store.schema_problem(uri, store.DATASETS[dataset])
+        if problem:
+            failures.append(f"{dataset}: {problem}")
+    return GateResult(failures, warnings)
+
+
 def format_summary(day: date, stages: dict[str, Any]) -> str:
     """A human-readable per-stage summary of a run."""
     polls = stages.get("poll", [])
@@ -545,6 +586,11 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
     ]
     for p in failed:
         lines.append(f"  feed {p['feed_id']} failed: {p['error']}")
+    gate = stages.get("gate") or {}
+    for message in gate.get("failures", []):
+        lines.append(f"  GATE FAILED: {message}")
+    for message in gate.get("warnings", []):
+        lines.append(f"  gate warning: {message}")
     return "\n".join(lines)
 
 

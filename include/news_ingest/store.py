@@ -153,6 +153,19 @@ def iter_batches(
         yield from pq.ParquetFile(handle).iter_batches(batch_size=rows, columns=columns)
 
 
+def schema_problem(uri: str, schema: pa.Schema) -> str | None:
+    """Why the Parquet file at ``uri`` does not carry ``schema`` (None when it does)."""
+    fs, path = resolve(uri)
+    with fs.open_input_file(path) as handle:
+        found = pq.read_schema(handle)
+    if found.remove_metadata() != schema.remove_metadata():
+        return f"schema of {uri} differs from schema version {SCHEMA_VERSION}"
+    version = (found.metadata or {}).get(b"news_ingest.schema_version")
+    if version != SCHEMA_VERSION.encode():
+        return f"{uri} has schema version {version!r}, expected {SCHEMA_VERSION}"
+    return None
+
+
 def read_table(uri: str) -> pa.Table:
     """Read one Parquet file."""
     fs, path = resolve(uri)

@@ -52,6 +52,7 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "extract_articles",
         "dedupe_articles",
         "extract_events",
+        "check_quality",
         "publish_partitions",
         "summarize_run",
     ]

@@ -251,3 +251,39 @@ def test_stages_work_on_an_object_store_root(demo_site: SiteServer, settings: Se
     assert articles is not None and articles.num_rows == stages["dedupe"]["articles"]
     assert stages["dedupe"]["duplicates"] == 2
     assert store.exists(pipeline.write_manifest(remote.data_root, DEMO_DAY, "r1", stages))
+
+
+def test_quality_gate_passes_the_demo_day_with_a_warning(
+    demo_site: SiteServer, settings: Settings
+) -> None:
+    stages = run_day(demo_site, settings)
+    stages["staged"] = {"articles": stages["dedupe"]["uri"], "events": stages["events"]["uri"]}
+    gate = pipeline.quality_gate(stages)
+    assert gate.failures == []
+    assert gate.warnings == ["1 of 4 feeds failed: demo-gone"]
+    summary = pipeline.format_summary(
+        DEMO_DAY, {**stages, "gate": {"failures": [], "warnings": gate.warnings}}
+    )
+    assert "gate warning: 1 of 4 feeds failed: demo-gone" in summary
+
+
+def test_quality_gate_fails_on_breakage(tmp_path) -> None:
+    import pyarrow as pa
+
+    dead = {
+        "poll": [
+            {"feed_id": "a", "items": 0, "error": "HTTP 500"},
+            {"feed_id": "b", "items": 0, "error": "timeout"},
+        ]
+    }
+    assert pipeline.quality_gate(dead).failures == ["no feed listed any item"]
+    broken = {
+        "poll": [{"feed_id": "a", "items": 30, "error": None}],
+        "fetch": {"fetched": 30, "failed": 0},
+        "extract": {"failed": 20},
+    }
+    assert pipeline.quality_gate(broken).failures == ["most extractions failed (20 of 30 pages)"]
+    wrong = tmp_path / "events.parquet"
+    store.write_table_atomic(str(wrong), pa.table({"event_id": ["x"]}))
+    gate = pipeline.quality_gate({"staged": {"events": str(wrong)}})
+    assert len(gate.failures) == 1 and "differs from schema version 1" in gate.failures[0]
