@@ -592,8 +592,3 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
     for message in gate.get("warnings", []):
         lines.append(f"  gate warning: {message}")
     return "\n".join(lines)
-
-
-def feed_to_dict(feed: Feed) -> dict[str, Any]:
-    """A feed as a plain dict (for XCom and manifests)."""
-    return feed.model_dump()
