@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,15 +38,28 @@ def _free_port() -> int:
 
 
 def _request(
-    base: str, method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: dict[str, Any] | None = None,
 ) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
+    for attempt in range(10):
+        req = urllib.request.Request(base + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            # SQLite allows one writer: while the scheduler writes, the API answers 503 and
+            # rolls back, so the request is safe to send again, as a user would.
+            if exc.code != 503 or attempt == 9:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def _rows(root: Path, dataset: str, day: date) -> list[tuple]:
