@@ -88,7 +88,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def work_uri(root: str, day: date, *parts: str) -> str:
     """Where a stage keeps its intermediate output for ``day``."""
-    return store.join(root, "work", f"date={day.isoformat()}", *parts)
+    return store.join(root, "staging", f"date={day.isoformat()}", *parts)
 
 
 def _feed_file(feed_id: str) -> str:
