@@ -18,6 +18,26 @@ def _day() -> date:
     return pendulum.instance(start).in_timezone("UTC").date()
 
 
+def _stages(
+    polls: list[dict[str, Any]],
+    selected: dict[str, Any],
+    pages: dict[str, Any],
+    extracted: dict[str, Any],
+    articles: dict[str, Any],
+    events: dict[str, Any],
+) -> dict[str, Any]:
+    """The stage results of a run, keyed as the manifest and the quality gate expect."""
+    return {
+        "poll": list(polls),
+        "select": selected,
+        "fetch": pages,
+        "extract": extracted,
+        "dedupe": articles,
+        "events": events,
+        "staged": {"articles": articles["uri"], "events": events["uri"]},
+    }
+
+
 @dag(
     dag_id="news_nightly",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
@@ -97,47 +117,51 @@ def news_nightly() -> None:
         articles: dict[str, Any],
         events: dict[str, Any],
     ) -> dict[str, Any]:
-        """Gate the run on its stage results; return them with the gate's verdict."""
         from dataclasses import asdict
 
         from news_ingest.pipeline import quality_gate, write_manifest
         from news_ingest.settings import Settings
 
-        stages = {
-            "poll": list(polls),
-            "select": selected,
-            "fetch": pages,
-            "extract": extracted,
-            "dedupe": articles,
-            "events": events,
-            "staged": {"articles": articles["uri"], "events": events["uri"]},
-        }
-        stages["gate"] = asdict(quality_gate(stages))
-        if stages["gate"]["failures"]:
+        stages = _stages(polls, selected, pages, extracted, articles, events)
+        gate = asdict(quality_gate(stages))
+        if gate["failures"]:
             # The day's partitions are left as they were; the manifest says why.
             run_id = str(get_current_context()["run_id"])
-            uri = write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
-            failures = "; ".join(stages["gate"]["failures"])
-            raise RuntimeError(f"quality gate failed: {failures} ({uri})")
-        return stages
+            uri = write_manifest(
+                Settings.from_env().data_root, _day(), run_id, {**stages, "gate": gate}
+            )
+            raise RuntimeError(f"quality gate failed: {'; '.join(gate['failures'])} ({uri})")
+        return gate
 
     @task(outlets=[ARTICLES, EVENTS])
-    def publish_partitions(checked: dict[str, Any]) -> dict[str, str]:
+    def publish_partitions(
+        articles: dict[str, Any], events: dict[str, Any], gate: dict[str, Any]
+    ) -> dict[str, str]:
+        # `gate` is taken only so that publishing waits for a passed quality check.
         from news_ingest.pipeline import publish_partitions
         from news_ingest.settings import Settings
 
-        staged = checked["staged"]
         root = Settings.from_env().data_root
-        return publish_partitions(staged["articles"], staged["events"], _day(), root)
+        return publish_partitions(articles["uri"], events["uri"], _day(), root)
 
     @task
-    def summarize_run(checked: dict[str, Any], published: dict[str, str]) -> str:
+    def summarize_run(
+        polls: list[dict[str, Any]],
+        selected: dict[str, Any],
+        pages: dict[str, Any],
+        extracted: dict[str, Any],
+        articles: dict[str, Any],
+        events: dict[str, Any],
+        gate: dict[str, Any],
+        published: dict[str, str],
+    ) -> str:
         import airflow
 
         from news_ingest.pipeline import format_summary, write_manifest
         from news_ingest.settings import Settings
 
-        stages = {**checked, "published": published, "versions": {"airflow": airflow.__version__}}
+        stages = _stages(polls, selected, pages, extracted, articles, events)
+        stages.update(gate=gate, published=published, versions={"airflow": airflow.__version__})
         print(format_summary(_day(), stages))
         run_id = str(get_current_context()["run_id"])
         return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
@@ -148,8 +172,9 @@ def news_nightly() -> None:
     extracted = extract_articles(pages)
     articles = dedupe_articles(extracted)
     events = extract_events(articles)
-    checked = check_quality(polls, selected, pages, extracted, articles, events)
-    summarize_run(checked, publish_partitions(checked))
+    gate = check_quality(polls, selected, pages, extracted, articles, events)
+    published = publish_partitions(articles, events, gate)
+    summarize_run(polls, selected, pages, extracted, articles, events, gate, published)
 
 
 news_nightly()

@@ -9,6 +9,7 @@ second backfill that reprocesses completed runs leaves the data identical.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -79,7 +80,7 @@ def _wait_backfill(base: str, token: str, backfill_id: int, timeout_s: float = 9
     raise AssertionError(f"backfill {backfill_id} did not complete in {timeout_s:.0f}s")
 
 
-def test_backfill_from_the_ui_equals_each_day_run_alone(tmp_path: Path, airflow_env) -> None:
+def test_backfill_from_the_ui_equals_each_day_run_alone(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with SiteServer() as site:
@@ -88,7 +89,16 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(tmp_path: Path, airflow_
         site.routes.update(build_routes(site.base_url))
         feeds = tmp_path / "feeds.yaml"
         feeds.write_text(feed_list_yaml(site.base_url))
-        env = airflow_env(tmp_path / "airflow", feeds)
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "NEWS_FEEDS": str(feeds),
+            "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+        }
         subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
         # The reference runs get their own metadata DB: their manual runs would otherwise
         # occupy the logical dates the backfill needs.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -34,14 +35,23 @@ def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer, airflow_env):
+def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer):
     """Run the nightly DAG for the demo day twice; return the data root and both snapshots."""
     from demo.site import feed_list_yaml
 
     tmp = tmp_path_factory.mktemp("e2e")
     feeds = tmp / "feeds.yaml"
     feeds.write_text(feed_list_yaml(demo_site.base_url))
-    env = airflow_env(tmp / "airflow", feeds, data_root=str(tmp / "data"))
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NEWS_FEEDS": str(feeds),
+        "NEWS_DATA_ROOT": str(tmp / "data"),
+        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+    }
     _airflow(["db", "migrate"], env, tmp / "migrate.log")
     logical = (DEMO_DAY + timedelta(days=1)).isoformat()
     snapshots = []
