@@ -80,6 +80,8 @@ def _wait_backfill(base: str, token: str, backfill_id: int, timeout_s: float = 9
     raise AssertionError(f"backfill {backfill_id} did not complete in {timeout_s:.0f}s")
 
 
+# Three reference runs and two backfills: 7.5 min here, over 10 under load.
+@pytest.mark.timeout(1800)
 def test_backfill_from_the_ui_equals_each_day_run_alone(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
