@@ -18,6 +18,14 @@ def _day() -> date:
     return pendulum.instance(start).in_timezone("UTC").date()
 
 
+def alert_on_failure(context: Any) -> None:
+    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
+    from news_ingest.alerts import send_failure_alert
+    from news_ingest.settings import Settings
+
+    send_failure_alert(dict(context), Settings.from_env().alert_webhook)
+
+
 def _stages(
     polls: list[dict[str, Any]],
     selected: dict[str, Any],
@@ -44,7 +52,12 @@ def _stages(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=2,
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=2)},
+    default_args={
+        "retries": 2,
+        "retry_delay": pendulum.duration(minutes=2),
+        # Called once a task has failed its last retry.
+        "on_failure_callback": alert_on_failure,
+    },
     tags=["news"],
     doc_md=__doc__,
 )
@@ -136,7 +149,7 @@ def news_nightly() -> None:
     @task(outlets=[ARTICLES, EVENTS])
     def publish_partitions(
         articles: dict[str, Any], events: dict[str, Any], gate: dict[str, Any]
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         # `gate` is taken only so that publishing waits for a passed quality check.
         from news_ingest.pipeline import publish_partitions
         from news_ingest.settings import Settings
@@ -153,7 +166,7 @@ def news_nightly() -> None:
         articles: dict[str, Any],
         events: dict[str, Any],
         gate: dict[str, Any],
-        published: dict[str, str],
+        published: dict[str, Any],
     ) -> str:
         import airflow
 

@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec
 
 import pyarrow as pa
 
@@ -39,6 +40,31 @@ from news_ingest.settings import Settings
 from news_ingest.text import learn_boilerplate, strip_boilerplate
 
 MAX_CHILD_SITEMAPS = 50
+# Stage name in the manifest's durations -> its result's key among the run's stage results.
+STAGE_RESULTS = {
+    "poll": "poll",
+    "select": "select",
+    "fetch": "fetch",
+    "extract": "extract",
+    "dedupe": "dedupe",
+    "events": "events",
+    "publish": "published",
+}
+P = ParamSpec("P")
+
+
+def _timed(stage: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
+    """Add the stage's wall time in seconds to its result, for the run manifest."""
+
+    @wraps(stage)
+    def timed(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
+        started = time.monotonic()
+        result = stage(*args, **kwargs)
+        result["seconds"] = round(time.monotonic() - started, 3)
+        return result
+
+    return timed
+
 
 ITEMS_SCHEMA = pa.schema(
     [
@@ -140,6 +166,7 @@ def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> di
     return result
 
 
+@_timed
 def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> dict[str, Any]:
     """Items dated in ``day`` or undated (decided after extraction), one per canonical URL."""
     start, end = day_bounds(day)
@@ -199,6 +226,7 @@ def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@_timed
 def fetch_pages(
     selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
 ) -> dict[str, Any]:
@@ -291,6 +319,7 @@ def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[
             yield PageInput(key, body, page["final_url"], page["content_type"])
 
 
+@_timed
 def extract_articles(
     pages_uri: str, day: date, root: str, options: ExtractOptions = DEFAULT_OPTIONS
 ) -> dict[str, Any]:
@@ -421,6 +450,7 @@ def seed_fingerprints(seeds_dir: str, root: str) -> list[Fingerprint]:
     return fps
 
 
+@_timed
 def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[str, Any]:
     """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
     rows = store.read_table(extracted_uri).to_pylist()
@@ -472,6 +502,7 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     }
 
 
+@_timed
 def extract_events_of_day(
     articles_uri: str, day: date, root: str, extractor: str = "rules"
 ) -> dict[str, Any]:
@@ -498,12 +529,29 @@ def extract_events_of_day(
     }
 
 
-def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str) -> dict[str, str]:
+@_timed
+def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str) -> dict[str, Any]:
     """Replace the day's articles and events partitions with the staged tables."""
     return {
         "articles": store.write_partition(root, "articles", day, store.read_table(articles_uri)),
         "events": store.write_partition(root, "events", day, store.read_table(events_uri)),
     }
+
+
+def stage_durations(stages: dict[str, Any]) -> dict[str, float]:
+    """Seconds per stage; polls run side by side, so theirs is the slowest feed's."""
+    out: dict[str, float] = {}
+    for stage, key in STAGE_RESULTS.items():
+        result = stages.get(key)
+        results = result if isinstance(result, list) else [result]
+        seconds = [
+            float(r["seconds"])
+            for r in results
+            if isinstance(r, dict) and isinstance(r.get("seconds"), int | float)
+        ]
+        if seconds:
+            out[stage] = max(seconds)
+    return out
 
 
 def write_manifest(root: str, day: date, run_id: str, stages: dict[str, Any]) -> str:
@@ -513,6 +561,7 @@ def write_manifest(root: str, day: date, run_id: str, stages: dict[str, Any]) ->
         "run_id": run_id,
         "written_at": datetime.now(UTC).isoformat(),
         "news_ingest_version": __version__,
+        "durations": stage_durations(stages),
         "stages": stages,
     }
     safe_run = hashlib.sha256(run_id.encode()).hexdigest()[:12]
@@ -584,6 +633,9 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
         f"(of seeds {ded.get('duplicates_of_seeds', 0)}) originals={ded.get('originals', 0)}",
         f"  events   events={evt.get('events', 0)} with_fatalities={evt.get('with_fatalities', 0)}",
     ]
+    durations = stage_durations(stages)
+    if durations:
+        lines.append("  seconds  " + " ".join(f"{k}={v:.1f}" for k, v in durations.items()))
     for p in failed:
         lines.append(f"  feed {p['feed_id']} failed: {p['error']}")
     gate = stages.get("gate") or {}

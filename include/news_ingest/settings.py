@@ -41,6 +41,8 @@ class Settings:
     per_host_concurrency: int = 2
     history_days: int = 30
     event_extractor: str = "rules"
+    # A secret when it embeds a token: set it in the environment, never in a file.
+    alert_webhook: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,4 +56,5 @@ class Settings:
             per_host_concurrency=int(os.environ.get("NEWS_PER_HOST_CONCURRENCY", "2")),
             history_days=int(os.environ.get("NEWS_HISTORY_DAYS", "30")),
             event_extractor=os.environ.get("NEWS_EVENT_EXTRACTOR", "rules"),
+            alert_webhook=os.environ.get("NEWS_ALERT_WEBHOOK", "").strip() or None,
         )

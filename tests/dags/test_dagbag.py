@@ -90,3 +90,43 @@ def test_parsing_the_dag_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
+    import json
+    import threading
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    dag = dagbag.dags["news_nightly"]
+    callbacks = {t.task_id: t.on_failure_callback for t in dag.tasks}
+    assert all(callbacks.values()), callbacks
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("NEWS_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
+        callback = callbacks["publish_partitions"]
+        for fn in callback if isinstance(callback, list) else [callback]:
+            fn(
+                {
+                    "ti": SimpleNamespace(dag_id="news_nightly", run_id="r", task_id="publish"),
+                    "data_interval_start": datetime(2026, 11, 19, tzinfo=UTC),
+                    "exception": OSError("disk full"),
+                }
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [r["error"] for r in received] == ["OSError: disk full"]

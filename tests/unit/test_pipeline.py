@@ -287,3 +287,17 @@ def test_quality_gate_fails_on_breakage(tmp_path) -> None:
     store.write_table_atomic(str(wrong), pa.table({"event_id": ["x"]}))
     gate = pipeline.quality_gate({"staged": {"events": str(wrong)}})
     assert len(gate.failures) == 1 and "differs from schema version 1" in gate.failures[0]
+
+
+def test_manifest_records_seconds_per_stage(demo_site: SiteServer, settings: Settings) -> None:
+    import json
+
+    stages = run_day(demo_site, settings)
+    uri = pipeline.write_manifest(settings.data_root, DEMO_DAY, "run-1", stages)
+    manifest = json.loads(Path(uri).read_text())
+    durations = manifest["durations"]
+    assert list(durations) == list(pipeline.STAGE_RESULTS)
+    assert durations["poll"] == max(p["seconds"] for p in stages["poll"])
+    assert durations["extract"] == stages["extract"]["seconds"] > 0
+    assert all(0 <= s < 120 for s in durations.values())
+    assert "  seconds  poll=" in pipeline.format_summary(DEMO_DAY, stages)
