@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 DATE ?= $(shell date -u -d yesterday +%F)
 AIRFLOW_PORT ?= 8080
 
-.PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop \
+.PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe clean
 
@@ -44,13 +44,13 @@ setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated
 demo: setup
 	$(BIN)/python -m demo.run
 
-test: setup
+test: setup postgres
 	$(BIN)/pytest -q tests
 
 test-unit: setup
 	$(BIN)/pytest -q tests/unit tests/dags
 
-test-e2e: setup
+test-e2e: setup postgres
 	$(BIN)/pytest -q tests/e2e
 
 lint: setup
@@ -61,6 +61,14 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/news-ingest feeds check
+
+# The backfill e2e runs Airflow once on PostgreSQL: install the server programs if missing.
+postgres:
+	@if command -v initdb > /dev/null || ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql > /dev/null; \
+	else echo "PostgreSQL server programs missing: sudo apt-get install postgresql" >&2; exit 1; fi
 
 # A manual run with logical date D+1 has the data interval [D, D+1): the day D.
 run: setup

@@ -1,9 +1,11 @@
 """A backfill created the way the UI's dialog does, run by the real Airflow services.
 
-Starts api-server, scheduler, dag-processor and triggerer on 127.0.0.1 (SQLite), creates
-a 3-day backfill through `POST /api/v2/backfills` with 2 runs at once, and checks every
-day equals the same day run alone with `airflow dags test` (what `make run` does); a
-second backfill that reprocesses completed runs leaves the data identical.
+Starts api-server, scheduler, dag-processor and triggerer on 127.0.0.1, once over SQLite
+and once over PostgreSQL 15, creates a 3-day backfill through `POST /api/v2/backfills`
+with 2 runs at once, and checks every day equals the same day run alone with `airflow
+dags test` (what `make run` does), that the concurrent days left the shared state (seed
+cache, history partitions, manifests) whole, and that a second backfill reprocessing
+completed runs leaves the data identical.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from pg_server import temporary_postgres
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS, feed_list_yaml
@@ -80,114 +84,170 @@ def _wait_backfill(base: str, token: str, backfill_id: int, timeout_s: float = 9
     raise AssertionError(f"backfill {backfill_id} did not complete in {timeout_s:.0f}s")
 
 
-# Three reference runs and two backfills: 7.5 min here, over 10 under load.
-@pytest.mark.timeout(1800)
-def test_backfill_from_the_ui_equals_each_day_run_alone(tmp_path: Path) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with SiteServer() as site:
-        from demo.site import build_routes
+def _airflow_env(home: Path, feeds: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "NEWS_FEEDS": str(feeds),
+        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+        **extra,
+    }
 
-        site.routes.update(build_routes(site.base_url))
-        feeds = tmp_path / "feeds.yaml"
-        feeds.write_text(feed_list_yaml(site.base_url))
-        env = {
-            **os.environ,
-            "AIRFLOW_HOME": str(tmp_path / "airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-            "NEWS_FEEDS": str(feeds),
-            "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
-        }
-        subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
-        # The reference runs get their own metadata DB: their manual runs would otherwise
-        # occupy the logical dates the backfill needs.
-        alone_env = {**env, "AIRFLOW_HOME": str(tmp_path / "airflow-alone")}
-        subprocess.run([AIRFLOW, "db", "migrate"], env=alone_env, check=True, capture_output=True)
 
-        # Each day alone, as `make run DATE=D` does it, each into its own data root.
-        alone: dict[date, Path] = {}
-        for day in DEMO_DAYS:
-            root = tmp_path / f"alone-{day}"
-            logical = (day + timedelta(days=1)).isoformat()
-            out = subprocess.run(
-                [AIRFLOW, "dags", "test", "news_nightly", logical],
-                env={**alone_env, "NEWS_DATA_ROOT": str(root)},
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            assert out.returncode == 0, out.stdout[-3000:]
-            alone[day] = root
+@pytest.fixture(scope="module")
+def feeds_file(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) -> Path:
+    path = tmp_path_factory.mktemp("feeds") / "feeds.yaml"
+    path.write_text(feed_list_yaml(demo_site.base_url))
+    return path
 
-        backfilled = tmp_path / "backfill-data"
-        services_env = {**env, "NEWS_DATA_ROOT": str(backfilled)}
-        script = str(PROJECT / "scripts" / "airflow-services.sh")
-        started = subprocess.run(
-            [script, "start", str(port)],
-            env=services_env,
+
+@pytest.fixture(scope="module")
+def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -> dict[date, Path]:
+    """Each demo day run alone, as `make run DATE=D` does it, each into its own data root."""
+    tmp = tmp_path_factory.mktemp("alone")
+    # Their own metadata DB: their manual runs would otherwise occupy the backfill's dates.
+    env = _airflow_env(tmp / "airflow", feeds_file)
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
+    roots: dict[date, Path] = {}
+    for day in DEMO_DAYS:
+        root = tmp / f"data-{day}"
+        out = subprocess.run(
+            [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
+            env={**env, "NEWS_DATA_ROOT": str(root)},
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=600,
             check=False,
         )
-        try:
-            assert started.returncode == 0, started.stdout + started.stderr
-            deadline = time.monotonic() + 120
-            token = _request(base, "GET", "/auth/token")["access_token"]
-            while True:  # the dag-processor parses the folder after it starts
-                try:
-                    _request(base, "GET", "/api/v2/dags/news_nightly", token)
-                    break
-                except Exception:
-                    assert time.monotonic() < deadline, "news_nightly never appeared"
-                    time.sleep(2)
-            # The dialog's "unpause" box, then its request.
-            _request(base, "PATCH", "/api/v2/dags/news_nightly", token, {"is_paused": False})
-            request = {
-                "dag_id": "news_nightly",
-                "from_date": f"{DEMO_DAYS[0]}T00:00:00Z",
-                "to_date": f"{DEMO_DAYS[-1]}T00:00:00Z",
-                "max_active_runs": 2,
-                "run_backwards": False,
-                "dag_run_conf": {},
-                "reprocess_behavior": "none",
-            }
-            first = _request(base, "POST", "/api/v2/backfills", token, request)
-            _wait_backfill(base, token, first["id"])
-            runs = _request(base, "GET", "/api/v2/dags/news_nightly/dagRuns?limit=50", token)
-            backfill_runs = [r for r in runs["dag_runs"] if r.get("run_type") == "backfill"]
-            assert sorted(r["data_interval_start"][:10] for r in backfill_runs) == [
-                d.isoformat() for d in DEMO_DAYS
-            ]
-            assert {r["state"] for r in backfill_runs} == {"success"}
-            snapshot = {
-                (d, ds): _rows(backfilled, ds, d)
-                for d in DEMO_DAYS
-                for ds in ("articles", "events")
-            }
-            for day in DEMO_DAYS:
-                for dataset in ("articles", "events"):
-                    assert snapshot[(day, dataset)] == _rows(alone[day], dataset, day), (
-                        day,
-                        dataset,
-                    )
-                    assert snapshot[(day, dataset)] or dataset == "events"
+        assert out.returncode == 0, out.stdout[-3000:]
+        roots[day] = root
+    return roots
 
-            second = _request(
-                base,
-                "POST",
-                "/api/v2/backfills",
-                token,
-                {**request, "reprocess_behavior": "completed"},
-            )
-            _wait_backfill(base, token, second["id"])
-            for (day, dataset), rows in snapshot.items():
-                assert _rows(backfilled, dataset, day) == rows, (day, dataset)
-        finally:
-            subprocess.run(
-                [script, "stop"], env=services_env, capture_output=True, timeout=120, check=False
-            )
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def metadata_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Airflow's metadata DB settings: a SQLite file, or a fresh PostgreSQL 15 cluster."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with temporary_postgres() as url:
+        yield {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url}
+
+
+def _overlapping(runs: list[dict[str, Any]]) -> bool:
+    """Whether any two runs were running at the same moment."""
+    spans = sorted(
+        (datetime.fromisoformat(r["start_date"]), datetime.fromisoformat(r["end_date"]))
+        for r in runs
+    )
+    latest_end = spans[0][1]
+    for start, end in spans[1:]:
+        if start < latest_end:
+            return True
+        latest_end = max(latest_end, end)
+    return False
+
+
+def _check_shared_state(root: Path, alone: dict[date, Path]) -> None:
+    """What the concurrent days share is whole: no temp files, one seed cache, manifests."""
+    leftovers = [p for p in root.rglob(".*") if p.is_file()]
+    assert leftovers == [], leftovers
+    [cache] = (root / "cache").glob("seeds-*.parquet")
+    reference = next(iter(alone.values())) / "cache" / cache.name
+    assert (
+        duckdb.sql(f"select * from '{cache}' order by key").fetchall()
+        == duckdb.sql(f"select * from '{reference}' order by key").fetchall()
+    )
+    for day in DEMO_DAYS:
+        manifests = [json.loads(p.read_text()) for p in (root / "runs").glob(f"date={day}/*.json")]
+        assert manifests, day
+        assert all(
+            m["day"] == day.isoformat() and not m["stages"]["gate"]["failures"] for m in manifests
+        )
+
+
+# Two backfills per metadata DB, after three reference runs shared by both DBs.
+@pytest.mark.timeout(1800)
+def test_backfill_from_the_ui_equals_each_day_run_alone(
+    tmp_path: Path,
+    metadata_db: dict[str, str],
+    feeds_file: Path,
+    days_run_alone: dict[date, Path],
+) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    backfilled = tmp_path / "backfill-data"
+    env = _airflow_env(
+        tmp_path / "airflow", feeds_file, NEWS_DATA_ROOT=str(backfilled), **metadata_db
+    )
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
+    script = str(PROJECT / "scripts" / "airflow-services.sh")
+    started = subprocess.run(
+        [script, "start", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        deadline = time.monotonic() + 120
+        token = _request(base, "GET", "/auth/token")["access_token"]
+        while True:  # the dag-processor parses the folder after it starts
+            try:
+                _request(base, "GET", "/api/v2/dags/news_nightly", token)
+                break
+            except Exception:
+                assert time.monotonic() < deadline, "news_nightly never appeared"
+                time.sleep(2)
+        # The dialog's "unpause" box, then its request.
+        _request(base, "PATCH", "/api/v2/dags/news_nightly", token, {"is_paused": False})
+        request = {
+            "dag_id": "news_nightly",
+            "from_date": f"{DEMO_DAYS[0]}T00:00:00Z",
+            "to_date": f"{DEMO_DAYS[-1]}T00:00:00Z",
+            "max_active_runs": 2,
+            "run_backwards": False,
+            "dag_run_conf": {},
+            "reprocess_behavior": "none",
+        }
+        first = _request(base, "POST", "/api/v2/backfills", token, request)
+        _wait_backfill(base, token, first["id"])
+        runs = _request(base, "GET", "/api/v2/dags/news_nightly/dagRuns?limit=50", token)
+        backfill_runs = [r for r in runs["dag_runs"] if r.get("run_type") == "backfill"]
+        assert sorted(r["data_interval_start"][:10] for r in backfill_runs) == [
+            d.isoformat() for d in DEMO_DAYS
+        ]
+        assert {r["state"] for r in backfill_runs} == {"success"}
+        # Parallel safety is only shown if days really ran at the same time.
+        assert _overlapping(backfill_runs), backfill_runs
+        snapshot = {
+            (d, ds): _rows(backfilled, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
+        }
+        for day in DEMO_DAYS:
+            for dataset in ("articles", "events"):
+                assert snapshot[(day, dataset)] == _rows(days_run_alone[day], dataset, day), (
+                    day,
+                    dataset,
+                )
+                assert snapshot[(day, dataset)] or dataset == "events"
+        _check_shared_state(backfilled, days_run_alone)
+
+        second = _request(
+            base,
+            "POST",
+            "/api/v2/backfills",
+            token,
+            {**request, "reprocess_behavior": "completed"},
+        )
+        _wait_backfill(base, token, second["id"])
+        for (day, dataset), rows in snapshot.items():
+            assert _rows(backfilled, dataset, day) == rows, (day, dataset)
+        _check_shared_state(backfilled, days_run_alone)
+    finally:
+        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120, check=False)
