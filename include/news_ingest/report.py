@@ -196,7 +196,9 @@ def _polls(value: object) -> tuple[FeedPoll, ...]:
 
 def parse_manifest(data: object, uri: str = "", day: date | None = None) -> RunRecord:
     """A run record from a manifest's JSON; ``day`` (its folder's) wins over the manifest's."""
-    manifest = _dict(data)
+    if not isinstance(data, dict):
+        raise ValueError("manifest is not a JSON object")
+    manifest: Mapping[str, Any] = data
     run_day = day or _day(manifest.get("day"))
     if run_day is None:
         raise ValueError("manifest has no day")
