@@ -570,6 +570,7 @@ body { margin: 0; padding: 20px 24px 32px; font: 14px/1.45 system-ui, -apple-sys
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 16px; margin: 26px 0 10px; }
 .sub { color: var(--muted); margin: 0 0 16px; }
+.sub .root { border-bottom: 1px dotted var(--muted); cursor: help; }
 .tiles { display: flex; flex-wrap: wrap; gap: 12px; }
 .tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 150px; }
 .tile .label { color: var(--muted); font-size: 12px; text-transform: uppercase;
@@ -714,8 +715,9 @@ def render_html(report: Report) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>News ingestion</title><style>{_STYLE}</style></head><body>"
         "<h1>News ingestion</h1>"
-        f'<p class="sub">news_nightly run manifests in <code>{_e(display_root(report.root))}'
-        f"</code> · {window} with runs · generated "
+        # The data root only on hover: the page (and its screenshots) need not show paths.
+        f'<p class="sub">From the <span class="root" title="{_e(display_root(report.root))}">'
+        f"news_nightly run manifests</span> · {window} with runs · generated "
         f"{report.generated_at.strftime('%Y-%m-%d %H:%M')} UTC</p>"
     )
     notes = ""

@@ -137,6 +137,7 @@ def test_demo_days_page_has_charts_tables_and_json(
         (d.isoformat(), str(stages[d]["events"]["events"])) for d in DEMO_DAYS
     ]
     assert '<tr class="failing" data-feed="demo-gone">' in page
+    assert f'<span class="root" title="{root}">' in page
     assert not any(t == "script" for t, _ in tags)
     assert "http://" not in page.split("<body>")[0].replace("http://www.w3.org", "")
     data = json.loads(json.dumps(report.report_json(rep)))
