@@ -13,7 +13,7 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
-from news_ingest import report
+from news_ingest import pipeline, report
 from news_ingest.settings import Settings
 from tests.nightly_runs import nightly_run
 
@@ -305,3 +305,14 @@ def test_window_empty_root_and_displayed_root(tmp_path: Path) -> None:
     assert report.display_root("s3://key:secret@bucket/news?endpoint_override=h") == (
         "s3://bucket/news"
     )
+
+
+def test_manifests_on_an_object_store_root() -> None:
+    # pyarrow's in-memory "mock" filesystem stands in for S3, as in test_pipeline.
+    root = "mock:///bucket/report-test"
+    stages = {"poll": [_poll("a", 3), _poll("b", 0, "HTTP 404")], "events": {"events": 2}}
+    for day in (date(2026, 3, 1), date(2026, 3, 2)):
+        pipeline.write_manifest(root, day, f"run-{day}", stages)
+    rep = report.build_report(root)
+    assert [(d.day.day, d.latest.events) for d in rep.days] == [(1, 2), (2, 2)]
+    assert [(f.feed_id, f.error_streak_days) for f in rep.feeds] == [("b", 2), ("a", 0)]
