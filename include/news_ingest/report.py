@@ -482,7 +482,8 @@ def _chart(
     marks: list[str] = []
     for i, day in enumerate(axis):
         cx = left + slot * (i + 0.5)
-        if i % label_every == 0 or i == n - 1:
+        # Every k-th day and the last one, unless it would crowd the label before it.
+        if (i % label_every == 0 and n - 1 - i >= label_every / 2) or i == n - 1:
             cls = "tick fail" if day in failed else "tick"
             parts.append(
                 f'<text x="{cx:.1f}" y="{height - bottom + 16}" class="{cls}" '
