@@ -44,14 +44,29 @@ setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated
 demo: setup
 	$(BIN)/python -m demo.run
 
-test: setup postgres
+test: setup postgres browser
 	$(BIN)/pytest -q tests
 
 test-unit: setup
 	$(BIN)/pytest -q tests/unit tests/dags
 
-test-e2e: setup postgres
+test-e2e: setup postgres browser
 	$(BIN)/pytest -q tests/e2e
+
+# Debian's chromium for the UI page's e2e test, driven by Playwright (no browser download).
+.PHONY: browser
+browser:
+	@command -v chromium > /dev/null && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "chromium is missing; as root run: apt-get update &&" \
+			"apt-get install -y --no-install-recommends chromium" >&2; \
+		exit 1; \
+	fi; \
+	echo "installing Debian's chromium (for tests/e2e/test_ui_page.py)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends chromium > /dev/null \
+		|| { echo "apt-get could not install chromium" >&2; exit 1; }; \
+	command -v chromium > /dev/null || { echo "chromium still not on PATH" >&2; exit 1; }
 
 lint: setup
 	@diff <(grep -v '^#' requirements.lock) <($(UV) export --frozen --no-dev --no-emit-project \
