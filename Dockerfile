@@ -13,6 +13,16 @@ COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 plugins /opt/airflow/plugins
 COPY --chown=airflow:0 seeds /opt/airflow/seeds
 
+# The default local data root, owned by airflow so that the news-data volume of
+# docker-compose.yaml (created from it) is writable by the tasks. docker-compose.yaml relies
+# on the base image's FAB auth manager, Celery, Redis and Postgres packages: fail the build,
+# not the deployment, if installing the lock ever removed one (checked without importing
+# Airflow, which would write a config with generated secrets into the image).
+RUN mkdir -p /opt/airflow/data \
+    && python -c "from importlib.metadata import version; [version(d) for d in ( \
+        'apache-airflow-providers-fab', 'apache-airflow-providers-celery', \
+        'apache-airflow-providers-postgres', 'psycopg2-binary', 'redis')]"
+
 ENV AIRFLOW__CORE__LOAD_EXAMPLES=False \
     NEWS_FEEDS=/opt/airflow/news_ingest/include/config/feeds.yaml \
     NEWS_SEEDS_DIR=/opt/airflow/seeds \

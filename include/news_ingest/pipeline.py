@@ -566,11 +566,8 @@ def write_manifest(root: str, day: date, run_id: str, stages: dict[str, Any]) ->
     }
     safe_run = hashlib.sha256(run_id.encode()).hexdigest()[:12]
     uri = store.join(root, "runs", f"date={day.isoformat()}", f"manifest-{safe_run}.json")
-    fs, path = store.resolve(uri)
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(path) as out:
-        out.write(json.dumps(manifest, indent=2, default=str).encode())
-    return uri
+    # Encoded before the store is touched; written whole (temp + rename, or one upload).
+    return store.write_bytes_atomic(uri, json.dumps(manifest, indent=2, default=str).encode())
 
 
 @dataclass(frozen=True)

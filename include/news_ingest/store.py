@@ -103,10 +103,20 @@ def join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *(p.strip("/") for p in parts)])
 
 
+# Object stores that publish an object only when its upload completes (a single PUT, or a
+# multipart upload's final request) and have no atomic rename: S3 and its compatibles, GCS,
+# Azure Blob, and pyarrow's in-memory test store.
+_PUBLISH_ON_CLOSE = {"s3", "gcs", "abfs", "mock"}
+
+
 @lru_cache(maxsize=16)
 def _filesystem(root: str) -> tuple[pafs.FileSystem, str]:
     # One filesystem per store root, reused: one S3 client per process, not one per file.
-    fs, base = pafs.FileSystem.from_uri(root)
+    # Endpoint, credentials and region come from the standard AWS variables (AWS_ENDPOINT_URL,
+    # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...), which pyarrow reads itself.
+    # Delayed open lets a file below the multipart threshold go up as one PutObject.
+    uri = f"{root}?allow_delayed_open=true" if root.startswith("s3://") else root
+    fs, base = pafs.FileSystem.from_uri(uri)
     return fs, base
 
 
@@ -120,22 +130,80 @@ def resolve(uri: str) -> tuple[pafs.FileSystem, str]:
     return pafs.LocalFileSystem(), uri
 
 
-def write_table_atomic(uri: str, table: pa.Table) -> str:
-    """Write ``table`` to ``uri`` so readers see the old file or the whole new one, never a part."""
+def publishes_on_close(fs: pafs.FileSystem) -> bool:
+    """True for object stores, where writing the final key in one upload is the atomic step."""
+    return fs.type_name in _PUBLISH_ON_CLOSE
+
+
+def _write_parquet(table: pa.Table, where: str | pa.NativeFile, fs: pafs.FileSystem | None) -> None:
+    pq.write_table(
+        table,
+        where,
+        filesystem=fs,
+        compression="zstd",
+        row_group_size=64 * 1024,
+        write_statistics=True,
+    )
+
+
+def _put_object(fs: pafs.FileSystem, path: str, data: pa.Buffer) -> None:
+    # `data` is the whole, finished file before the store is touched. The store makes the key
+    # visible only when the upload completes, with all of it; a failed upload never completes
+    # (its parts, if any, stay invisible until the bucket's abort-incomplete-upload rule).
+    if fs.type_name == "mock":
+        # pyarrow's in-memory test store models folders; S3, GCS and Azure need none (and
+        # creating them would only add empty marker objects).
+        fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as out:
+        out.write(data)
+
+
+def write_bytes_atomic(uri: str, data: bytes | pa.Buffer) -> str:
+    """Write ``data`` to ``uri`` so readers see the old file or the whole new one, never a part.
+
+    On a local (or any renaming) filesystem: a dot-prefixed temp file in the same folder,
+    renamed over the target. On an object store, where a rename is a copy and a delete: the
+    final key written directly in one upload, so no temp object is ever created.
+    """
     fs, path = resolve(uri)
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    if publishes_on_close(fs):
+        _put_object(fs, path, buffer)
+        return uri
+    parent, name = path.rsplit("/", 1)
+    fs.create_dir(parent, recursive=True)
+    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        with fs.open_output_stream(tmp) as out:
+            out.write(buffer)
+        fs.move(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fs.delete_file(tmp)
+        raise
+    return uri
+
+
+def write_table_atomic(uri: str, table: pa.Table) -> str:
+    """Write ``table`` to ``uri`` so readers see the old file or the whole new one, never a part.
+
+    Locally the Parquet file is streamed to a temp name and renamed into place. On an object
+    store it is first serialized in memory (zstd-compressed, so at most about the size of the
+    table already in memory) and then uploaded to the final key in one go: a writer that
+    fails while encoding leaves the store untouched, and a failed upload publishes nothing.
+    """
+    fs, path = resolve(uri)
+    if publishes_on_close(fs):
+        sink = pa.BufferOutputStream()
+        _write_parquet(table, sink, None)
+        _put_object(fs, path, sink.getvalue())
+        return uri
     parent, name = path.rsplit("/", 1)
     fs.create_dir(parent, recursive=True)
     # A dot-prefixed temp name is ignored by DuckDB, Spark and pyarrow dataset globs.
     tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
     try:
-        pq.write_table(
-            table,
-            tmp,
-            filesystem=fs,
-            compression="zstd",
-            row_group_size=64 * 1024,
-            write_statistics=True,
-        )
+        _write_parquet(table, tmp, fs)
         fs.move(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
