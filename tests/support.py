@@ -1,16 +1,16 @@
-"""Helpers shared by the object-store and Spark tests: one demo day through every stage
-without Airflow, and a local S3-compatible server (moto) with the standard AWS variables."""
+"""Helpers shared by tests: a nightly run of the demo feeds through every stage without
+Airflow, and a local S3-compatible server (moto) with the standard AWS variables."""
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from demo.server import SiteServer
 from demo.site import DEMO_DAY, feed_list_yaml
 from news_ingest import pipeline, store
 from news_ingest.config import parse_feed_list
@@ -18,9 +18,20 @@ from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
 
 
-def run_demo_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict[str, Any]:
-    """Every stage of a nightly run for ``day`` on the demo site, as the DAG chains them."""
-    feeds = parse_feed_list(feed_list_yaml(site.base_url))
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: every request to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def nightly_run(
+    base_url: str, settings: Settings, day: date = DEMO_DAY, run_id: str = "test-run"
+) -> dict[str, Any]:
+    """Every stage of news_nightly for ``day`` over the demo feeds at ``base_url``, without
+    Airflow: the stage results, with the run manifest's URI under ``manifest``."""
+    feeds = parse_feed_list(feed_list_yaml(base_url))
     with Fetcher(settings) as fetcher:
         polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
         selected = pipeline.select_items_of_day(polls, day, settings.data_root)
@@ -28,17 +39,25 @@ def run_demo_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> 
     extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
     articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
     events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    published = pipeline.publish_partitions(articles["uri"], events["uri"], day, settings.data_root)
-    stages = {
+    stages: dict[str, Any] = {
         "poll": polls,
         "select": selected,
         "fetch": pages,
         "extract": extracted,
         "dedupe": articles,
         "events": events,
-        "published": published,
+        "staged": {"articles": articles["uri"], "events": events["uri"]},
     }
-    stages["manifest"] = pipeline.write_manifest(settings.data_root, day, "test-run", stages)
+    gate = asdict(pipeline.quality_gate(stages))
+    if not gate["failures"]:
+        # As in the DAG: publish after a passed gate, then summarize_run writes the manifest;
+        # on a failed gate check_quality writes it without `published`.
+        stages["published"] = pipeline.publish_partitions(
+            articles["uri"], events["uri"], day, settings.data_root
+        )
+        stages["versions"] = {"airflow": "not run"}
+    stages["gate"] = gate
+    stages["manifest"] = pipeline.write_manifest(settings.data_root, day, run_id, stages)
     return stages
 
 

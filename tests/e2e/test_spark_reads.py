@@ -16,7 +16,7 @@ from demo.server import SiteServer
 from demo.site import DEMO_DAY
 from news_ingest import store
 from news_ingest.settings import Settings
-from tests.support import run_demo_day
+from tests.support import nightly_run
 
 pytestmark = [
     pytest.mark.e2e,
@@ -40,7 +40,7 @@ def root(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) -> Pat
         connect_timeout_s=2.0,
     )
     for day in DAYS:
-        run_demo_day(demo_site, settings, day)
+        nightly_run(demo_site.base_url, settings, day)
     return data
 
 

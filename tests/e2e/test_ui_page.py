@@ -29,7 +29,7 @@ import pytest
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
 from news_ingest.settings import Settings
-from tests.nightly_runs import closed_port_url, nightly_run
+from tests.support import closed_port_url, nightly_run
 
 PROJECT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -125,11 +125,11 @@ def test_news_ingestion_page_in_the_airflow_ui(demo_site: SiteServer, tmp_path: 
             connect_timeout_s=2.0,
         )
         outage = nightly_run(closed_port_url(), settings, OUTAGE_DAY, "scheduled__2026-11-18")
-        assert outage["stages"]["gate"]["failures"] == ["no feed listed any item"]
-        stages: dict[date, dict[str, Any]] = {OUTAGE_DAY: outage["stages"]}
+        assert outage["gate"]["failures"] == ["no feed listed any item"]
+        stages: dict[date, dict[str, Any]] = {OUTAGE_DAY: outage}
         for day in DEMO_DAYS:
             run = nightly_run(demo_site.base_url, settings, day, f"scheduled__{day}")
-            stages[day] = run["stages"]
+            stages[day] = run
         manifests = {
             date.fromisoformat(m["day"]): m
             for m in (json.loads(p.read_text()) for p in data.glob("runs/*/manifest-*.json"))

@@ -9,32 +9,16 @@ from pathlib import Path
 import duckdb
 
 from demo.server import Route, SiteServer
-from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, feed_list_yaml, stories_of
+from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
 from news_ingest import pipeline, store
 from news_ingest.config import parse_feed_list
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from tests.support import nightly_run
 
 
 def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
-    feeds = parse_feed_list(feed_list_yaml(site.base_url))
-    with Fetcher(settings) as fetcher:
-        polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
-        selected = pipeline.select_items_of_day(polls, day, settings.data_root)
-        pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
-    extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
-    articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
-    events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    published = pipeline.publish_partitions(articles["uri"], events["uri"], day, settings.data_root)
-    return {
-        "poll": polls,
-        "select": selected,
-        "fetch": pages,
-        "extract": extracted,
-        "dedupe": articles,
-        "events": events,
-        "published": published,
-    }
+    return nightly_run(site.base_url, settings, day)
 
 
 def test_demo_day_end_to_end_without_airflow(demo_site: SiteServer, settings: Settings) -> None:

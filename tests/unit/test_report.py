@@ -15,7 +15,7 @@ from demo.server import SiteServer
 from demo.site import DEMO_DAYS
 from news_ingest import pipeline, report
 from news_ingest.settings import Settings
-from tests.nightly_runs import nightly_run
+from tests.support import nightly_run
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def demo_runs(
         connect_timeout_s=2.0,
     )
     stages = {
-        day: nightly_run(demo_site.base_url, settings, day, f"scheduled__{day}")["stages"]
+        day: nightly_run(demo_site.base_url, settings, day, f"scheduled__{day}")
         for day in DEMO_DAYS
     }
     return str(root), stages

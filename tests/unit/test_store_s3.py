@@ -16,7 +16,7 @@ from demo.server import SiteServer
 from demo.site import DEMO_DAY
 from news_ingest import store
 from news_ingest.settings import Settings
-from tests.support import LocalS3, local_s3, run_demo_day
+from tests.support import LocalS3, local_s3, nightly_run
 
 BUCKET = "news-unit"
 ROOT = f"s3://{BUCKET}/prod/v1"
@@ -220,8 +220,8 @@ def test_every_stage_on_s3_gives_the_rows_of_a_local_root(
     s3: LocalS3, demo_site: SiteServer, settings: Settings
 ) -> None:
     remote = replace(settings, data_root=f"s3://{BUCKET}/stages")
-    on_s3 = run_demo_day(demo_site, remote)
-    local = run_demo_day(demo_site, settings)
+    on_s3 = nightly_run(demo_site.base_url, remote)
+    local = nightly_run(demo_site.base_url, settings)
     assert on_s3["published"]["articles"] == (
         f"s3://{BUCKET}/stages/articles/date=2026-11-19/part-0.parquet"
     )
