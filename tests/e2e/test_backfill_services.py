@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -109,22 +110,27 @@ def feeds_file(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) 
 def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -> dict[date, Path]:
     """Each demo day run alone, as `make run DATE=D` does it, each into its own data root."""
     tmp = tmp_path_factory.mktemp("alone")
-    # Their own metadata DB: their manual runs would otherwise occupy the backfill's dates.
-    env = _airflow_env(tmp / "airflow", feeds_file)
+    # Their own metadata DBs: their manual runs would otherwise occupy the backfill's dates.
+    # One migration, copied, so the three days can run side by side.
+    migrated = tmp / "airflow-migrated"
+    env = _airflow_env(migrated, feeds_file)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
     roots: dict[date, Path] = {}
+    running: dict[date, subprocess.Popen[str]] = {}
     for day in DEMO_DAYS:
-        root = tmp / f"data-{day}"
-        out = subprocess.run(
+        home, roots[day] = tmp / f"airflow-{day}", tmp / f"data-{day}"
+        home.mkdir()
+        shutil.copy(migrated / "airflow.db", home / "airflow.db")
+        running[day] = subprocess.Popen(
             [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
-            env={**env, "NEWS_DATA_ROOT": str(root)},
-            capture_output=True,
+            env={**_airflow_env(home, feeds_file), "NEWS_DATA_ROOT": str(roots[day])},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            timeout=600,
-            check=False,
         )
-        assert out.returncode == 0, out.stdout[-3000:]
-        roots[day] = root
+    for day, process in running.items():
+        out, _ = process.communicate(timeout=900)
+        assert process.returncode == 0, (day, out[-3000:])
     return roots
 
 
