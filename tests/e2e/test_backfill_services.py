@@ -116,21 +116,21 @@ def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -
     env = _airflow_env(migrated, feeds_file)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
     roots: dict[date, Path] = {}
-    running: dict[date, subprocess.Popen[str]] = {}
+    running: dict[date, subprocess.Popen[bytes]] = {}
     for day in DEMO_DAYS:
         home, roots[day] = tmp / f"airflow-{day}", tmp / f"data-{day}"
         home.mkdir()
         shutil.copy(migrated / "airflow.db", home / "airflow.db")
-        running[day] = subprocess.Popen(
-            [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
-            env={**_airflow_env(home, feeds_file), "NEWS_DATA_ROOT": str(roots[day])},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        with (home / "run.log").open("wb") as log:
+            running[day] = subprocess.Popen(
+                [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
+                env={**_airflow_env(home, feeds_file), "NEWS_DATA_ROOT": str(roots[day])},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
     for day, process in running.items():
-        out, _ = process.communicate(timeout=900)
-        assert process.returncode == 0, (day, out[-3000:])
+        code = process.wait(timeout=900)
+        assert code == 0, (day, (tmp / f"airflow-{day}" / "run.log").read_text()[-3000:])
     return roots
 
 
