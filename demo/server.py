@@ -24,6 +24,8 @@ class Route:
     last_modified: float = 1_763_510_400.0  # 2025-11-19, fixed so validators are stable
     # Answers given first, one per request, before this route's own (e.g. a 429, then 200).
     before: list[Route] = field(default_factory=list)
+    # False: no ETag / Last-Modified sent and conditional requests ignored.
+    validators: bool = True
     # Seconds to sleep between body chunks of 1 KiB (a server that trickles).
     drip_s: float = 0.0
 
@@ -129,9 +131,14 @@ class SiteServer:
             self._send(req, route.status, headers, b"")
             return
         etag = '"' + hashlib.sha256(route.body).hexdigest()[:20] + '"'
-        headers["ETag"] = etag
-        headers["Last-Modified"] = formatdate(route.last_modified, usegmt=True)
-        if route.status == 200 and _not_modified(req, etag, route.last_modified):
+        if route.validators:
+            headers["ETag"] = etag
+            headers["Last-Modified"] = formatdate(route.last_modified, usegmt=True)
+        if (
+            route.status == 200
+            and route.validators
+            and _not_modified(req, etag, route.last_modified)
+        ):
             self._send(req, 304, {"ETag": etag}, b"")
             return
         body = route.body

@@ -35,11 +35,13 @@ from news_ingest.feeds import (
     parse_feed,
     parse_sitemap,
 )
+from news_ingest.feedstate import load_state, save_state
 from news_ingest.http import Fetcher, FetchError
 from news_ingest.settings import Settings
 from news_ingest.text import learn_boilerplate, strip_boilerplate
 
 MAX_CHILD_SITEMAPS = 50
+MAX_SITEMAP_DEPTH = 3
 # Stage name in the manifest's durations -> its result's key among the run's stage results.
 STAGE_RESULTS = {
     "poll": "poll",
@@ -138,26 +140,119 @@ def _items_table(items: Iterable[FeedItem], source: str | None) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA)
 
 
-def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
-    """Fetch and parse one feed or sitemap; write its items; never raise for a bad feed."""
-    started = time.monotonic()
-    result: dict[str, Any] = {"feed_id": feed.id, "uri": None, "items": 0, "error": None}
-    try:
-        resp = fetcher.get(feed.url)
-        if resp.status != 200:
-            raise FetchError(f"HTTP {resp.status} for {feed.url}")
-        items: list[FeedItem]
-        if feed.kind == "sitemap" or (feed.kind is None and looks_like_sitemap(resp.body)):
-            items, children = parse_sitemap(feed.id, resp.body)
-            for child in children[:MAX_CHILD_SITEMAPS]:
-                child_resp = fetcher.get(child)
-                if child_resp.status == 200:
-                    items.extend(parse_sitemap(feed.id, child_resp.body)[0])
+@dataclass
+class _DocPoll:
+    """One feed document polled: what it lists and how the poll went."""
+
+    items: list[FeedItem]
+    children: list[str]
+    status: int
+    not_modified: bool
+    new_items: int
+    bytes: int
+
+
+def poll_document(
+    feed: Feed, url: str, settings: Settings, fetcher: Fetcher, kind: str | None
+) -> _DocPoll:
+    """Conditional GET of one feed document, parsed unless unchanged; its state updated.
+
+    "Not modified" is a 304 to If-None-Match / If-Modified-Since, or a body whose SHA-256
+    equals the last one (servers that send no or wrong validators); either way the items
+    of the last parse are reused. Raises FetchError / FeedParseError.
+    """
+    state = load_state(settings.data_root, feed.id, url)
+    known = state.sha256 is not None
+    headers = state.conditional_headers() if known else {}
+    fetch_kind = "sitemap" if kind == "sitemap" else "feed"
+    resp = fetcher.get(url, headers=headers, kind=fetch_kind)
+    now = datetime.now(UTC).isoformat()
+    if resp.status == 304 and not known:  # a validator we never sent: ask again plainly
+        resp = fetcher.get(url, kind=fetch_kind)
+    if resp.status == 304:
+        poll = _DocPoll(state.feed_items(), state.children, 304, True, 0, resp.wire_bytes)
+    elif resp.status == 200:
+        digest = hashlib.sha256(resp.body).hexdigest()
+        if known and digest == state.sha256:
+            poll = _DocPoll(state.feed_items(), state.children, 200, True, 0, resp.wire_bytes)
         else:
-            items = parse_feed(feed.id, resp.body, resp.final_url)
+            ctype = resp.headers.get("content-type")
+            children: list[str] = []
+            if kind == "sitemap" or (kind is None and looks_like_sitemap(resp.body)):
+                items, children = parse_sitemap(feed.id, resp.body)
+            else:
+                items = parse_feed(feed.id, resp.body, resp.final_url, ctype)
+            new = state.remember(items, children)
+            state.sha256, state.changed_at = digest, now
+            poll = _DocPoll(items, children, 200, False, new, resp.wire_bytes)
+        state.etag = resp.headers.get("etag")
+        state.last_modified = resp.headers.get("last-modified")
+    else:
+        raise FetchError(f"HTTP {resp.status} for {url}")
+    state.polled_at = now
+    save_state(settings.data_root, state)
+    return poll
+
+
+def poll_feed_items(
+    feed: Feed, settings: Settings, fetcher: Fetcher
+) -> tuple[list[FeedItem], dict[str, Any]]:
+    """Poll a feed, or a sitemap and its child sitemaps (recursively, bounded); return its
+    items and its health: status, items, new_items, not_modified, bytes, documents."""
+    top = poll_document(feed, feed.url, settings, fetcher, feed.kind)
+    items = list(top.items)
+    polls = [top]
+    child_errors: list[str] = []
+    queue = [(c, 1) for c in top.children]
+    visited = {feed.url}
+    while queue and len(visited) <= MAX_CHILD_SITEMAPS:
+        child, depth = queue.pop(0)
+        if child in visited or depth > MAX_SITEMAP_DEPTH:
+            continue
+        visited.add(child)
+        try:
+            poll = poll_document(feed, child, settings, fetcher, "sitemap")
+        except (FetchError, FeedParseError) as exc:
+            child_errors.append(f"{child}: {type(exc).__name__}: {exc}"[:300])
+            continue
+        polls.append(poll)
+        items.extend(poll.items)
+        queue.extend((c, depth + 1) for c in poll.children)
+    health = {
+        "status": top.status,
+        "items": len(items),
+        "new_items": sum(p.new_items for p in polls),
+        "not_modified": all(p.not_modified for p in polls),
+        "bytes": sum(p.bytes for p in polls),
+        "documents": len(polls),
+        "child_errors": child_errors[:20],
+    }
+    return items, health
+
+
+def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """Poll one feed or sitemap conditionally; stage its items; never raise for a bad feed.
+
+    The result is the feed's health for the run manifest: status, items, new_items,
+    not_modified, error, bytes, seconds.
+    """
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "feed_id": feed.id,
+        "uri": None,
+        "status": None,
+        "items": 0,
+        "new_items": 0,
+        "not_modified": False,
+        "error": None,
+        "bytes": 0,
+    }
+    try:
+        items, health = poll_feed_items(feed, settings, fetcher)
+        result.update(health)
         uri = work_uri(settings.data_root, day, "items", _feed_file(feed.id))
         store.write_table_atomic(uri, _items_table(items, feed.source))
-        result.update(uri=uri, items=len(items))
+        result["uri"] = uri
     except (FetchError, FeedParseError) as exc:
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
     except Exception as exc:  # a hostile feed must not fail the run
@@ -622,7 +717,9 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
     lines = [
         f"news_nightly summary for {day.isoformat()}",
         f"  poll     feeds={len(polls)} ok={len(polls) - len(failed)} failed={len(failed)} "
-        f"items={sum(p.get('items', 0) for p in polls)}",
+        f"items={sum(p.get('items', 0) for p in polls)} "
+        f"new={sum(p.get('new_items', 0) for p in polls)} "
+        f"not_modified={sum(1 for p in polls if p.get('not_modified'))}",
         f"  select   listed={sel.get('listed', 0)} selected={sel.get('selected', 0)} "
         f"other_days={sel.get('other_days', 0)} undated={sel.get('undated', 0)}",
         f"  fetch    fetched={fet.get('fetched', 0)} failed={fet.get('failed', 0)}",
