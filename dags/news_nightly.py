@@ -71,13 +71,13 @@ def news_nightly() -> None:
 
     @task(max_active_tis_per_dagrun=8)
     def poll_feed(feed: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.http import Fetcher
         from news_ingest.pipeline import poll_feed
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
-        with Fetcher(settings) as fetcher:
+        with archiving_fetcher(settings, _day(), "poll") as fetcher:
             return poll_feed(Feed(**feed), _day(), settings, fetcher)
 
     @task
@@ -89,12 +89,12 @@ def news_nightly() -> None:
 
     @task
     def fetch_pages(selected: dict[str, Any]) -> dict[str, Any]:
-        from news_ingest.http import Fetcher
+        from news_ingest.archive import archiving_fetcher
         from news_ingest.pipeline import fetch_pages
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
-        with Fetcher(settings) as fetcher:
+        with archiving_fetcher(settings, _day(), "fetch") as fetcher:
             return fetch_pages(selected["uri"], _day(), settings, fetcher)
 
     @task

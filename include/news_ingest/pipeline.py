@@ -16,6 +16,7 @@ from typing import Any, ParamSpec
 import pyarrow as pa
 
 from news_ingest import __version__, store
+from news_ingest.archive import CaptureLookup, replay_days
 from news_ingest.config import Feed
 from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds, seeds_digest
 from news_ingest.events import get_extractor
@@ -291,53 +292,87 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
     }
 
 
-def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
+def _page_row(
+    row: dict[str, Any],
+    final_url: str,
+    status: int,
+    ctype: str,
+    fetched_at: datetime,
+    body: bytes,
+) -> dict[str, Any]:
     out = {
         **row,
-        "final_url": row["url"],
-        "status": None,
-        "content_type": None,
+        "final_url": final_url,
+        "status": status,
+        "content_type": ctype,
         "body": None,
-        "fetched_at": datetime.now(UTC),
+        "fetched_at": fetched_at,
         "error": None,
     }
+    if status != 200:
+        out["error"] = f"HTTP {status}"
+    elif ctype and "html" not in ctype.lower():
+        out["error"] = f"not HTML: {ctype}"
+    else:
+        out["body"] = body
+    return out
+
+
+def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
     try:
         resp = fetcher.get(row["url"])
-        ctype = resp.headers.get("content-type", "")
-        out.update(
-            final_url=resp.final_url,
-            status=resp.status,
-            content_type=ctype,
-            fetched_at=resp.fetched_at,
-        )
-        if resp.status != 200:
-            out["error"] = f"HTTP {resp.status}"
-        elif ctype and "html" not in ctype.lower():
-            out["error"] = f"not HTML: {ctype}"
-        else:
-            out["body"] = resp.body
     except FetchError as exc:
-        out["error"] = str(exc)[:500]
-    return out
+        return {
+            **row,
+            "final_url": row["url"],
+            "status": None,
+            "content_type": None,
+            "body": None,
+            "fetched_at": datetime.now(UTC),
+            "error": str(exc)[:500],
+        }
+    ctype = resp.headers.get("content-type", "")
+    return _page_row(row, resp.final_url, resp.status, ctype, resp.fetched_at, resp.body)
+
+
+def _replay_or_fetch(
+    lookup: CaptureLookup, fetcher: Fetcher, row: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    capture = lookup.find(row["url"])
+    if capture is not None:
+        try:
+            body = lookup.body(capture)
+        except (OSError, ValueError):  # a capture that cannot be read is fetched again
+            pass
+        else:
+            ctype = capture.content_type or ""
+            return _page_row(row, capture.final_url, 200, ctype, capture.fetched_at, body), True
+    return _fetch_one(fetcher, row), False
 
 
 @_timed
 def fetch_pages(
     selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
 ) -> dict[str, Any]:
-    """Fetch the selected items' pages concurrently; failures are recorded, not raised."""
+    """The selected items' pages: read from the raw archive's captures of D when there,
+    else fetched (concurrently, politely); failures are recorded, not raised."""
     rows = store.read_table(selected_uri).to_pylist()
+    lookup = CaptureLookup(settings.data_root, replay_days(day))
     with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
-        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+        done = list(pool.map(lambda r: _replay_or_fetch(lookup, fetcher, r), rows))
+    pages = [page for page, _ in done]
     uri = work_uri(settings.data_root, day, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))
     failed = [
         {"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]} for p in pages if p["error"]
     ]
+    replayed = sum(1 for _, from_archive in done if from_archive)
     return {
         "uri": uri,
         "fetched": len(pages) - len(failed),
         "failed": len(failed),
+        "replayed": replayed,
+        "requested": len(pages) - replayed,
         "errors": failed[:100],
     }
 
