@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -154,7 +155,12 @@ class _DocPoll:
 
 
 def poll_document(
-    feed: Feed, url: str, settings: Settings, fetcher: Fetcher, kind: str | None
+    feed: Feed,
+    url: str,
+    settings: Settings,
+    fetcher: Fetcher,
+    kind: str | None,
+    on_new: Callable[[list[FeedItem]], None] | None = None,
 ) -> _DocPoll:
     """Conditional GET of one feed document, parsed unless unchanged; its state updated.
 
@@ -183,7 +189,11 @@ def poll_document(
                 items, children = parse_sitemap(feed.id, resp.body)
             else:
                 items = parse_feed(feed.id, resp.body, resp.final_url, ctype)
+            known_ids = set(state.seen)
             new = state.remember(items, children)
+            if on_new is not None and new:
+                # Recorded before the state says "seen", so a crash between loses nothing.
+                on_new([i for i in items if i.article_id not in known_ids])
             state.sha256, state.changed_at = digest, now
             poll = _DocPoll(items, children, 200, False, new, resp.wire_bytes)
         state.etag = resp.headers.get("etag")
@@ -195,12 +205,50 @@ def poll_document(
     return poll
 
 
+def discovered_uri(root: str, day: date, feed_id: str) -> str:
+    """A new file of items first listed by a poll, in the partition of the items' day."""
+    name = f"{_feed_file(feed_id).removesuffix('.parquet')}-{uuid.uuid4().hex}.parquet"
+    return store.join(root, "discovered", f"date={day.isoformat()}", name)
+
+
+def record_discovered(root: str, feed: Feed, items: list[FeedItem]) -> int:
+    """Keep newly listed items under discovered/date=<published day, else today>, so the
+    nightly run of their day selects them even once they rotate out of the feed."""
+    today = datetime.now(UTC).date()
+    by_day: dict[date, list[FeedItem]] = {}
+    for item in items:
+        day = item.published_at.astimezone(UTC).date() if item.published_at else today
+        by_day.setdefault(day, []).append(item)
+    for day, day_items in sorted(by_day.items()):
+        store.write_table_atomic(
+            discovered_uri(root, day, feed.id), _items_table(day_items, feed.source)
+        )
+    return len(items)
+
+
+def discovered_items(root: str, day: date) -> pa.Table:
+    """Items that polls and harvests first listed with ``day`` as their day."""
+    folder = store.join(root, "discovered", f"date={day.isoformat()}")
+    tables = [store.read_table(u).select(ITEMS_SCHEMA.names) for u in store.list_files(folder)]
+    if not tables:
+        return ITEMS_SCHEMA.empty_table()
+    return pa.concat_tables([t.cast(ITEMS_SCHEMA) for t in tables])
+
+
 def poll_feed_items(
-    feed: Feed, settings: Settings, fetcher: Fetcher
+    feed: Feed,
+    settings: Settings,
+    fetcher: Fetcher,
+    on_new: Callable[[list[FeedItem]], None] | None = None,
 ) -> tuple[list[FeedItem], dict[str, Any]]:
     """Poll a feed, or a sitemap and its child sitemaps (recursively, bounded); return its
     items and its health: status, items, new_items, not_modified, bytes, documents."""
-    top = poll_document(feed, feed.url, settings, fetcher, feed.kind)
+    if on_new is None:
+
+        def on_new(new: list[FeedItem]) -> None:
+            record_discovered(settings.data_root, feed, new)
+
+    top = poll_document(feed, feed.url, settings, fetcher, feed.kind, on_new)
     items = list(top.items)
     polls = [top]
     child_errors: list[str] = []
@@ -212,7 +260,7 @@ def poll_feed_items(
             continue
         visited.add(child)
         try:
-            poll = poll_document(feed, child, settings, fetcher, "sitemap")
+            poll = poll_document(feed, child, settings, fetcher, "sitemap", on_new)
         except (FetchError, FeedParseError) as exc:
             child_errors.append(f"{child}: {type(exc).__name__}: {exc}"[:300])
             continue
@@ -262,6 +310,59 @@ def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> di
     return result
 
 
+MAX_HARVEST_PAGES = 500
+
+
+def harvest_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """One harvest of one feed: a conditional poll; new items recorded under discovered/
+    and their pages fetched now into the raw archive (the fetcher's), unless captured
+    already. Never raises for a bad feed or page."""
+    started = time.monotonic()
+    result: dict[str, Any] = {"feed_id": feed.id, "status": None, "error": None}
+    new_items: list[FeedItem] = []
+
+    def on_new(items: list[FeedItem]) -> None:
+        record_discovered(settings.data_root, feed, items)
+        new_items.extend(items)
+
+    try:
+        _items, health = poll_feed_items(feed, settings, fetcher, on_new)
+        result.update(health)
+    except (FetchError, FeedParseError) as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:  # a hostile feed must not fail the harvest
+        result["error"] = f"unexpected {type(exc).__name__}: {exc}"[:500]
+    lookup = CaptureLookup(settings.data_root, [day - timedelta(days=1), day])
+    todo = list({i.article_id: i for i in new_items if lookup.find(i.url) is None}.values())
+    rows = [{"feed_id": i.feed_id, "url": i.url} for i in todo[:MAX_HARVEST_PAGES]]
+    with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
+        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+    errors = [{"url": p["url"], "error": p["error"]} for p in pages if p["error"]]
+    result.update(
+        pages_fetched=len(pages) - len(errors),
+        pages_failed=len(errors),
+        pages_deferred=max(0, len(todo) - MAX_HARVEST_PAGES),
+        page_errors=errors[:50],
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return result
+
+
+def summarize_harvest(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts and a readable line per failed feed, for the harvest's task log."""
+    counts = {
+        "feeds": len(results),
+        "failed": sum(1 for r in results if r.get("error")),
+        "not_modified": sum(1 for r in results if r.get("not_modified")),
+        "new_items": sum(r.get("new_items", 0) for r in results),
+        "pages_fetched": sum(r.get("pages_fetched", 0) for r in results),
+        "pages_failed": sum(r.get("pages_failed", 0) for r in results),
+    }
+    lines = ["news_harvest " + " ".join(f"{k}={v}" for k, v in counts.items())]
+    lines += [f"  feed {r['feed_id']} failed: {r['error']}" for r in results if r.get("error")]
+    return {"counts": counts, "text": "\n".join(lines)}
+
+
 @_timed
 def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> dict[str, Any]:
     """Items dated in ``day`` or undated (decided after extraction), one per canonical URL."""
@@ -269,6 +370,12 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
     tables = [store.read_table(p["uri"]) for p in polls if p.get("uri")]
     rows = pa.concat_tables(tables).to_pylist() if tables else []
     listed = len(rows)
+    # Items harvested earlier (maybe rotated out of their feed since) whose day is D.
+    listed_ids = {r["article_id"] for r in rows}
+    harvested = [
+        r for r in discovered_items(root, day).to_pylist() if r["article_id"] not in listed_ids
+    ]
+    rows.extend(harvested)
     keep = [r for r in rows if r["published_at"] is None or in_day(r["published_at"], start, end)]
     keep.sort(
         key=lambda r: (
@@ -287,7 +394,8 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
         "uri": uri,
         "listed": listed,
         "selected": len(chosen),
-        "other_days": listed - len(keep),
+        "harvested": len({r["article_id"] for r in harvested}),
+        "other_days": listed + len(harvested) - len(keep),
         "undated": sum(1 for r in chosen.values() if r["published_at"] is None),
     }
 
