@@ -279,6 +279,32 @@ def poll_feed_items(
     return items, health
 
 
+def discover_from_sitemaps(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> int:
+    """Items dated in D (news:publication_date, else lastmod) in the sitemaps that the
+    robots.txt of the feed's site lists, indexes followed recursively; recorded under
+    discovered/date=D, where the selection of D finds them. Returns how many."""
+    start, end = day_bounds(day)
+    found: dict[str, FeedItem] = {}
+    queue = [(url, 0) for url in fetcher.sitemaps_of(feed.url)]
+    visited = {feed.url}
+    while queue and len(visited) <= MAX_CHILD_SITEMAPS:
+        url, depth = queue.pop(0)
+        if url in visited or depth > MAX_SITEMAP_DEPTH:
+            continue
+        visited.add(url)
+        try:
+            poll = poll_document(feed, url, settings, fetcher, "sitemap", on_new=lambda _: None)
+        except (FetchError, FeedParseError):
+            continue
+        for item in poll.items:
+            if in_day(item.published_at, start, end):
+                found.setdefault(item.article_id, item)
+        queue.extend((c, depth + 1) for c in poll.children)
+    if found:
+        record_discovered(settings.data_root, feed, list(found.values()))
+    return len(found)
+
+
 def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
     """Poll one feed or sitemap conditionally; stage its items; never raise for a bad feed.
 
@@ -299,6 +325,9 @@ def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> di
     try:
         items, health = poll_feed_items(feed, settings, fetcher)
         result.update(health)
+        if not CaptureLookup(settings.data_root, replay_days(day)):
+            # No page of D was captured (a backfill): look for D's articles in sitemaps too.
+            result["sitemap_items"] = discover_from_sitemaps(feed, day, settings, fetcher)
         uri = work_uri(settings.data_root, day, "items", _feed_file(feed.id))
         store.write_table_atomic(uri, _items_table(items, feed.source))
         result["uri"] = uri
