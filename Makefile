@@ -39,7 +39,14 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
 	@touch $@
 
-setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated
+# The pool that every fetching task (nightly polls and page fetches, harvests) runs in.
+FETCH_POOL_SLOTS ?= 4
+$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
+	$(BIN)/airflow pools set news_fetch $(FETCH_POOL_SLOTS) \
+		"tasks that fetch from news sites (politeness across DAG runs)" > /dev/null
+	@touch $@
+
+setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools
 
 demo: setup
 	$(BIN)/python -m demo.run

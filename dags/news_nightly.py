@@ -10,6 +10,8 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_conte
 
 ARTICLES = Asset("news_ingest://articles")
 EVENTS = Asset("news_ingest://events")
+# Tasks that fetch share this pool with news_harvest's (`make setup` creates it).
+FETCH_POOL = "news_fetch"
 
 
 def _day() -> date:
@@ -69,15 +71,15 @@ def news_nightly() -> None:
 
         return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
 
-    @task(max_active_tis_per_dagrun=8)
+    @task(pool=FETCH_POOL, max_active_tis_per_dagrun=8)
     def poll_feed(feed: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.http import Fetcher
         from news_ingest.pipeline import poll_feed
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
-        with Fetcher(settings) as fetcher:
+        with archiving_fetcher(settings, _day(), "poll") as fetcher:
             return poll_feed(Feed(**feed), _day(), settings, fetcher)
 
     @task
@@ -87,14 +89,14 @@ def news_nightly() -> None:
 
         return select_items_of_day(list(polls), _day(), Settings.from_env().data_root)
 
-    @task
+    @task(pool=FETCH_POOL)
     def fetch_pages(selected: dict[str, Any]) -> dict[str, Any]:
-        from news_ingest.http import Fetcher
+        from news_ingest.archive import archiving_fetcher
         from news_ingest.pipeline import fetch_pages
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
-        with Fetcher(settings) as fetcher:
+        with archiving_fetcher(settings, _day(), "fetch") as fetcher:
             return fetch_pages(selected["uri"], _day(), settings, fetcher)
 
     @task

@@ -13,6 +13,9 @@ start() {
   export AIRFLOW__API__BASE_URL="http://127.0.0.1:$port"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
   export AIRFLOW__CORE__PARALLELISM=4 AIRFLOW__SCHEDULER__PARSING_PROCESSES=1
+  # Every fetching task runs in this pool (idempotent; make setup creates it too).
+  "$BIN/airflow" pools set news_fetch "${FETCH_POOL_SLOTS:-4}" \
+    "tasks that fetch from news sites (politeness across DAG runs)" > /dev/null
   for svc in api-server scheduler dag-processor triggerer; do
     if [[ -f "$RUN/$svc.pid" ]] && kill -0 "$(cat "$RUN/$svc.pid")" 2>/dev/null; then
       echo "$svc already running (pid $(cat "$RUN/$svc.pid"))"

@@ -48,4 +48,8 @@ def settings(tmp_path: Path) -> Settings:
         allow_private_networks=True,
         read_timeout_s=2.0,
         connect_timeout_s=2.0,
+        total_timeout_s=10.0,
+        # Politeness and backoff that tests of them set themselves; elsewhere they only slow.
+        per_host_delay_s=0.0,
+        backoff_base_s=0.05,
     )

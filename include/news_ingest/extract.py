@@ -19,6 +19,7 @@ from htmldate import find_date
 from lxml.etree import XPath
 from trafilatura.utils import load_html
 
+from news_ingest.charset import decode_document
 from news_ingest.text import strip_boilerplate
 from news_ingest.urls import article_id_for, registered_domain, resolve_canonical
 
@@ -73,7 +74,6 @@ DEFAULT_OPTIONS = ExtractOptions()
 
 _CANONICAL = re.compile(rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"\bhref\s*=\s*[\"']([^\"'>]+)[\"']", re.IGNORECASE)
-_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 _STAMP = rb"([0-9]{4}-[0-9]{2}-[0-9]{2}[^\"'<>]{0,30})"
 _META_KEYS = (
     rb"article:published_time|og:published_time|datePublished|pubdate|publish-date|"
@@ -145,20 +145,8 @@ class Extracted:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes using the HTTP charset, then the meta charset, then UTF-8."""
-    candidates: list[str] = []
-    if content_type and "charset=" in content_type.lower():
-        candidates.append(content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'"))
-    meta = _CHARSET.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "replace"))
-    candidates.append("utf-8")
-    for enc in candidates:
-        try:
-            return body.decode(enc)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
+    """Decode page bytes: BOM, HTTP charset, meta charset, UTF-8, then detection."""
+    return decode_document(body, content_type)
 
 
 def declared_canonical(body: bytes) -> str | None:

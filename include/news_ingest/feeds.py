@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as safe_et
@@ -69,12 +71,59 @@ def _item(
     )
 
 
-def parse_feed(feed_id: str, body: bytes, base_url: str) -> list[FeedItem]:
+def looks_like_json_feed(body: bytes) -> bool:
+    """True when the bytes look like a JSON Feed (https://jsonfeed.org)."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and b"jsonfeed.org" in body[:4096]
+
+
+def parse_json_feed(feed_id: str, body: bytes, base_url: str) -> list[FeedItem]:
+    """Items of a JSON Feed 1.0/1.1; raise FeedParseError when it is not one."""
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FeedParseError(f"not a JSON feed: {exc}"[:300]) from exc
+    if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")):
+        raise FeedParseError("not a JSON feed: no jsonfeed.org version")
+    entries = doc.get("items")
+    if not isinstance(entries, list):
+        raise FeedParseError("not a JSON feed: no items list")
+    items: list[FeedItem] = []
+    for entry in entries[:MAX_ITEMS_PER_FEED]:
+        if not isinstance(entry, dict):
+            continue
+        link = entry.get("url") or entry.get("external_url") or ""
+        if not isinstance(link, str):
+            continue
+        published = _parse_w3c(_str(entry.get("date_published"))) or _parse_w3c(
+            _str(entry.get("date_modified"))
+        )
+        summary = _str(entry.get("summary")) or _str(entry.get("content_text"))
+        item = _item(feed_id, urljoin(base_url, link), _str(entry.get("title")), published, summary)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def parse_feed(
+    feed_id: str, body: bytes, base_url: str, content_type: str | None = None
+) -> list[FeedItem]:
     """Items of an RSS/Atom/JSON feed given as bytes; raise FeedParseError on junk."""
+    if looks_like_json_feed(body) or (content_type or "").lower().startswith(
+        "application/feed+json"
+    ):
+        return parse_json_feed(feed_id, body, base_url)
     _refuse_entities(body)
+    headers = {"content-location": base_url}
+    if content_type:
+        headers["content-type"] = content_type
     parsed = feedparser.parse(
         body,
-        response_headers={"content-location": base_url},
+        response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=True,
     )

@@ -1,26 +1,72 @@
-"""HTTP fetching with timeouts, size caps, an honest User-Agent and an SSRF guard."""
+"""Polite, bounded HTTP fetching: robots.txt, per-host limits, retries, caps, an SSRF guard.
+
+Every request goes through one ``Fetcher``:
+
+- each redirect hop is checked (scheme, address unless private networks are allowed,
+  robots.txt) and followed by hand, up to ``max_redirects``;
+- robots.txt is fetched once per host per fetcher (one run of a task) and obeyed: a
+  disallowed URL gets no request and a ``RobotsDisallowed`` error; its Crawl-delay raises
+  the host's minimum delay (capped);
+- a host (the URL's host name, whatever the port) gets at most ``per_host_concurrency``
+  requests at once, their starts at least ``per_host_delay_s`` apart, and all hosts
+  together at most ``fetch_concurrency``;
+- timeouts, 429 and 5xx are retried with exponential backoff and full jitter, or after
+  the server's Retry-After (up to ``max_retry_after_s``; a longer one is not retried);
+- the body is capped on the wire and after decompression, and the whole fetch (waits,
+  retries and redirects included) by ``total_timeout_s``;
+- every HTTP response, redirects and robots.txt included, is handed to ``recorder`` (the
+  raw archive) as an ``Exchange``.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 
 from news_ingest.settings import Settings
 
 MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+ROBOTS_MAX_BYTES = 512 * 1024
 
 
 class FetchError(Exception):
     """A fetch failed in a way worth recording (refused, too big, too many redirects...)."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids this URL to our User-Agent; no request was sent."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response as received (the raw archive stores these)."""
+
+    url: str
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    raw_body: bytes  # as on the wire, still content-encoded
+    body: bytes  # decoded
+    request_headers: list[tuple[str, str]]
+    fetched_at: datetime
+    kind: str  # what asked: "page", "feed", "sitemap", "robots"
 
 
 @dataclass(frozen=True)
@@ -34,6 +80,8 @@ class Response:
     body: bytes
     fetched_at: datetime
     elapsed_s: float
+    attempts: int = 1
+    wire_bytes: int = 0
 
 
 def _blocked_address(ip: str) -> bool:
@@ -63,35 +111,152 @@ def check_url_allowed(url: str, allow_private: bool) -> None:
             raise FetchError(f"refused non-public address {ip} for host {host}")
 
 
+def politeness_key(url: str) -> str:
+    """The "host" that per-host limits apply to: the host name, any scheme and port."""
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
 @dataclass
-class HostLimiter:
-    """Bounds concurrent requests per host."""
+class _Host:
+    sem: threading.Semaphore
+    delay_s: float
+    next_start: float = 0.0
+
+
+@dataclass
+class Politeness:
+    """Per-host concurrency and spacing of request starts, and a global concurrency bound."""
 
     per_host: int
+    delay_s: float
+    global_limit: int
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _slots: dict[str, threading.Semaphore] = field(default_factory=dict)
+    _hosts: dict[str, _Host] = field(default_factory=dict)
+    _global: threading.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._global = threading.Semaphore(max(1, self.global_limit))
+
+    def _host(self, key: str) -> _Host:
+        with self._lock:
+            host = self._hosts.get(key)
+            if host is None:
+                host = _Host(threading.Semaphore(max(1, self.per_host)), self.delay_s)
+                self._hosts[key] = host
+            return host
+
+    def set_delay(self, key: str, delay_s: float) -> None:
+        """Raise a host's minimum delay between request starts (robots.txt Crawl-delay)."""
+        host = self._host(key)
+        with self._lock:
+            host.delay_s = max(host.delay_s, delay_s)
+
+    def defer(self, key: str, seconds: float) -> None:
+        """No new request to this host for ``seconds`` (backoff, Retry-After)."""
+        host = self._host(key)
+        with self._lock:
+            host.next_start = max(host.next_start, time.monotonic() + seconds)
 
     @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        with self._lock:
-            sem = self._slots.setdefault(host, threading.Semaphore(self.per_host))
-        with sem:
-            yield
+    def slot(self, key: str, deadline: float) -> Iterator[None]:
+        """Hold one of the host's slots and a global one, its start spaced from the last."""
+        host = self._host(key)
+        if not host.sem.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise FetchError(f"no free slot for host {key} before the time limit")
+        try:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, host.next_start)
+                if start > deadline:
+                    raise FetchError(f"host {key} asks to wait past the time limit")
+                host.next_start = start + host.delay_s
+            if start > now:
+                time.sleep(start - now)
+            if not self._global.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise FetchError("no free global fetch slot before the time limit")
+            try:
+                yield
+            finally:
+                self._global.release()
+        finally:
+            host.sem.release()
+
+
+class _Robots:
+    """robots.txt of one origin: rules, or allow-all / disallow-all after failures."""
+
+    def __init__(self, parser: Protego | None, allow_all: bool, note: str = "") -> None:
+        self.parser = parser
+        self.allow_all = allow_all
+        self.note = note
+
+    def allowed(self, url: str, agent: str) -> bool:
+        if self.parser is None:
+            return self.allow_all
+        return bool(self.parser.can_fetch(url, agent))
+
+    def crawl_delay(self, agent: str) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(agent)
+        return float(delay) if delay is not None else None
+
+
+def _decoder(encoding: str | None, url: str) -> Any:
+    enc = (encoding or "identity").strip().lower()
+    if enc in {"", "identity"}:
+        return None
+    if enc in {"gzip", "x-gzip", "deflate"}:
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header, detected
+    raise FetchError(f"unsupported content-encoding {enc!r}: {url}")
 
 
 class Fetcher:
-    """A thread-safe HTTP client that follows redirects itself so every hop is checked."""
+    """A thread-safe, polite HTTP client that follows redirects itself so every hop is checked."""
 
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: httpx.Client | None = None,
+        recorder: Callable[[Exchange], None] | None = None,
+    ) -> None:
         self.settings = settings
+        self.agent = settings.user_agent
         self.client = client or httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
             follow_redirects=False,
             trust_env=False,
-            limits=httpx.Limits(max_connections=settings.fetch_concurrency * 2),
+            limits=httpx.Limits(
+                max_connections=settings.fetch_concurrency * 2,
+                max_keepalive_connections=settings.fetch_concurrency * 2,
+            ),
         )
-        self.limiter = HostLimiter(settings.per_host_concurrency)
+        self.recorder = recorder
+        self.politeness = Politeness(
+            settings.per_host_concurrency, settings.per_host_delay_s, settings.fetch_concurrency
+        )
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._robots_guard = threading.Lock()
+        self.requests_sent = 0
+        self._count_lock = threading.Lock()
 
     def close(self) -> None:
         self.client.close()
@@ -102,53 +267,202 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """GET ``url``, following up to MAX_REDIRECTS checked redirects; raise FetchError."""
+    # -- public -------------------------------------------------------------------------
+
+    def get(self, url: str, headers: dict[str, str] | None = None, kind: str = "page") -> Response:
+        """GET ``url`` politely, following checked redirects; raise FetchError on failure."""
         started = time.monotonic()
+        deadline = started + self.settings.total_timeout_s
         current = url
-        for _ in range(MAX_REDIRECTS + 1):
+        attempts = 0
+        wire = 0
+        for _ in range(self.settings.max_redirects + 1):
             check_url_allowed(current, self.settings.allow_private_networks)
-            host = urlsplit(current).hostname or ""
-            with self.limiter.slot(host):
-                status, resp_headers, body = self._get_once(current, headers or {})
-            if status in {301, 302, 303, 307, 308} and "location" in resp_headers:
+            self._check_robots(current, deadline)
+            exchange, tries = self._get_with_retries(current, headers or {}, deadline, kind)
+            attempts += tries
+            wire += len(exchange.raw_body)
+            resp_headers = {k.lower(): v for k, v in exchange.headers}
+            if exchange.status in REDIRECTS and "location" in resp_headers:
                 current = urljoin(current, resp_headers["location"])
                 continue
             return Response(
                 url=url,
                 final_url=current,
-                status=status,
+                status=exchange.status,
                 headers=resp_headers,
-                body=body,
-                fetched_at=datetime.now(UTC),
+                body=exchange.body,
+                fetched_at=exchange.fetched_at,
                 elapsed_s=time.monotonic() - started,
+                attempts=attempts,
+                wire_bytes=wire,
             )
-        raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+        raise FetchError(f"more than {self.settings.max_redirects} redirects from {url}")
 
-    def _get_once(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        cap = self.settings.max_response_bytes
-        deadline = time.monotonic() + self.settings.read_timeout_s * 2
+    def robots_for(self, url: str, deadline: float | None = None) -> _Robots:
+        """The robots.txt rules of ``url``'s origin, fetched once per fetcher."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        with self._robots_guard:
+            if origin in self._robots:
+                return self._robots[origin]
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            if origin not in self._robots:
+                rules = self._fetch_robots(origin, deadline or time.monotonic() + 30)
+                delay = rules.crawl_delay(self.agent)
+                if delay:
+                    self.politeness.set_delay(
+                        politeness_key(url), min(delay, self.settings.max_crawl_delay_s)
+                    )
+                with self._robots_guard:
+                    self._robots[origin] = rules
+        return self._robots[origin]
+
+    def sitemaps_of(self, url: str) -> list[str]:
+        """Sitemap URLs that the robots.txt of ``url``'s origin lists."""
+        rules = self.robots_for(url)
+        return list(rules.parser.sitemaps) if rules.parser is not None else []
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _check_robots(self, url: str, deadline: float) -> None:
+        rules = self.robots_for(url, deadline)
+        if rules.allowed(url, self.agent):
+            return
+        if rules.parser is None:
+            raise FetchError(f"robots.txt unavailable{rules.note}, not fetching {url}")
+        raise RobotsDisallowed(f"robots.txt disallows {url}")
+
+    def _fetch_robots(self, origin: str, deadline: float) -> _Robots:
+        """RFC 9309: 4xx means no rules; 5xx or unreachable means disallow everything."""
+        url = origin + "/robots.txt"
+        current = url
         try:
-            with self.client.stream("GET", url, headers=headers) as resp:
+            for _ in range(self.settings.max_redirects + 1):
+                check_url_allowed(current, self.settings.allow_private_networks)
+                exchange, _tries = self._get_with_retries(current, {}, deadline, "robots")
+                location = dict((k.lower(), v) for k, v in exchange.headers).get("location")
+                if exchange.status in REDIRECTS and location:
+                    current = urljoin(current, location)
+                    continue
+                break
+            else:
+                return _Robots(None, allow_all=True, note=" (robots.txt redirects too often)")
+        except FetchError as exc:
+            return _Robots(None, allow_all=False, note=f" ({exc})")
+        if 400 <= exchange.status < 500:
+            return _Robots(None, allow_all=True)
+        if exchange.status != 200:
+            return _Robots(None, allow_all=False, note=f" (HTTP {exchange.status})")
+        text = exchange.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        try:
+            return _Robots(Protego.parse(text), allow_all=True)
+        except Exception:  # a garbled robots.txt imposes nothing (RFC 9309 parsers are lenient)
+            return _Robots(None, allow_all=True)
+
+    def _get_with_retries(
+        self, url: str, headers: dict[str, str], deadline: float, kind: str
+    ) -> tuple[Exchange, int]:
+        key = politeness_key(url)
+        s = self.settings
+        attempt = 0
+        while True:
+            attempt += 1
+            error: FetchError | None = None
+            exchange: Exchange | None = None
+            try:
+                with self.politeness.slot(key, deadline):
+                    exchange = self._get_once(url, headers, deadline, kind)
+            except _Retryable as exc:
+                error = FetchError(str(exc))
+            if exchange is not None and exchange.status not in RETRY_STATUSES:
+                return exchange, attempt
+            if attempt > s.max_retries:
+                if exchange is not None:
+                    return exchange, attempt
+                assert error is not None
+                raise FetchError(f"{error} (after {attempt} attempts)")
+            wait = random.uniform(0, s.backoff_base_s * 2 ** (attempt - 1))
+            if exchange is not None:
+                hdrs = {k.lower(): v for k, v in exchange.headers}
+                asked = parse_retry_after(hdrs.get("retry-after"))
+                if asked is not None:
+                    if asked > s.max_retry_after_s:
+                        return exchange, attempt  # not worth waiting for: the caller records it
+                    wait = asked
+            if time.monotonic() + wait > deadline:
+                if exchange is not None:
+                    return exchange, attempt
+                assert error is not None
+                raise FetchError(f"{error} (no time left to retry)")
+            self.politeness.defer(key, wait)
+
+    def _get_once(self, url: str, headers: dict[str, str], deadline: float, kind: str) -> Exchange:
+        s = self.settings
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(f"time limit reached before fetching {url}")
+        timeout = httpx.Timeout(
+            min(s.read_timeout_s, remaining), connect=min(s.connect_timeout_s, remaining)
+        )
+        with self._count_lock:
+            self.requests_sent += 1
+        try:
+            with self.client.stream("GET", url, headers=headers, timeout=timeout) as resp:
                 declared = resp.headers.get("content-length")
+                cap = s.max_response_bytes
                 if declared and declared.isdigit() and int(declared) > cap:
                     raise FetchError(f"response too large ({declared} bytes > {cap}): {url}")
-                chunks: list[bytes] = []
-                size = 0
-                # iter_bytes decompresses, so the cap bounds the decoded size too.
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > cap:
+                decoder = _decoder(resp.headers.get("content-encoding"), url)
+                raw: list[bytes] = []
+                decoded: list[bytes] = []
+                raw_size = decoded_size = 0
+                dcap = s.max_decompressed_bytes
+                for chunk in resp.iter_raw():
+                    raw_size += len(chunk)
+                    if raw_size > cap:
                         raise FetchError(f"response exceeds {cap} bytes: {url}")
                     if time.monotonic() > deadline:
-                        raise FetchError(f"response took too long: {url}")
-                    chunks.append(chunk)
-                return (
-                    resp.status_code,
-                    {k.lower(): v for k, v in resp.headers.items()},
-                    b"".join(chunks),
+                        raise FetchError(f"response took too long (time limit): {url}")
+                    raw.append(chunk)
+                    if decoder is not None:
+                        out = decoder.decompress(chunk, dcap - decoded_size + 1)
+                        decoded_size += len(out)
+                        if decoded_size > dcap or decoder.unconsumed_tail:
+                            raise FetchError(f"decompressed response exceeds {dcap} bytes: {url}")
+                        decoded.append(out)
+                raw_body = b"".join(raw)
+                body = raw_body if decoder is None else b"".join(decoded) + decoder.flush()
+                exchange = Exchange(
+                    url=url,
+                    status=resp.status_code,
+                    reason=resp.reason_phrase,
+                    http_version=resp.http_version,
+                    headers=[
+                        (k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw
+                    ],
+                    raw_body=raw_body,
+                    body=body,
+                    request_headers=[
+                        (k.decode("latin-1"), v.decode("latin-1"))
+                        for k, v in resp.request.headers.raw
+                    ],
+                    fetched_at=datetime.now(UTC),
+                    kind=kind,
                 )
+        except zlib.error as exc:
+            raise FetchError(f"corrupt compressed body from {url}: {exc}") from exc
         except httpx.TimeoutException as exc:
-            raise FetchError(f"timeout fetching {url}: {type(exc).__name__}") from exc
+            raise _Retryable(f"timeout fetching {url}: {type(exc).__name__}") from exc
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _Retryable(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
+        if self.recorder is not None:
+            self.recorder(exchange)
+        return exchange
+
+
+class _Retryable(FetchError):
+    """A failure worth another attempt (timeouts, dropped connections)."""

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, ParamSpec
 import pyarrow as pa
 
 from news_ingest import __version__, store
+from news_ingest.archive import CaptureLookup, replay_days
 from news_ingest.config import Feed
 from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds, seeds_digest
 from news_ingest.events import get_extractor
@@ -35,11 +37,13 @@ from news_ingest.feeds import (
     parse_feed,
     parse_sitemap,
 )
+from news_ingest.feedstate import load_state, save_state
 from news_ingest.http import Fetcher, FetchError
 from news_ingest.settings import Settings
 from news_ingest.text import learn_boilerplate, strip_boilerplate
 
 MAX_CHILD_SITEMAPS = 50
+MAX_SITEMAP_DEPTH = 3
 # Stage name in the manifest's durations -> its result's key among the run's stage results.
 STAGE_RESULTS = {
     "poll": "poll",
@@ -138,32 +142,254 @@ def _items_table(items: Iterable[FeedItem], source: str | None) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA)
 
 
-def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
-    """Fetch and parse one feed or sitemap; write its items; never raise for a bad feed."""
-    started = time.monotonic()
-    result: dict[str, Any] = {"feed_id": feed.id, "uri": None, "items": 0, "error": None}
-    try:
-        resp = fetcher.get(feed.url)
-        if resp.status != 200:
-            raise FetchError(f"HTTP {resp.status} for {feed.url}")
-        items: list[FeedItem]
-        if feed.kind == "sitemap" or (feed.kind is None and looks_like_sitemap(resp.body)):
-            items, children = parse_sitemap(feed.id, resp.body)
-            for child in children[:MAX_CHILD_SITEMAPS]:
-                child_resp = fetcher.get(child)
-                if child_resp.status == 200:
-                    items.extend(parse_sitemap(feed.id, child_resp.body)[0])
+@dataclass
+class _DocPoll:
+    """One feed document polled: what it lists and how the poll went."""
+
+    items: list[FeedItem]
+    children: list[str]
+    status: int
+    not_modified: bool
+    new_items: int
+    bytes: int
+
+
+def poll_document(
+    feed: Feed,
+    url: str,
+    settings: Settings,
+    fetcher: Fetcher,
+    kind: str | None,
+    on_new: Callable[[list[FeedItem]], None] | None = None,
+) -> _DocPoll:
+    """Conditional GET of one feed document, parsed unless unchanged; its state updated.
+
+    "Not modified" is a 304 to If-None-Match / If-Modified-Since, or a body whose SHA-256
+    equals the last one (servers that send no or wrong validators); either way the items
+    of the last parse are reused. Raises FetchError / FeedParseError.
+    """
+    state = load_state(settings.data_root, feed.id, url)
+    known = state.sha256 is not None
+    headers = state.conditional_headers() if known else {}
+    fetch_kind = "sitemap" if kind == "sitemap" else "feed"
+    resp = fetcher.get(url, headers=headers, kind=fetch_kind)
+    now = datetime.now(UTC).isoformat()
+    if resp.status == 304 and not known:  # a validator we never sent: ask again plainly
+        resp = fetcher.get(url, kind=fetch_kind)
+    if resp.status == 304:
+        poll = _DocPoll(state.feed_items(), state.children, 304, True, 0, resp.wire_bytes)
+    elif resp.status == 200:
+        digest = hashlib.sha256(resp.body).hexdigest()
+        if known and digest == state.sha256:
+            poll = _DocPoll(state.feed_items(), state.children, 200, True, 0, resp.wire_bytes)
         else:
-            items = parse_feed(feed.id, resp.body, resp.final_url)
+            ctype = resp.headers.get("content-type")
+            children: list[str] = []
+            if kind == "sitemap" or (kind is None and looks_like_sitemap(resp.body)):
+                items, children = parse_sitemap(feed.id, resp.body)
+            else:
+                items = parse_feed(feed.id, resp.body, resp.final_url, ctype)
+            known_ids = set(state.seen)
+            new = state.remember(items, children)
+            if on_new is not None and new:
+                # Recorded before the state says "seen", so a crash between loses nothing.
+                on_new([i for i in items if i.article_id not in known_ids])
+            state.sha256, state.changed_at = digest, now
+            poll = _DocPoll(items, children, 200, False, new, resp.wire_bytes)
+        state.etag = resp.headers.get("etag")
+        state.last_modified = resp.headers.get("last-modified")
+    else:
+        raise FetchError(f"HTTP {resp.status} for {url}")
+    state.polled_at = now
+    save_state(settings.data_root, state)
+    return poll
+
+
+def discovered_uri(root: str, day: date, feed_id: str) -> str:
+    """A new file of items first listed by a poll, in the partition of the items' day."""
+    name = f"{_feed_file(feed_id).removesuffix('.parquet')}-{uuid.uuid4().hex}.parquet"
+    return store.join(root, "discovered", f"date={day.isoformat()}", name)
+
+
+def record_discovered(root: str, feed: Feed, items: list[FeedItem]) -> int:
+    """Keep newly listed items under discovered/date=<published day, else today>, so the
+    nightly run of their day selects them even once they rotate out of the feed."""
+    today = datetime.now(UTC).date()
+    by_day: dict[date, list[FeedItem]] = {}
+    for item in items:
+        day = item.published_at.astimezone(UTC).date() if item.published_at else today
+        by_day.setdefault(day, []).append(item)
+    for day, day_items in sorted(by_day.items()):
+        store.write_table_atomic(
+            discovered_uri(root, day, feed.id), _items_table(day_items, feed.source)
+        )
+    return len(items)
+
+
+def discovered_items(root: str, day: date) -> pa.Table:
+    """Items that polls and harvests first listed with ``day`` as their day."""
+    folder = store.join(root, "discovered", f"date={day.isoformat()}")
+    tables = [store.read_table(u).select(ITEMS_SCHEMA.names) for u in store.list_files(folder)]
+    if not tables:
+        return ITEMS_SCHEMA.empty_table()
+    return pa.concat_tables([t.cast(ITEMS_SCHEMA) for t in tables])
+
+
+def poll_feed_items(
+    feed: Feed,
+    settings: Settings,
+    fetcher: Fetcher,
+    on_new: Callable[[list[FeedItem]], None] | None = None,
+) -> tuple[list[FeedItem], dict[str, Any]]:
+    """Poll a feed, or a sitemap and its child sitemaps (recursively, bounded); return its
+    items and its health: status, items, new_items, not_modified, bytes, documents."""
+    if on_new is None:
+
+        def on_new(new: list[FeedItem]) -> None:
+            record_discovered(settings.data_root, feed, new)
+
+    top = poll_document(feed, feed.url, settings, fetcher, feed.kind, on_new)
+    items = list(top.items)
+    polls = [top]
+    child_errors: list[str] = []
+    queue = [(c, 1) for c in top.children]
+    visited = {feed.url}
+    while queue and len(visited) <= MAX_CHILD_SITEMAPS:
+        child, depth = queue.pop(0)
+        if child in visited or depth > MAX_SITEMAP_DEPTH:
+            continue
+        visited.add(child)
+        try:
+            poll = poll_document(feed, child, settings, fetcher, "sitemap", on_new)
+        except (FetchError, FeedParseError) as exc:
+            child_errors.append(f"{child}: {type(exc).__name__}: {exc}"[:300])
+            continue
+        polls.append(poll)
+        items.extend(poll.items)
+        queue.extend((c, depth + 1) for c in poll.children)
+    health = {
+        "status": top.status,
+        "items": len(items),
+        "new_items": sum(p.new_items for p in polls),
+        "not_modified": all(p.not_modified for p in polls),
+        "bytes": sum(p.bytes for p in polls),
+        "documents": len(polls),
+        "child_errors": child_errors[:20],
+    }
+    return items, health
+
+
+def discover_from_sitemaps(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> int:
+    """Items dated in D (news:publication_date, else lastmod) in the sitemaps that the
+    robots.txt of the feed's site lists, indexes followed recursively; recorded under
+    discovered/date=D, where the selection of D finds them. Returns how many."""
+    start, end = day_bounds(day)
+    found: dict[str, FeedItem] = {}
+    queue = [(url, 0) for url in fetcher.sitemaps_of(feed.url)]
+    visited = {feed.url}
+    while queue and len(visited) <= MAX_CHILD_SITEMAPS:
+        url, depth = queue.pop(0)
+        if url in visited or depth > MAX_SITEMAP_DEPTH:
+            continue
+        visited.add(url)
+        try:
+            poll = poll_document(feed, url, settings, fetcher, "sitemap", on_new=lambda _: None)
+        except (FetchError, FeedParseError):
+            continue
+        for item in poll.items:
+            if in_day(item.published_at, start, end):
+                found.setdefault(item.article_id, item)
+        queue.extend((c, depth + 1) for c in poll.children)
+    if found:
+        record_discovered(settings.data_root, feed, list(found.values()))
+    return len(found)
+
+
+def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """Poll one feed or sitemap conditionally; stage its items; never raise for a bad feed.
+
+    The result is the feed's health for the run manifest: status, items, new_items,
+    not_modified, error, bytes, seconds.
+    """
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "feed_id": feed.id,
+        "uri": None,
+        "status": None,
+        "items": 0,
+        "new_items": 0,
+        "not_modified": False,
+        "error": None,
+        "bytes": 0,
+    }
+    try:
+        items, health = poll_feed_items(feed, settings, fetcher)
+        result.update(health)
+        if not CaptureLookup(settings.data_root, replay_days(day)):
+            # No page of D was captured (a backfill): look for D's articles in sitemaps too.
+            result["sitemap_items"] = discover_from_sitemaps(feed, day, settings, fetcher)
         uri = work_uri(settings.data_root, day, "items", _feed_file(feed.id))
         store.write_table_atomic(uri, _items_table(items, feed.source))
-        result.update(uri=uri, items=len(items))
+        result["uri"] = uri
     except (FetchError, FeedParseError) as exc:
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
     except Exception as exc:  # a hostile feed must not fail the run
         result["error"] = f"unexpected {type(exc).__name__}: {exc}"[:500]
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
+
+
+MAX_HARVEST_PAGES = 500
+
+
+def harvest_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+    """One harvest of one feed: a conditional poll; new items recorded under discovered/
+    and their pages fetched now into the raw archive (the fetcher's), unless captured
+    already. Never raises for a bad feed or page."""
+    started = time.monotonic()
+    result: dict[str, Any] = {"feed_id": feed.id, "status": None, "error": None}
+    new_items: list[FeedItem] = []
+
+    def on_new(items: list[FeedItem]) -> None:
+        record_discovered(settings.data_root, feed, items)
+        new_items.extend(items)
+
+    try:
+        _items, health = poll_feed_items(feed, settings, fetcher, on_new)
+        result.update(health)
+    except (FetchError, FeedParseError) as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:  # a hostile feed must not fail the harvest
+        result["error"] = f"unexpected {type(exc).__name__}: {exc}"[:500]
+    lookup = CaptureLookup(settings.data_root, [day - timedelta(days=1), day])
+    todo = list({i.article_id: i for i in new_items if lookup.find(i.url) is None}.values())
+    rows = [{"feed_id": i.feed_id, "url": i.url} for i in todo[:MAX_HARVEST_PAGES]]
+    with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
+        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+    errors = [{"url": p["url"], "error": p["error"]} for p in pages if p["error"]]
+    result.update(
+        pages_fetched=len(pages) - len(errors),
+        pages_failed=len(errors),
+        pages_deferred=max(0, len(todo) - MAX_HARVEST_PAGES),
+        page_errors=errors[:50],
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return result
+
+
+def summarize_harvest(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts and a readable line per failed feed, for the harvest's task log."""
+    counts = {
+        "feeds": len(results),
+        "failed": sum(1 for r in results if r.get("error")),
+        "not_modified": sum(1 for r in results if r.get("not_modified")),
+        "new_items": sum(r.get("new_items", 0) for r in results),
+        "pages_fetched": sum(r.get("pages_fetched", 0) for r in results),
+        "pages_failed": sum(r.get("pages_failed", 0) for r in results),
+    }
+    lines = ["news_harvest " + " ".join(f"{k}={v}" for k, v in counts.items())]
+    lines += [f"  feed {r['feed_id']} failed: {r['error']}" for r in results if r.get("error")]
+    return {"counts": counts, "text": "\n".join(lines)}
 
 
 @_timed
@@ -173,6 +399,12 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
     tables = [store.read_table(p["uri"]) for p in polls if p.get("uri")]
     rows = pa.concat_tables(tables).to_pylist() if tables else []
     listed = len(rows)
+    # Items harvested earlier (maybe rotated out of their feed since) whose day is D.
+    listed_ids = {r["article_id"] for r in rows}
+    harvested = [
+        r for r in discovered_items(root, day).to_pylist() if r["article_id"] not in listed_ids
+    ]
+    rows.extend(harvested)
     keep = [r for r in rows if r["published_at"] is None or in_day(r["published_at"], start, end)]
     keep.sort(
         key=lambda r: (
@@ -191,58 +423,93 @@ def select_items_of_day(polls: list[dict[str, Any]], day: date, root: str) -> di
         "uri": uri,
         "listed": listed,
         "selected": len(chosen),
-        "other_days": listed - len(keep),
+        "harvested": len({r["article_id"] for r in harvested}),
+        "other_days": listed + len(harvested) - len(keep),
         "undated": sum(1 for r in chosen.values() if r["published_at"] is None),
     }
 
 
-def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
+def _page_row(
+    row: dict[str, Any],
+    final_url: str,
+    status: int,
+    ctype: str,
+    fetched_at: datetime,
+    body: bytes,
+) -> dict[str, Any]:
     out = {
         **row,
-        "final_url": row["url"],
-        "status": None,
-        "content_type": None,
+        "final_url": final_url,
+        "status": status,
+        "content_type": ctype,
         "body": None,
-        "fetched_at": datetime.now(UTC),
+        "fetched_at": fetched_at,
         "error": None,
     }
+    if status != 200:
+        out["error"] = f"HTTP {status}"
+    elif ctype and "html" not in ctype.lower():
+        out["error"] = f"not HTML: {ctype}"
+    else:
+        out["body"] = body
+    return out
+
+
+def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
     try:
         resp = fetcher.get(row["url"])
-        ctype = resp.headers.get("content-type", "")
-        out.update(
-            final_url=resp.final_url,
-            status=resp.status,
-            content_type=ctype,
-            fetched_at=resp.fetched_at,
-        )
-        if resp.status != 200:
-            out["error"] = f"HTTP {resp.status}"
-        elif ctype and "html" not in ctype.lower():
-            out["error"] = f"not HTML: {ctype}"
-        else:
-            out["body"] = resp.body
     except FetchError as exc:
-        out["error"] = str(exc)[:500]
-    return out
+        return {
+            **row,
+            "final_url": row["url"],
+            "status": None,
+            "content_type": None,
+            "body": None,
+            "fetched_at": datetime.now(UTC),
+            "error": str(exc)[:500],
+        }
+    ctype = resp.headers.get("content-type", "")
+    return _page_row(row, resp.final_url, resp.status, ctype, resp.fetched_at, resp.body)
+
+
+def _replay_or_fetch(
+    lookup: CaptureLookup, fetcher: Fetcher, row: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    capture = lookup.find(row["url"])
+    if capture is not None:
+        try:
+            body = lookup.body(capture)
+        except (OSError, ValueError):  # a capture that cannot be read is fetched again
+            pass
+        else:
+            ctype = capture.content_type or ""
+            return _page_row(row, capture.final_url, 200, ctype, capture.fetched_at, body), True
+    return _fetch_one(fetcher, row), False
 
 
 @_timed
 def fetch_pages(
     selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
 ) -> dict[str, Any]:
-    """Fetch the selected items' pages concurrently; failures are recorded, not raised."""
+    """The selected items' pages: read from the raw archive's captures of D when there,
+    else fetched (concurrently, politely); failures are recorded, not raised."""
     rows = store.read_table(selected_uri).to_pylist()
+    lookup = CaptureLookup(settings.data_root, replay_days(day))
     with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
-        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+        done = list(pool.map(lambda r: _replay_or_fetch(lookup, fetcher, r), rows))
+    pages = [page for page, _ in done]
     uri = work_uri(settings.data_root, day, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))
     failed = [
         {"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]} for p in pages if p["error"]
     ]
+    replayed = sum(1 for _, from_archive in done if from_archive)
     return {
         "uri": uri,
         "fetched": len(pages) - len(failed),
         "failed": len(failed),
+        "replayed": replayed,
+        "requested": len(pages) - replayed,
         "errors": failed[:100],
     }
 
@@ -619,7 +886,9 @@ def format_summary(day: date, stages: dict[str, Any]) -> str:
     lines = [
         f"news_nightly summary for {day.isoformat()}",
         f"  poll     feeds={len(polls)} ok={len(polls) - len(failed)} failed={len(failed)} "
-        f"items={sum(p.get('items', 0) for p in polls)}",
+        f"items={sum(p.get('items', 0) for p in polls)} "
+        f"new={sum(p.get('new_items', 0) for p in polls)} "
+        f"not_modified={sum(1 for p in polls if p.get('not_modified'))}",
         f"  select   listed={sel.get('listed', 0)} selected={sel.get('selected', 0)} "
         f"other_days={sel.get('other_days', 0)} undated={sel.get('undated', 0)}",
         f"  fetch    fetched={fet.get('fetched', 0)} failed={fet.get('failed', 0)}",

@@ -9,11 +9,27 @@ from pathlib import Path
 from news_ingest import __version__
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-USER_AGENT = f"news-ingest/{__version__} (+https://github.com/news-ingest/news_ingest)"
+CONTACT_URL = "https://github.com/news-ingest/news_ingest"
+USER_AGENT = f"news-ingest/{__version__} (+{CONTACT_URL})"
 
 
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def user_agent_for(contact_url: str) -> str:
+    """The User-Agent: the project's name and version, and where to reach its operator."""
+    return f"news-ingest/{__version__} (+{contact_url})"
 
 
 def _path(name: str, default: Path) -> str:
@@ -36,9 +52,24 @@ class Settings:
     user_agent: str = USER_AGENT
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
+    # Wall-clock bound on one fetch, retries, waits and redirects included.
+    total_timeout_s: float = 60.0
+    # On the wire (compressed) and after decompression.
     max_response_bytes: int = 20 * 1024 * 1024
+    max_decompressed_bytes: int = 50 * 1024 * 1024
+    max_redirects: int = 5
+    # Global bound on requests in flight, and per host (a host is the URL's host name, any port).
     fetch_concurrency: int = 8
     per_host_concurrency: int = 2
+    # Minimum time between the starts of two requests to one host; robots.txt's
+    # Crawl-delay raises it, up to max_crawl_delay_s.
+    per_host_delay_s: float = 0.5
+    max_crawl_delay_s: float = 10.0
+    # Retries on timeouts, 429 and 5xx: exponential backoff with full jitter from
+    # backoff_base_s, or the server's Retry-After when it gives one, up to max_retry_after_s.
+    max_retries: int = 3
+    backoff_base_s: float = 0.5
+    max_retry_after_s: float = 30.0
     history_days: int = 30
     event_extractor: str = "rules"
     # A secret when it embeds a token: set it in the environment, never in a file.
@@ -52,8 +83,16 @@ class Settings:
             data_root=_path("NEWS_DATA_ROOT", PROJECT_ROOT / "data"),
             seeds_dir=_path("NEWS_SEEDS_DIR", PROJECT_ROOT / "seeds"),
             allow_private_networks=_flag("NEWS_ALLOW_PRIVATE_NETWORKS"),
-            fetch_concurrency=int(os.environ.get("NEWS_FETCH_CONCURRENCY", "8")),
-            per_host_concurrency=int(os.environ.get("NEWS_PER_HOST_CONCURRENCY", "2")),
+            user_agent=user_agent_for(
+                os.environ.get("NEWS_CONTACT_URL", "").strip() or CONTACT_URL
+            ),
+            fetch_concurrency=_int("NEWS_FETCH_CONCURRENCY", 8),
+            per_host_concurrency=_int("NEWS_PER_HOST_CONCURRENCY", 2),
+            per_host_delay_s=_float("NEWS_PER_HOST_DELAY", 0.5),
+            max_crawl_delay_s=_float("NEWS_MAX_CRAWL_DELAY", 10.0),
+            total_timeout_s=_float("NEWS_FETCH_TIMEOUT", 60.0),
+            max_retries=_int("NEWS_FETCH_RETRIES", 3),
+            max_retry_after_s=_float("NEWS_MAX_RETRY_AFTER", 30.0),
             history_days=int(os.environ.get("NEWS_HISTORY_DAYS", "30")),
             event_extractor=os.environ.get("NEWS_EVENT_EXTRACTOR", "rules"),
             alert_webhook=os.environ.get("NEWS_ALERT_WEBHOOK", "").strip() or None,

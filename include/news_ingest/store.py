@@ -212,6 +212,50 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
     return uri
 
 
+def write_bytes_atomic(uri: str, data: bytes) -> str:
+    """Write ``data`` to ``uri`` through a temp name and a rename: the old file or the new one."""
+    fs, path = resolve(uri)
+    parent, name = path.rsplit("/", 1)
+    fs.create_dir(parent, recursive=True)
+    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        with fs.open_output_stream(tmp) as out:
+            out.write(data)
+        fs.move(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fs.delete_file(tmp)
+        raise
+    return uri
+
+
+def read_bytes(uri: str) -> bytes | None:
+    """The bytes of the file at ``uri``, or None when there is none."""
+    fs, path = resolve(uri)
+    try:
+        with fs.open_input_stream(path) as src:
+            return bytes(src.read())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def list_files(folder_uri: str, suffix: str = "") -> list[str]:
+    """URIs of the files directly in ``folder_uri`` ending in ``suffix`` (temp names skipped)."""
+    fs, path = resolve(folder_uri)
+    try:
+        infos = fs.get_file_info(pafs.FileSelector(path, allow_not_found=True))
+    except (FileNotFoundError, OSError):
+        return []
+    names = sorted(
+        i.base_name
+        for i in infos
+        if i.type == pafs.FileType.File
+        and i.base_name.endswith(suffix)
+        and not i.base_name.startswith(".")
+    )
+    return [join(folder_uri, n) for n in names]
+
+
 def iter_batches(
     uri: str, columns: list[str] | None = None, rows: int = 256
 ) -> Iterator[pa.RecordBatch]:

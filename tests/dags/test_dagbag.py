@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from itertools import pairwise
@@ -24,7 +25,7 @@ def dagbag():
 
 def test_dag_folder_imports_without_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"news_nightly"}
+    assert set(dagbag.dag_ids) == {"news_nightly", "news_harvest"}
 
 
 def test_dag_ids_match_file_names(dagbag) -> None:
@@ -65,6 +66,42 @@ def test_stages_are_wired_in_order(dagbag) -> None:
     }
 
 
+def test_harvest_runs_every_30_minutes_alone_without_catchup(dagbag) -> None:
+    from airflow.sdk import CronDataIntervalTimetable
+
+    dag = dagbag.dags["news_harvest"]
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "*/30 * * * *"
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert set(dag.task_ids) == {"load_feed_list", "harvest_feed", "summarize_harvest"}
+    assert "harvest_feed" in dag.get_task("load_feed_list").downstream_task_ids
+    assert "summarize_harvest" in dag.get_task("harvest_feed").downstream_task_ids
+
+
+def test_harvest_schedule_comes_from_the_environment() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(DAGS)!r}); import news_harvest; "
+        "print(news_harvest.HARVEST_CRON)"
+    )
+    env = {**os.environ, "NEWS_HARVEST_CRON": "*/10 * * * *"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "*/10 * * * *"
+
+
+def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
+    pools = {
+        (dag_id, t.task_id): t.pool for dag_id, dag in dagbag.dags.items() for t in dag.tasks
+    }
+    fetching = {
+        ("news_nightly", "poll_feed"),
+        ("news_nightly", "fetch_pages"),
+        ("news_harvest", "harvest_feed"),
+    }
+    assert {k for k, pool in pools.items() if pool == "news_fetch"} == fetching
+
+
 def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() -> None:
     for path in DAGS.glob("*.py"):
         tree = ast.parse(path.read_text())
@@ -84,7 +121,7 @@ def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() ->
 
 def test_parsing_the_dag_loads_no_heavy_library() -> None:
     code = (
-        f"import sys; sys.path.insert(0, {str(DAGS)!r}); import news_nightly; "
+        f"import sys; sys.path.insert(0, {str(DAGS)!r}); import news_nightly, news_harvest; "
         "heavy = [m for m in ('news_ingest', 'trafilatura', 'pyarrow', 'duckdb', 'feedparser') "
         "if m in sys.modules]; print(heavy)"
     )

@@ -115,6 +115,12 @@ def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -
     migrated = tmp / "airflow-migrated"
     env = _airflow_env(migrated, feeds_file)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [AIRFLOW, "pools", "set", "news_fetch", "4", "fetching tasks"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     roots: dict[date, Path] = {}
     running: dict[date, subprocess.Popen[bytes]] = {}
     for day in DEMO_DAYS:
@@ -191,6 +197,12 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
         tmp_path / "airflow", feeds_file, NEWS_DATA_ROOT=str(backfilled), **metadata_db
     )
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [AIRFLOW, "pools", "set", "news_fetch", "4", "fetching tasks"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     script = str(PROJECT / "scripts" / "airflow-services.sh")
     started = subprocess.run(
         [script, "start", str(port)],

@@ -53,6 +53,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer):
         "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
     }
     _airflow(["db", "migrate"], env, tmp / "migrate.log")
+    _airflow(["pools", "set", "news_fetch", "4", "fetching tasks"], env, tmp / "pool.log")
     logical = (DEMO_DAY + timedelta(days=1)).isoformat()
     snapshots = []
     for attempt in (1, 2):

@@ -70,14 +70,16 @@ def test_slow_server_times_out(site: SiteServer, settings: Settings) -> None:
 
 
 def test_oversized_body_is_refused(site: SiteServer, settings: Settings) -> None:
-    small = replace(settings, max_response_bytes=1000)
+    small = replace(settings, max_response_bytes=1000, max_decompressed_bytes=1000)
     with Fetcher(small) as f, pytest.raises(FetchError, match=r"too large|exceeds"):
         f.get(site.base_url + "/big")
 
 
 def test_server_errors_are_returned_not_raised(site: SiteServer, settings: Settings) -> None:
     with Fetcher(settings) as f:
-        assert f.get(site.base_url + "/error").status == 503
+        resp = f.get(site.base_url + "/error")
+    assert resp.status == 503 and resp.attempts == settings.max_retries + 1
+    assert site.hits("/error") == settings.max_retries + 1
 
 
 @pytest.mark.parametrize(

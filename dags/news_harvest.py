@@ -1,0 +1,72 @@
+"""news_harvest: poll every feed conditionally and archive new items' pages soon after they appear.
+
+Runs every 30 minutes by default (`NEWS_HARVEST_CRON`), one run at a time, no catchup. Items
+it finds are kept under `discovered/`, their pages in the raw archive, so the nightly run of
+their day processes them even after they rotate out of the feed. Its fetching tasks share
+the `news_fetch` pool with the nightly run's, so harvests, nightly runs and backfills
+together stay polite.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+
+FETCH_POOL = "news_fetch"
+# Read here, not through news_ingest.settings: the schedule is needed when the DAG file is
+# parsed, which must not import the library.
+HARVEST_CRON = os.environ.get("NEWS_HARVEST_CRON", "").strip() or "*/30 * * * *"
+
+
+def _capture_day() -> date:
+    """The UTC day this harvest's captures belong to: the end of its data interval (now)."""
+    end = get_current_context()["data_interval_end"]
+    return pendulum.instance(end).in_timezone("UTC").date()
+
+
+@dag(
+    dag_id="news_harvest",
+    schedule=CronDataIntervalTimetable(HARVEST_CRON, timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=pendulum.duration(minutes=25),
+    default_args={"retries": 1, "retry_delay": pendulum.duration(minutes=1)},
+    tags=["news"],
+    doc_md=__doc__,
+)
+def news_harvest() -> None:
+    @task
+    def load_feed_list() -> list[dict[str, Any]]:
+        from news_ingest.config import load_feed_list
+        from news_ingest.settings import Settings
+
+        return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
+
+    @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
+    def harvest_feed(feed: dict[str, Any]) -> dict[str, Any]:
+        from news_ingest.archive import archiving_fetcher
+        from news_ingest.config import Feed
+        from news_ingest.pipeline import harvest_feed
+        from news_ingest.settings import Settings
+
+        settings = Settings.from_env()
+        with archiving_fetcher(settings, _capture_day(), "harvest") as fetcher:
+            return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher)
+
+    @task
+    def summarize_harvest(results: list[dict[str, Any]]) -> dict[str, int]:
+        from news_ingest.pipeline import summarize_harvest
+
+        summary = summarize_harvest(list(results))
+        print(summary["text"])
+        return summary["counts"]
+
+    summarize_harvest(harvest_feed.expand(feed=load_feed_list()))
+
+
+news_harvest()

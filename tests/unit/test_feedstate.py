@@ -1,0 +1,168 @@
+"""Conditional GET of feeds against a counting server, the per-feed state store, feed health."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from demo.server import Route, SiteServer
+from news_ingest import pipeline
+from news_ingest.config import Feed
+from news_ingest.feeds import parse_feed
+from news_ingest.feedstate import DocState, load_state, save_state, state_uri
+from news_ingest.http import Fetcher
+from news_ingest.settings import Settings
+
+DAY = datetime(2026, 11, 19, tzinfo=UTC).date()
+
+
+def _rss(base: str, slugs: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>{s}</title><link>{base}/{s}</link>"
+        "<pubDate>Thu, 19 Nov 2026 08:00:00 GMT</pubDate></item>"
+        for s in slugs
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    ).encode()
+
+
+def _poll(feed: Feed, settings: Settings) -> dict:
+    with Fetcher(settings) as fetcher:
+        return pipeline.poll_feed(feed, DAY, settings, fetcher)
+
+
+def test_unchanged_feed_is_a_304_on_the_second_poll(settings: Settings) -> None:
+    with SiteServer() as site:
+        site.routes["/rss"] = Route(_rss(site.base_url, ["a", "b"]), "application/rss+xml")
+        feed = Feed(id="f", url=site.base_url + "/rss")
+        first = _poll(feed, settings)
+        second = _poll(feed, settings)
+        sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
+    assert first["status"] == 200 and first["not_modified"] is False
+    assert first["items"] == 2 and first["new_items"] == 2 and first["bytes"] > 0
+    assert "If-None-Match" not in sent[0]
+    assert sent[1]["If-None-Match"].startswith('"') and "If-Modified-Since" in sent[1]
+    assert second["status"] == 304 and second["not_modified"] is True
+    assert second["items"] == 2 and second["new_items"] == 0 and second["bytes"] == 0
+    assert second["error"] is None and second["seconds"] >= 0
+    # The staged items of a not-modified poll are the last parse's.
+    from news_ingest import store
+
+    assert store.read_table(second["uri"]).num_rows == 2
+
+
+def test_same_content_without_validators_is_not_modified(settings: Settings) -> None:
+    with SiteServer() as site:
+        route = Route(_rss(site.base_url, ["a"]), "application/rss+xml", validators=False)
+        site.routes["/rss"] = route
+        feed = Feed(id="f", url=site.base_url + "/rss")
+        _poll(feed, settings)
+        again = _poll(feed, settings)
+        site.routes["/rss"] = Route(
+            _rss(site.base_url, ["a", "b", "c"]), "application/rss+xml", validators=False
+        )
+        changed = _poll(feed, settings)
+    assert again["status"] == 200 and again["not_modified"] is True and again["new_items"] == 0
+    assert changed["not_modified"] is False and changed["items"] == 3
+    assert changed["new_items"] == 2
+
+
+def test_unreadable_state_means_an_unconditional_poll(settings: Settings) -> None:
+    with SiteServer() as site:
+        site.routes["/rss"] = Route(_rss(site.base_url, ["a"]), "application/rss+xml")
+        feed = Feed(id="f", url=site.base_url + "/rss")
+        _poll(feed, settings)
+        Path(state_uri(settings.data_root, "f", feed.url)).write_text("{not json")
+        again = _poll(feed, settings)
+        sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
+    assert "If-None-Match" not in sent[1]
+    assert again["status"] == 200 and again["not_modified"] is False and again["items"] == 1
+
+
+def test_state_writes_racing_leave_a_whole_file(settings: Settings) -> None:
+    root = settings.data_root
+    url = "https://a.org/rss"
+    stop = threading.Event()
+    bad: list[str] = []
+
+    def writer(tag: str) -> None:
+        for i in range(60):
+            state = DocState(
+                "f", url, etag=f'"{tag}{i}"', items=[{"url": f"https://a.org/{i}"}] * 50
+            )
+            save_state(root, state)
+
+    def reader() -> None:
+        path = Path(state_uri(root, "f", url))
+        while not stop.is_set():
+            if path.exists():
+                try:
+                    json.loads(path.read_bytes())
+                except ValueError as exc:
+                    bad.append(str(exc))
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in "ab"]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    watcher.join()
+    assert bad == []
+    assert load_state(root, "f", url).etag in {'"a59"', '"b59"'}
+    assert [p.name for p in Path(root, "state", "feeds").iterdir()] == [
+        Path(state_uri(root, "f", url)).name
+    ]
+
+
+def test_sitemap_index_children_are_polled_conditionally(settings: Settings) -> None:
+    with SiteServer() as site:
+        child = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{site.base_url}/a</loc><lastmod>2026-11-19</lastmod></url></urlset>"
+        ).encode()
+        index = (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{site.base_url}/child.xml</loc></sitemap></sitemapindex>"
+        ).encode()
+        site.routes.update({"/index.xml": Route(index), "/child.xml": Route(child)})
+        feed = Feed(id="s", url=site.base_url + "/index.xml", kind="sitemap")
+        first = _poll(feed, settings)
+        second = _poll(feed, settings)
+        statuses = [r["headers"].get("If-None-Match") is not None for r in site.requests]
+    assert first["items"] == 1 and first["documents"] == 2 and not first["not_modified"]
+    assert second["items"] == 1 and second["not_modified"] is True
+    assert statuses.count(True) == 2  # index and child both asked conditionally
+
+
+def test_json_feed_items() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "J",
+            "items": [
+                {
+                    "id": "1",
+                    "url": "/2026/11/19/story?utm_source=json",
+                    "title": "Story",
+                    "date_published": "2026-11-19T08:30:00+01:00",
+                    "summary": "s",
+                },
+                {"id": "2", "external_url": "https://other.org/x", "title": "Ext"},
+                {"id": "3", "url": "javascript:alert(1)"},
+                "junk",
+            ],
+        }
+    ).encode()
+    items = parse_feed("j", body, "https://news.example.org/feed.json", "application/feed+json")
+    assert [i.url for i in items] == [
+        "https://news.example.org/2026/11/19/story?utm_source=json",
+        "https://other.org/x",
+    ]
+    assert items[0].published_at == datetime(2026, 11, 19, 7, 30, tzinfo=UTC)
+    assert "utm_" not in items[0].canonical_url and items[1].published_at is None

@@ -1,0 +1,277 @@
+"""Politeness and robustness of the fetcher, against real loopback servers that count
+requests and measure how many they answer at once."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from email.utils import formatdate
+
+import pytest
+
+from demo.server import Route, SiteServer
+from news_ingest.charset import decode_document
+from news_ingest.http import Exchange, Fetcher, FetchError, RobotsDisallowed, parse_retry_after
+from news_ingest.settings import Settings
+
+
+def _starts(site: SiteServer, prefix: str) -> list[float]:
+    return sorted(r["at"] for r in site.requests if r["path"].startswith(prefix))
+
+
+def _serve(routes: dict[str, Route], host: str = "127.0.0.1") -> SiteServer:
+    return SiteServer(routes, host=host).start()
+
+
+def test_per_host_bound_is_never_exceeded_and_hosts_run_side_by_side(settings: Settings) -> None:
+    routes = {f"/p/{i}": Route(b"page", delay_s=0.15) for i in range(12)}
+    a, b = _serve(dict(routes)), _serve(dict(routes), host="127.0.0.2")
+    try:
+        wide = replace(settings, fetch_concurrency=16, per_host_concurrency=2)
+        urls = [f"{s.base_url}/p/{i}" for i in range(12) for s in (a, b)]
+        started = time.monotonic()
+        with Fetcher(wide) as f, ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda u: f.get(u).status, urls))
+        elapsed = time.monotonic() - started
+    finally:
+        a.stop()
+        b.stop()
+    assert statuses == [200] * 24
+    assert a.max_concurrent() == 2 and b.max_concurrent() == 2
+    # 12 pages per host, 2 at a time, 0.15 s each: about 0.9 s, hosts in parallel.
+    assert 0.85 < elapsed < 3.0
+
+
+def test_global_bound_is_never_exceeded(settings: Settings) -> None:
+    site = _serve({f"/p/{i}": Route(b"page", delay_s=0.1) for i in range(12)})
+    try:
+        narrow = replace(settings, fetch_concurrency=3, per_host_concurrency=8)
+        with Fetcher(narrow) as f, ThreadPoolExecutor(12) as pool:
+            list(pool.map(lambda i: f.get(f"{site.base_url}/p/{i}"), range(12)))
+    finally:
+        site.stop()
+    assert site.max_concurrent() == 3
+
+
+def test_minimum_delay_between_requests_to_a_host(settings: Settings) -> None:
+    site = _serve({f"/p/{i}": Route(b"page") for i in range(5)})
+    try:
+        spaced = replace(settings, per_host_delay_s=0.2, per_host_concurrency=2)
+        with Fetcher(spaced) as f, ThreadPoolExecutor(5) as pool:
+            list(pool.map(lambda i: f.get(f"{site.base_url}/p/{i}"), range(5)))
+    finally:
+        site.stop()
+    starts = _starts(site, "/")  # robots.txt counts as a request to the host too
+    assert len(starts) == 6
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15
+
+
+def test_429_with_retry_after_is_waited_out(settings: Settings) -> None:
+    busy = Route(b"too many", status=429, headers={"Retry-After": "1"})
+    site = _serve({"/p": Route(b"finally", before=[busy])})
+    try:
+        started = time.monotonic()
+        with Fetcher(settings) as f:
+            resp = f.get(site.base_url + "/p")
+        elapsed = time.monotonic() - started
+    finally:
+        site.stop()
+    assert resp.status == 200 and resp.body == b"finally" and resp.attempts == 2
+    assert site.hits("/p") == 2
+    first, second = _starts(site, "/p")
+    assert second - first >= 0.95 and elapsed < 3
+
+
+def test_retry_after_as_http_date_and_beyond_the_cap(settings: Settings) -> None:
+    assert parse_retry_after("120") == 120.0
+    soon = formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= (parse_retry_after(soon) or 0) <= 31
+    assert parse_retry_after("soon-ish") is None
+    never = Route(b"later", status=429, headers={"Retry-After": "3600"})
+    site = _serve({"/p": never})
+    try:
+        started = time.monotonic()
+        with Fetcher(settings) as f:
+            resp = f.get(site.base_url + "/p")
+    finally:
+        site.stop()
+    # Asked to wait an hour, more than max_retry_after_s: no retry, the 429 is returned.
+    assert resp.status == 429 and site.hits("/p") == 1
+    assert time.monotonic() - started < 1
+
+
+def test_5xx_is_retried_with_backoff(settings: Settings) -> None:
+    site = _serve({"/p": Route(b"ok", before=[Route(b"x", status=502), Route(b"x", status=503)])})
+    try:
+        with Fetcher(replace(settings, backoff_base_s=0.1)) as f:
+            resp = f.get(site.base_url + "/p")
+    finally:
+        site.stop()
+    assert resp.status == 200 and resp.attempts == 3 and site.hits("/p") == 3
+
+
+def test_robots_disallowed_path_gets_zero_requests(settings: Settings) -> None:
+    robots = b"User-agent: *\nDisallow: /private/\n"
+    site = _serve(
+        {
+            "/robots.txt": Route(robots, "text/plain"),
+            "/private/a": Route(b"secret"),
+            "/public": Route(b"hello"),
+            "/to-private": Route(status=302, headers={"Location": "/private/a"}),
+        }
+    )
+    try:
+        with Fetcher(settings) as f:
+            with pytest.raises(RobotsDisallowed, match=r"robots\.txt disallows"):
+                f.get(site.base_url + "/private/a")
+            with pytest.raises(RobotsDisallowed):
+                f.get(site.base_url + "/to-private")  # checked again after the redirect
+            assert f.get(site.base_url + "/public").status == 200
+    finally:
+        site.stop()
+    assert site.hits("/private/a") == 0
+    assert site.hits("/robots.txt") == 1  # cached per host for the fetcher's life
+
+
+def test_robots_rules_for_our_agent_and_crawl_delay_capped(settings: Settings) -> None:
+    robots = (
+        b"User-agent: news-ingest\nDisallow: /no-bots\nCrawl-delay: 0.3\n\n"
+        b"User-agent: *\nDisallow: /\n"
+    )
+    site = _serve({"/robots.txt": Route(robots, "text/plain")})
+    site.routes.update({f"/p/{i}": Route(b"p") for i in range(3)})
+    try:
+        with Fetcher(settings) as f, ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda i: f.get(f"{site.base_url}/p/{i}"), range(3)))
+            with pytest.raises(RobotsDisallowed):
+                f.get(site.base_url + "/no-bots")
+        capped = replace(settings, max_crawl_delay_s=0.05)
+        site.routes["/robots.txt"] = Route(robots.replace(b"0.3", b"60"), "text/plain")
+        started = time.monotonic()
+        with Fetcher(capped) as f:
+            for i in range(3):
+                f.get(f"{site.base_url}/p/{i}")
+        assert time.monotonic() - started < 1.0
+    finally:
+        site.stop()
+    starts = _starts(site, "/p/")[:3]
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.25
+
+
+def test_unreachable_robots_txt_means_no_fetch(settings: Settings) -> None:
+    site = _serve({"/robots.txt": Route(b"down", status=500), "/p": Route(b"p")})
+    try:
+        with (
+            Fetcher(replace(settings, max_retries=1)) as f,
+            pytest.raises(FetchError, match=r"robots\.txt unavailable"),
+        ):
+            f.get(site.base_url + "/p")
+    finally:
+        site.stop()
+    assert site.hits("/p") == 0
+
+
+def test_missing_robots_txt_allows_everything(settings: Settings) -> None:
+    site = _serve({"/p": Route(b"p")})
+    try:
+        with Fetcher(settings) as f:
+            assert f.get(site.base_url + "/p").status == 200
+    finally:
+        site.stop()
+
+
+def test_redirect_loop_slow_and_huge_responses_end_in_time(settings: Settings) -> None:
+    bomb = gzip.compress(b"\0" * (30 * 1024 * 1024))
+    site = _serve(
+        {
+            "/loop-a": Route(status=302, headers={"Location": "/loop-b"}),
+            "/loop-b": Route(status=302, headers={"Location": "/loop-a"}),
+            "/stalls": Route(b"late", delay_s=5.0),
+            "/trickles": Route(os.urandom(50_000), drip_s=0.1),
+            "/huge": Route(os.urandom(300_000)),
+            "/bomb": Route(bomb, headers={"Content-Encoding": "gzip"}),
+        }
+    )
+    bounded = replace(
+        settings,
+        read_timeout_s=0.5,
+        total_timeout_s=2.0,
+        max_response_bytes=200_000,
+        max_decompressed_bytes=5_000_000,
+    )
+    cases = {
+        "/loop-a": "redirects",
+        "/stalls": "timeout",
+        "/trickles": "time limit",
+        "/huge": "too large|exceeds",
+        "/bomb": "decompressed response exceeds",
+    }
+    try:
+        with Fetcher(bounded) as f:
+            for path, error in cases.items():
+                started = time.monotonic()
+                with pytest.raises(FetchError, match=error):
+                    f.get(site.base_url + path)
+                assert time.monotonic() - started < 3.0, path
+    finally:
+        site.stop()
+
+
+def test_user_agent_names_the_project_and_the_contact_url(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    monkeypatch.setenv("NEWS_CONTACT_URL", "https://ops.example.org/crawler")
+    agent = Settings.from_env().user_agent
+    assert agent.startswith("news-ingest/") and "+https://ops.example.org/crawler" in agent
+    site = _serve({"/p": Route(b"p")})
+    try:
+        with Fetcher(replace(settings, user_agent=agent)) as f:
+            f.get(site.base_url + "/p")
+    finally:
+        site.stop()
+    assert {r["headers"]["User-Agent"] for r in site.requests} == {agent}
+
+
+def test_every_response_is_handed_to_the_recorder(settings: Settings) -> None:
+    site = _serve(
+        {"/moved": Route(status=301, headers={"Location": "/p"}), "/p": Route(b"p" * 500)}
+    )
+    seen: list[Exchange] = []
+    try:
+        with Fetcher(settings, recorder=seen.append) as f:
+            f.get(site.base_url + "/moved")
+    finally:
+        site.stop()
+    assert [(e.url.rsplit("/", 1)[-1], e.status, e.kind) for e in seen] == [
+        ("robots.txt", 404, "robots"),
+        ("moved", 301, "page"),
+        ("p", 200, "page"),
+    ]
+    page = seen[-1]
+    assert page.body == b"p" * 500 and page.raw_body != page.body  # gzip on the wire
+    assert ("Content-Encoding", "gzip") in page.headers
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text"),
+    [
+        ("café".encode("cp1252"), "text/html; charset=windows-1252", "café"),
+        (b"\xef\xbb\xbfcaf\xc3\xa9", None, "café"),
+        ('<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1"), "text/html", "café"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?><r>é</r>'.encode("latin-1"), None, "é"),
+        ("naïve café ünïcödé".encode(), "text/html", "naïve café ünïcödé"),
+    ],
+)
+def test_charset_from_bom_header_meta_then_detection(
+    body: bytes, content_type: str | None, text: str
+) -> None:
+    assert text in decode_document(body, content_type)
+
+
+def test_charset_detection_when_nothing_is_declared() -> None:
+    sample = ("Привет, мир! Это проверка определения кодировки текста. " * 20).encode("cp1251")
+    assert "Привет, мир!" in decode_document(sample, "text/html")
