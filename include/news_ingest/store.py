@@ -212,23 +212,6 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
     return uri
 
 
-def write_bytes_atomic(uri: str, data: bytes) -> str:
-    """Write ``data`` to ``uri`` through a temp name and a rename: the old file or the new one."""
-    fs, path = resolve(uri)
-    parent, name = path.rsplit("/", 1)
-    fs.create_dir(parent, recursive=True)
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
-    try:
-        with fs.open_output_stream(tmp) as out:
-            out.write(data)
-        fs.move(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            fs.delete_file(tmp)
-        raise
-    return uri
-
-
 def read_bytes(uri: str) -> bytes | None:
     """The bytes of the file at ``uri``, or None when there is none."""
     fs, path = resolve(uri)
