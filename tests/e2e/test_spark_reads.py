@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -47,7 +48,10 @@ def root(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) -> Pat
 @pytest.fixture(scope="module")
 def spark() -> Iterator[object]:
     """A small local SparkSession bound to 127.0.0.1, without its web UI."""
-    pyspark_sql = pytest.importorskip("pyspark.sql")
+    import pyspark.sql as pyspark_sql
+
+    # py4j logs at INFO from __del__ at interpreter exit, after pytest closed its streams.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     saved = {k: os.environ.get(k) for k in ("SPARK_LOCAL_IP", "PYSPARK_PYTHON")}
     os.environ.update(SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable)
     session = (
