@@ -21,7 +21,7 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe clean
+	bench-dedupe bench-fetch clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -118,6 +118,10 @@ bench-dedupe: setup
 # Reads ../shared/eval/plover_gsr_cameo.json in place.
 bench-events: setup
 	$(BIN)/python bench/events/run.py
+
+# 2,000 pages over 20 loopback hosts (127.0.0.2-21) with 50 ms latency, through the fetch stage.
+bench-fetch: setup
+	$(BIN)/python bench/fetch/run.py --rounds 3
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

@@ -88,6 +88,8 @@ class WarcArchive:
         data = self._encode(exchange)
         headers = {k.lower(): v for k, v in exchange.headers}
         location = headers.get("location") if exchange.status in REDIRECTS else None
+        canonical = canonicalize_url(exchange.url)  # hashing and parsing outside the lock
+        digest = hashlib.sha256(exchange.body).hexdigest()
         with self._lock:
             if self.closed:
                 return
@@ -98,11 +100,11 @@ class WarcArchive:
             self._rows.append(
                 {
                     "url": exchange.url,
-                    "canonical_url": canonicalize_url(exchange.url),
+                    "canonical_url": canonical,
                     "status": exchange.status,
                     "fetched_at": exchange.fetched_at,
                     "content_type": headers.get("content-type"),
-                    "sha256": hashlib.sha256(exchange.body).hexdigest(),
+                    "sha256": digest,
                     "warc_file": f"date={self.day.isoformat()}/{self.name}.warc.gz",
                     "offset": self._offset,
                     "length": len(data),

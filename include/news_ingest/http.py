@@ -26,12 +26,13 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -41,6 +42,8 @@ from news_ingest.settings import Settings
 
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+T = TypeVar("T")
+R = TypeVar("R")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -166,6 +169,12 @@ class Politeness:
         host = self._host(key)
         with self._lock:
             host.delay_s = max(host.delay_s, delay_s)
+
+    def ready_at(self, key: str) -> tuple[float, float]:
+        """When the host may start its next request (monotonic clock), and its delay."""
+        host = self._host(key)
+        with self._lock:
+            return host.next_start, host.delay_s
 
     def defer(self, key: str, seconds: float) -> None:
         """No new request to this host for ``seconds`` (backoff, Retry-After)."""
@@ -323,6 +332,77 @@ class Fetcher:
         """Sitemap URLs that the robots.txt of ``url``'s origin lists."""
         rules = self.robots_for(url)
         return list(rules.parser.sitemaps) if rules.parser is not None else []
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], url_of: Callable[[T], str]) -> list[R]:
+        """``fn`` over ``items`` on ``fetch_concurrency`` threads, results in input order.
+
+        Work is handed out by host, not in list order: a free thread takes an item of the
+        host that may start a request soonest (ties: the host with most items left) and
+        has a free per-host slot, so threads never queue behind one host's delay or
+        concurrency bound while other hosts are idle (pages grouped by feed would
+        otherwise fetch at one host's pace).
+        """
+        queues: dict[str, deque[int]] = {}
+        for i, item in enumerate(items):
+            queues.setdefault(politeness_key(url_of(item)), deque()).append(i)
+        results: list[Any] = [None] * len(items)
+        busy: dict[str, int] = dict.fromkeys(queues, 0)
+        # Our own reservation of each host's next start, ahead of Politeness (which
+        # learns of a request only when its thread gets there).
+        reserved: dict[str, float] = dict.fromkeys(queues, 0.0)
+        per_host = max(1, self.settings.per_host_concurrency)
+        cond = threading.Condition()
+        errors: list[BaseException] = []
+
+        def take() -> tuple[str, int] | None:
+            with cond:
+                while True:
+                    now = time.monotonic()
+                    best: tuple[float, int, str] | None = None
+                    for key, queue in queues.items():
+                        if not queue or busy[key] >= per_host:
+                            continue
+                        next_start, _delay = self.politeness.ready_at(key)
+                        cand = (max(next_start, reserved[key]), -len(queue), key)
+                        if best is None or cand < best:
+                            best = cand
+                    if best is None:
+                        if not any(queues.values()):
+                            return None
+                        cond.wait()
+                        continue
+                    start, _, key = best
+                    if start > now:
+                        cond.wait(start - now)
+                        continue
+                    busy[key] += 1
+                    reserved[key] = now + self.politeness.ready_at(key)[1]
+                    return key, queues[key].popleft()
+
+        def work() -> None:
+            while (job := take()) is not None:
+                key, i = job
+                try:
+                    results[i] = fn(items[i])
+                except BaseException as exc:
+                    with cond:
+                        errors.append(exc)
+                        for queue in queues.values():
+                            queue.clear()  # stop handing out work; the caller gets the error
+                finally:
+                    with cond:
+                        busy[key] -= 1
+                        cond.notify_all()
+
+        workers = max(1, min(self.settings.fetch_concurrency, len(items)))
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return results
 
     # -- internals ------------------------------------------------------------------------
 

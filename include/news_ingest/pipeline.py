@@ -8,7 +8,6 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
@@ -364,8 +363,7 @@ def harvest_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) ->
     lookup = CaptureLookup(settings.data_root, [day - timedelta(days=1), day])
     todo = list({i.article_id: i for i in new_items if lookup.find(i.url) is None}.values())
     rows = [{"feed_id": i.feed_id, "url": i.url} for i in todo[:MAX_HARVEST_PAGES]]
-    with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
-        pages = list(pool.map(lambda r: _fetch_one(fetcher, r), rows))
+    pages = fetcher.map(lambda r: _fetch_one(fetcher, r), rows, lambda r: r["url"])
     errors = [{"url": p["url"], "error": p["error"]} for p in pages if p["error"]]
     result.update(
         pages_fetched=len(pages) - len(errors),
@@ -472,19 +470,17 @@ def _fetch_one(fetcher: Fetcher, row: dict[str, Any]) -> dict[str, Any]:
     return _page_row(row, resp.final_url, resp.status, ctype, resp.fetched_at, resp.body)
 
 
-def _replay_or_fetch(
-    lookup: CaptureLookup, fetcher: Fetcher, row: dict[str, Any]
-) -> tuple[dict[str, Any], bool]:
+def _replay(lookup: CaptureLookup, row: dict[str, Any]) -> dict[str, Any] | None:
+    """The page from the raw archive, or None when it must be fetched."""
     capture = lookup.find(row["url"])
-    if capture is not None:
-        try:
-            body = lookup.body(capture)
-        except (OSError, ValueError):  # a capture that cannot be read is fetched again
-            pass
-        else:
-            ctype = capture.content_type or ""
-            return _page_row(row, capture.final_url, 200, ctype, capture.fetched_at, body), True
-    return _fetch_one(fetcher, row), False
+    if capture is None:
+        return None
+    try:
+        body = lookup.body(capture)
+    except (OSError, ValueError):  # a capture that cannot be read is fetched again
+        return None
+    ctype = capture.content_type or ""
+    return _page_row(row, capture.final_url, 200, ctype, capture.fetched_at, body)
 
 
 @_timed
@@ -495,8 +491,11 @@ def fetch_pages(
     else fetched (concurrently, politely); failures are recorded, not raised."""
     rows = store.read_table(selected_uri).to_pylist()
     lookup = CaptureLookup(settings.data_root, replay_days(day))
-    with ThreadPoolExecutor(max_workers=settings.fetch_concurrency) as pool:
-        done = list(pool.map(lambda r: _replay_or_fetch(lookup, fetcher, r), rows))
+    replayed_pages = [_replay(lookup, row) for row in rows]
+    missing = [row for row, page in zip(rows, replayed_pages, strict=True) if page is None]
+    # Handed out host by host (Fetcher.map), so no thread waits on one host's delay.
+    fetched = iter(fetcher.map(lambda r: _fetch_one(fetcher, r), missing, lambda r: r["url"]))
+    done = [(page, True) if page is not None else (next(fetched), False) for page in replayed_pages]
     pages = [page for page, _ in done]
     uri = work_uri(settings.data_root, day, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))

@@ -275,3 +275,40 @@ def test_charset_from_bom_header_meta_then_detection(
 def test_charset_detection_when_nothing_is_declared() -> None:
     sample = ("Привет, мир! Это проверка определения кодировки текста. " * 20).encode("cp1251")
     assert "Привет, мир!" in decode_document(sample, "text/html")
+
+
+def test_map_hands_out_work_by_host_not_in_list_order(settings: Settings) -> None:
+    """Pages grouped by host (as a feed lists them): while one host waits out its delay,
+    the other host's pages are fetched; results come back in input order."""
+    routes = {f"/p/{i}": Route(f"page {i}".encode()) for i in range(4)}
+    a, b = _serve(dict(routes), host="127.0.0.3"), _serve(dict(routes), host="127.0.0.4")
+    try:
+        spaced = replace(
+            settings, fetch_concurrency=2, per_host_concurrency=1, per_host_delay_s=0.2
+        )
+        urls = [f"{s.base_url}/p/{i}" for s in (a, b) for i in range(4)]
+        with Fetcher(spaced) as f:
+            bodies = f.map(lambda u: f.get(u).body, urls, lambda u: u)
+    finally:
+        a.stop()
+        b.stop()
+    assert bodies == [f"page {i}".encode() for _ in range(2) for i in range(4)]
+    # b's first page started before a's last one: the hosts were worked side by side.
+    assert _starts(b, "/p/")[0] < _starts(a, "/p/")[-1]
+    for site in (a, b):
+        starts = _starts(site, "/")
+        assert min(y - x for x, y in itertools.pairwise(starts)) >= 0.15
+
+
+def test_map_raises_the_first_error_and_stops_handing_out_work(settings: Settings) -> None:
+    done: list[int] = []
+
+    def work(i: int) -> int:
+        if i == 0:
+            raise ValueError("boom")
+        done.append(i)
+        return i
+
+    with Fetcher(replace(settings, fetch_concurrency=1)) as f, pytest.raises(ValueError):
+        f.map(work, list(range(5)), lambda i: "http://127.0.0.1/")
+    assert done == []
