@@ -95,6 +95,9 @@ def _airflow_env(home: Path, feeds: Path, **extra: str) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "NEWS_FEEDS": str(feeds),
         "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+        # The demo site is a single host, so the politeness spacing (tested on its own in
+        # tests/unit/test_politeness.py) would only serialize every request of these runs.
+        "NEWS_PER_HOST_DELAY": "0",
         **extra,
     }
 
