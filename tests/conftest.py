@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from demo.server import SiteServer
 from demo.site import build_routes, feed_list_yaml
 from news_ingest.settings import Settings
+from tests.support import settings_for
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -41,15 +41,4 @@ def demo_feeds_file(demo_site: SiteServer, tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a temporary data root, allowed to reach loopback test servers."""
-    return replace(
-        Settings.from_env(),
-        data_root=str(tmp_path / "data"),
-        seeds_dir=str(PROJECT / "seeds"),
-        allow_private_networks=True,
-        read_timeout_s=2.0,
-        connect_timeout_s=2.0,
-        total_timeout_s=10.0,
-        # Politeness and backoff that tests of them set themselves; elsewhere they only slow.
-        per_host_delay_s=0.0,
-        backoff_base_s=0.05,
-    )
+    return settings_for(tmp_path / "data")

@@ -7,15 +7,18 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from demo.site import DEMO_DAY, feed_list_yaml
 from news_ingest import pipeline, store
-from news_ingest.config import parse_feed_list
-from news_ingest.http import Fetcher
+from news_ingest.archive import archiving_fetcher
+from news_ingest.config import Feed, parse_feed_list
 from news_ingest.settings import Settings
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def closed_port_url() -> str:
@@ -26,15 +29,37 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+def settings_for(data_root: Path) -> Settings:
+    """Settings with ``data_root``, the project's seeds, loopback allowed, short timeouts."""
+    return replace(
+        Settings.from_env(),
+        data_root=str(data_root),
+        seeds_dir=str(PROJECT / "seeds"),
+        allow_private_networks=True,
+        read_timeout_s=2.0,
+        connect_timeout_s=2.0,
+        total_timeout_s=10.0,
+        # Politeness and backoff that tests of them set themselves; elsewhere they only slow.
+        per_host_delay_s=0.0,
+        backoff_base_s=0.05,
+    )
+
+
 def nightly_run(
-    base_url: str, settings: Settings, day: date = DEMO_DAY, run_id: str = "test-run"
+    base_url: str,
+    settings: Settings,
+    day: date = DEMO_DAY,
+    run_id: str = "test-run",
+    feeds: list[Feed] | None = None,
 ) -> dict[str, Any]:
-    """Every stage of news_nightly for ``day`` over the demo feeds at ``base_url``, without
-    Airflow: the stage results, with the run manifest's URI under ``manifest``."""
-    feeds = parse_feed_list(feed_list_yaml(base_url))
-    with Fetcher(settings) as fetcher:
+    """Every stage of news_nightly for ``day`` without Airflow, archiving as the DAG does, over
+    ``feeds`` or the demo feeds at ``base_url``: the stage results, with the manifest's URI."""
+    if feeds is None:
+        feeds = parse_feed_list(feed_list_yaml(base_url))
+    with archiving_fetcher(settings, day, "poll") as fetcher:
         polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
-        selected = pipeline.select_items_of_day(polls, day, settings.data_root)
+    selected = pipeline.select_items_of_day(polls, day, settings.data_root)
+    with archiving_fetcher(settings, day, "fetch") as fetcher:
         pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
     extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
     articles = pipeline.dedupe_articles(extracted["uri"], day, settings)

@@ -91,9 +91,7 @@ def test_harvest_schedule_comes_from_the_environment() -> None:
 
 
 def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
-    pools = {
-        (dag_id, t.task_id): t.pool for dag_id, dag in dagbag.dags.items() for t in dag.tasks
-    }
+    pools = {(dag_id, t.task_id): t.pool for dag_id, dag in dagbag.dags.items() for t in dag.tasks}
     fetching = {
         ("news_nightly", "poll_feed"),
         ("news_nightly", "fetch_pages"),

@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from demo.server import SiteServer
 from demo.site import DEMO_DAY
 from news_ingest import store
-from news_ingest.settings import Settings
-from tests.support import nightly_run
+from tests.support import nightly_run, settings_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -32,14 +30,7 @@ DAYS = (DEMO_DAY - timedelta(days=1), DEMO_DAY)
 def root(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) -> Path:
     """Two demo days written by every stage, in order, to a local data root."""
     data = tmp_path_factory.mktemp("spark") / "data"
-    settings = replace(
-        Settings.from_env(),
-        data_root=str(data),
-        seeds_dir=str(PROJECT / "seeds"),
-        allow_private_networks=True,
-        read_timeout_s=2.0,
-        connect_timeout_s=2.0,
-    )
+    settings = settings_for(data)
     for day in DAYS:
         nightly_run(demo_site.base_url, settings, day)
     return data

@@ -19,7 +19,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,7 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
-from news_ingest.settings import Settings
-from tests.support import closed_port_url, nightly_run
+from tests.support import closed_port_url, nightly_run, settings_for
 
 PROJECT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -116,14 +114,7 @@ def test_news_ingestion_page_in_the_airflow_ui(demo_site: SiteServer, tmp_path: 
             start_new_session=True,
         )
     try:
-        settings = replace(
-            Settings.from_env(),
-            data_root=str(data),
-            seeds_dir=str(PROJECT / "seeds"),
-            allow_private_networks=True,
-            read_timeout_s=2.0,
-            connect_timeout_s=2.0,
-        )
+        settings = settings_for(data)
         outage = nightly_run(closed_port_url(), settings, OUTAGE_DAY, "scheduled__2026-11-18")
         assert outage["gate"]["failures"] == ["no feed listed any item"]
         stages: dict[date, dict[str, Any]] = {OUTAGE_DAY: outage}

@@ -10,12 +10,12 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from demo.server import SiteServer
-from demo.site import DEMO_DAY, build_routes, feed_list_yaml
-from news_ingest import archive, pipeline, store
+from demo.site import DEMO_DAY, build_routes
+from news_ingest import archive, store
 from news_ingest.archive import CaptureLookup, WarcArchive, archiving_fetcher, read_index
-from news_ingest.config import parse_feed_list
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from tests.support import nightly_run
 
 
 def demo_server() -> SiteServer:
@@ -25,18 +25,7 @@ def demo_server() -> SiteServer:
 
 
 def run_day_archived(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
-    """Poll, select, fetch (archiving every response), extract, dedupe, publish."""
-    feeds = parse_feed_list(feed_list_yaml(site.base_url))
-    with archiving_fetcher(settings, day, "poll") as fetcher:
-        polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
-    selected = pipeline.select_items_of_day(polls, day, settings.data_root)
-    with archiving_fetcher(settings, day, "fetch") as fetcher:
-        pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
-    extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
-    articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
-    events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    pipeline.publish_partitions(articles["uri"], events["uri"], day, settings.data_root)
-    return {"poll": polls, "fetch": pages, "dedupe": articles}
+    return nightly_run(site.base_url, settings, day)
 
 
 def _page_hits(site: SiteServer) -> int:

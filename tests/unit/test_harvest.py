@@ -11,6 +11,7 @@ from news_ingest import pipeline, store
 from news_ingest.archive import archiving_fetcher
 from news_ingest.config import Feed
 from news_ingest.settings import Settings
+from tests.support import nightly_run
 
 BODY = " ".join(
     ["Flood waters rose across the delta on Thursday as rescuers reached stranded villages."] * 12
@@ -33,20 +34,6 @@ def _rss(base: str, items: list[tuple[str, str]]) -> Route:
     return Route(body.encode(), "application/rss+xml")
 
 
-def _nightly(feed: Feed, settings: Settings) -> dict:
-    day = DEMO_DAY
-    with archiving_fetcher(settings, day, "poll") as fetcher:
-        polls = [pipeline.poll_feed(feed, day, settings, fetcher)]
-    selected = pipeline.select_items_of_day(polls, day, settings.data_root)
-    with archiving_fetcher(settings, day, "fetch") as fetcher:
-        pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
-    extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
-    articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
-    events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    pipeline.publish_partitions(articles["uri"], events["uri"], day, settings.data_root)
-    return {"poll": polls, "select": selected, "fetch": pages}
-
-
 def test_item_rotated_out_before_the_nightly_run_is_still_processed(settings: Settings) -> None:
     a, b, c = "alpha-floods", "bravo-floods", "charlie-floods"
     with SiteServer() as site:
@@ -65,7 +52,7 @@ def test_item_rotated_out_before_the_nightly_run_is_still_processed(settings: Se
             base, [(a, "Thu, 19 Nov 2026 08:00:00 GMT"), (c, "Thu, 19 Nov 2026 10:00:00 GMT")]
         )
         del site.routes[f"/{b}"]
-        run = _nightly(feed, settings)
+        run = nightly_run("", settings, feeds=[feed])
         hits = {s: site.hits(f"/{s}") for s in (a, b, c)}
     assert first["new_items"] == 2 and first["pages_fetched"] == 2 and first["error"] is None
     assert unchanged["not_modified"] is True and unchanged["pages_fetched"] == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,8 +13,7 @@ import pytest
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
 from news_ingest import pipeline, report
-from news_ingest.settings import Settings
-from tests.support import nightly_run
+from tests.support import nightly_run, settings_for
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -26,14 +24,7 @@ def demo_runs(
 ) -> tuple[str, dict[date, dict[str, Any]]]:
     """A data root with the manifests of the three demo days, run through the real stages."""
     root = tmp_path_factory.mktemp("report") / "data"
-    settings = replace(
-        Settings.from_env(),
-        data_root=str(root),
-        seeds_dir=str(PROJECT / "seeds"),
-        allow_private_networks=True,
-        read_timeout_s=2.0,
-        connect_timeout_s=2.0,
-    )
+    settings = settings_for(root)
     stages = {
         day: nightly_run(demo_site.base_url, settings, day, f"scheduled__{day}")
         for day in DEMO_DAYS
