@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -19,6 +21,43 @@ from news_ingest.config import Feed, parse_feed_list
 from news_ingest.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+
+
+def airflow_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of an Airflow command with its own home and this project's DAGs."""
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+        **extra,
+    }
+
+
+def airflow(args: list[str], env: dict[str, str], log: Path) -> None:
+    """Run one Airflow command into ``log``; fail the test with the log's tail if it fails."""
+    with log.open("w") as out:
+        code = subprocess.call(
+            [AIRFLOW, *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT,
+            timeout=900,
+        )
+    assert code == 0, log.read_text()[-5000:]
+
+
+def prepare_airflow_home(env: dict[str, str]) -> None:
+    """Migrate the metadata DB of ``env`` and create the pool the fetching tasks use."""
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    airflow(["db", "migrate"], env, home / "migrate.log")
+    airflow(["pools", "set", "news_fetch", "4", "fetching tasks"], env, home / "pool.log")
 
 
 def closed_port_url() -> str:

@@ -11,11 +11,9 @@ completed runs leaves the data identical.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,9 +28,9 @@ from pg_server import temporary_postgres
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS, feed_list_yaml
+from tests.support import AIRFLOW, airflow_env, prepare_airflow_home
 
 PROJECT = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
 pytestmark = pytest.mark.e2e
 
 
@@ -86,20 +84,9 @@ def _wait_backfill(base: str, token: str, backfill_id: int, timeout_s: float = 9
 
 
 def _airflow_env(home: Path, feeds: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "NEWS_FEEDS": str(feeds),
-        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
-        # The demo site is a single host, so the politeness spacing (tested on its own in
-        # tests/unit/test_politeness.py) would only serialize every request of these runs.
-        "NEWS_PER_HOST_DELAY": "0",
-        **extra,
-    }
+    # The demo site is a single host, so the politeness spacing (tested on its own in
+    # tests/unit/test_politeness.py) would only serialize every request of these runs.
+    return airflow_env(home, NEWS_FEEDS=str(feeds), NEWS_PER_HOST_DELAY="0", **extra)
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +104,7 @@ def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -
     # One migration, copied, so the three days can run side by side.
     migrated = tmp / "airflow-migrated"
     env = _airflow_env(migrated, feeds_file)
-    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [AIRFLOW, "pools", "set", "news_fetch", "4", "fetching tasks"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    prepare_airflow_home(env)
     roots: dict[date, Path] = {}
     running: dict[date, subprocess.Popen[bytes]] = {}
     for day in DEMO_DAYS:
@@ -199,13 +180,7 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
     env = _airflow_env(
         tmp_path / "airflow", feeds_file, NEWS_DATA_ROOT=str(backfilled), **metadata_db
     )
-    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [AIRFLOW, "pools", "set", "news_fetch", "4", "fetching tasks"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    prepare_airflow_home(env)
     script = str(PROJECT / "scripts" / "airflow-services.sh")
     started = subprocess.run(
         [script, "start", str(port)],

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,23 +12,10 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
+from tests.support import airflow, airflow_env, prepare_airflow_home
 
 PROJECT = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
 pytestmark = pytest.mark.e2e
-
-
-def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
-    with log.open("w") as out:
-        code = subprocess.call(
-            [AIRFLOW, *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=PROJECT,
-            timeout=600,
-        )
-    assert code == 0, log.read_text()[-5000:]
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +26,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer):
     tmp = tmp_path_factory.mktemp("e2e")
     feeds = tmp / "feeds.yaml"
     feeds.write_text(feed_list_yaml(demo_site.base_url))
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "NEWS_FEEDS": str(feeds),
-        "NEWS_DATA_ROOT": str(tmp / "data"),
-        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
-    }
-    _airflow(["db", "migrate"], env, tmp / "migrate.log")
-    _airflow(["pools", "set", "news_fetch", "4", "fetching tasks"], env, tmp / "pool.log")
+    env = airflow_env(tmp / "airflow", NEWS_FEEDS=str(feeds), NEWS_DATA_ROOT=str(tmp / "data"))
+    prepare_airflow_home(env)
     logical = (DEMO_DAY + timedelta(days=1)).isoformat()
     snapshots = []
     for attempt in (1, 2):
-        _airflow(["dags", "test", "news_nightly", logical], env, tmp / f"run{attempt}.log")
+        airflow(["dags", "test", "news_nightly", logical], env, tmp / f"run{attempt}.log")
         snapshots.append(_snapshot(tmp / "data"))
     return tmp / "data", snapshots, (tmp / "run1.log").read_text()
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,10 +11,9 @@ import pytest
 from demo.server import SiteServer
 from demo.site import DEMO_DAY, feed_list_yaml, stories_of
 from news_ingest import store
-from tests.support import local_s3
+from tests.support import airflow, airflow_env, local_s3, prepare_airflow_home
 
 PROJECT = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
 BUCKET = "news-e2e"
 ROOT = f"s3://{BUCKET}/nightly"
 pytestmark = pytest.mark.e2e
@@ -27,33 +23,15 @@ def test_nightly_run_writes_its_day_to_s3(tmp_path: Path, demo_site: SiteServer)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(feed_list_yaml(demo_site.base_url))
     with local_s3(BUCKET) as s3:
-        env = {
-            **os.environ,
-            **s3.env,
-            "AIRFLOW_HOME": str(tmp_path / "airflow"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "NEWS_FEEDS": str(feeds),
-            "NEWS_DATA_ROOT": ROOT,
-            "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
-        }
+        env = airflow_env(
+            tmp_path / "airflow", **s3.env, NEWS_FEEDS=str(feeds), NEWS_DATA_ROOT=ROOT
+        )
+        prepare_airflow_home(env)
         log = tmp_path / "airflow.log"
-        with log.open("w") as out:
-            for args in (
-                ["db", "migrate"],
-                # Day D runs with logical date D+1: its data interval is [D, D+1).
-                ["dags", "test", "news_nightly", (DEMO_DAY + timedelta(days=1)).isoformat()],
-            ):
-                code = subprocess.call(
-                    [AIRFLOW, *args],
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    cwd=PROJECT,
-                    timeout=600,
-                )
-                assert code == 0, log.read_text()[-5000:]
+        # Day D runs with logical date D+1: its data interval is [D, D+1).
+        airflow(
+            ["dags", "test", "news_nightly", (DEMO_DAY + timedelta(days=1)).isoformat()], env, log
+        )
         text = log.read_text()
         assert f"news_nightly summary for {DEMO_DAY}" in text
 

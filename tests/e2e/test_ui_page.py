@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,10 +26,9 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
-from tests.support import closed_port_url, nightly_run, settings_for
+from tests.support import AIRFLOW, airflow_env, closed_port_url, nightly_run, settings_for
 
 PROJECT = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
 ARTIFACTS = PROJECT / ".artifacts"
 OUTAGE_DAY = date(2026, 11, 17)  # the night before the demo days: no feed answered
 pytestmark = pytest.mark.e2e
@@ -87,15 +85,7 @@ def test_news_ingestion_page_in_the_airflow_ui(demo_site: SiteServer, tmp_path: 
     data = tmp_path / "data"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(tmp_path / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "NEWS_DATA_ROOT": str(data),
-    }
+    env = airflow_env(tmp_path / "airflow", NEWS_DATA_ROOT=str(data))
     log = tmp_path / "api-server.log"
     started = time.monotonic()
     # Migrate and start the api-server in the background while the manifests are made.
