@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -13,7 +13,7 @@ from typing import Any
 
 from demo.site import DEMO_DAY, feed_list_yaml
 from news_ingest import pipeline, store
-from news_ingest.config import parse_feed_list
+from news_ingest.config import Feed, parse_feed_list
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
 
@@ -27,11 +27,16 @@ def closed_port_url() -> str:
 
 
 def nightly_run(
-    base_url: str, settings: Settings, day: date = DEMO_DAY, run_id: str = "test-run"
+    base_url: str,
+    settings: Settings,
+    day: date = DEMO_DAY,
+    run_id: str = "test-run",
+    extra_feeds: Sequence[Feed] = (),
 ) -> dict[str, Any]:
-    """Every stage of news_nightly for ``day`` over the demo feeds at ``base_url``, without
-    Airflow: the stage results, with the run manifest's URI under ``manifest``."""
-    feeds = parse_feed_list(feed_list_yaml(base_url))
+    """Every stage of news_nightly for ``day`` over the demo feeds at ``base_url`` (and
+    ``extra_feeds``), without Airflow: the stage results, with the run manifest's URI under
+    ``manifest``."""
+    feeds = [*parse_feed_list(feed_list_yaml(base_url)), *extra_feeds]
     with Fetcher(settings) as fetcher:
         polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
         selected = pipeline.select_items_of_day(polls, day, settings.data_root)

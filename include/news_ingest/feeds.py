@@ -38,10 +38,23 @@ class FeedItem:
     summary: str | None
 
 
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_WIDE_ENCODINGS = ("utf-32", "utf-16", "utf-16-le", "utf-16-be")
+
+
 def _refuse_entities(body: bytes) -> None:
-    head = body[:65536]
-    if b"<!ENTITY" in head or b"<!entity" in head:
+    """Refuse any document declaring XML entities, wherever the declaration sits (a long
+    comment can push it far down) and in wide encodings (UTF-16/32) as well."""
+    if _ENTITY_DECL.search(body):
         raise FeedParseError("document declares XML entities; refused")
+    if b"\x00" in body[:4096]:
+        for encoding in _WIDE_ENCODINGS:
+            try:
+                text = body.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _ENTITY_DECL.search(text.encode("utf-8", errors="ignore")):
+                raise FeedParseError("document declares XML entities; refused")
 
 
 def _struct_to_dt(value: Any) -> datetime | None:
@@ -130,6 +143,8 @@ def parse_feed(
     entries = parsed.get("entries") or []
     if not entries and parsed.get("bozo"):
         raise FeedParseError(f"not a feed: {parsed.get('bozo_exception')!r}"[:300])
+    if not entries and not parsed.get("version"):
+        raise FeedParseError("not a feed: no RSS, RDF or Atom root element")
     items: list[FeedItem] = []
     for entry in entries[:MAX_ITEMS_PER_FEED]:
         link = entry.get("link") or ""
@@ -139,6 +154,9 @@ def parse_feed(
         item = _item(feed_id, link, entry.get("title"), published, entry.get("summary"))
         if item is not None:
             items.append(item)
+    if not items and parsed.get("bozo"):
+        # The lenient parser salvaged entries from a broken document, none of them usable.
+        raise FeedParseError(f"malformed feed: {parsed.get('bozo_exception')!r}"[:300])
     return items
 
 
