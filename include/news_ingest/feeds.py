@@ -72,7 +72,10 @@ def _item(
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
-    canonical = canonicalize_url(url)
+    try:
+        canonical = canonicalize_url(url)
+    except ValueError:  # e.g. a port out of range: not a link we can fetch
+        return None
     return FeedItem(
         feed_id=feed_id,
         url=url,
@@ -134,12 +137,15 @@ def parse_feed(
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        body,
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=True,
-    )
+    try:
+        parsed = feedparser.parse(
+            body,
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=True,
+        )
+    except Exception as exc:  # feedparser's lenient parser on hostile bytes (found by fuzzing)
+        raise FeedParseError(f"unparsable feed: {type(exc).__name__}: {exc}"[:300]) from exc
     entries = parsed.get("entries") or []
     if not entries and parsed.get("bozo"):
         raise FeedParseError(f"not a feed: {parsed.get('bozo_exception')!r}"[:300])
