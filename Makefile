@@ -21,7 +21,7 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe clean
+	bench-dedupe bench-fuzz clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -118,6 +118,11 @@ bench-dedupe: setup
 # Reads ../shared/eval/plover_gsr_cameo.json in place.
 bench-events: setup
 	$(BIN)/python bench/events/run.py
+
+# Hypothesis-driven fuzzing of the feed, sitemap, charset and page parsers (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+bench-fuzz: setup
+	$(BIN)/python bench/fuzz/run.py $(FUZZ_SECONDS)
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

@@ -191,7 +191,8 @@ def parse_sitemap(feed_id: str, body: bytes) -> tuple[list[FeedItem], list[str]]
     _refuse_entities(body)
     try:
         root: Element = safe_et.fromstring(body)
-    except (DefusedXmlException, safe_et.ParseError) as exc:
+    except (DefusedXmlException, safe_et.ParseError, LookupError, ValueError) as exc:
+        # LookupError: an unknown encoding in the XML declaration (found by bench/fuzz)
         raise FeedParseError(f"not a sitemap: {exc}") from exc
     kind = _local(root.tag)
     items: list[FeedItem] = []

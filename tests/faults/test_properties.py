@@ -128,3 +128,16 @@ def test_partition_writer_round_trips_rows(data: st.DataObject) -> None:
             back = store.read_partition(root, dataset, date(2026, 11, 19))
         assert back is not None
         assert back.select(schema.names).cast(schema).to_pylist() == table.to_pylist()
+
+
+def test_fuzz_findings_stay_fixed() -> None:
+    """Inputs bench/fuzz/run.py found crashing the parsers (now a clean error or a result)."""
+    from news_ingest.extract import extract_article
+
+    for body in (b'<?xml version="" encoding="f"?>', b"<urlset/>\xff"):
+        with contextlib.suppress(FeedParseError):
+            parse_sitemap("f", body)
+    with contextlib.suppress(FeedParseError):
+        parse_feed("f", b"<>&#xD800;", "http://example.com/")
+    ext = extract_article(b'<link rel=canonical href="a://[">', "http://example.com/a")
+    assert ext.canonical_url.startswith("http://example.com/")
