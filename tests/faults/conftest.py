@@ -17,10 +17,8 @@ from typing import Any
 import psutil
 import pytest
 
+from tests.faults.figures import FIGURES, record  # noqa: F401  (record: re-exported)
 from tests.faults.hostile import HostileServer
-
-# Every fault case's figures: case -> {"seconds", "bound_s", "peak_rss_mib", ...}.
-FIGURES: dict[str, dict[str, Any]] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -91,10 +89,6 @@ class PeakMemory:
     @property
     def growth_mib(self) -> float:
         return (self.peak - self.start_rss) / 2**20
-
-
-def record(case: str, **figures: Any) -> None:
-    FIGURES[case] = figures
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -25,7 +25,8 @@ from demo.site import DEMO_DAY
 from news_ingest.config import Feed
 from news_ingest.settings import Settings
 from tests.faults import hostile as h
-from tests.faults.conftest import PeakMemory, record
+from tests.faults.conftest import PeakMemory
+from tests.faults.figures import record
 from tests.support import nightly_run
 
 PUB = "Thu, 19 Nov 2026 12:00:00 GMT"  # inside the demo day

@@ -22,7 +22,7 @@ from demo.site import DEMO_DAY, build_routes, feed_list_yaml
 from news_ingest import store
 from news_ingest.archive import CaptureLookup, read_index, read_record_body
 from news_ingest.settings import Settings
-from tests.faults.conftest import record
+from tests.faults.figures import record
 from tests.faults.rows import random_table
 from tests.support import nightly_run
 
