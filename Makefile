@@ -21,7 +21,7 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch clean
+	bench-dedupe bench-fetch bench-fuzz clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
@@ -122,6 +122,11 @@ bench-events: setup
 # 2,000 pages over 20 loopback hosts (127.0.0.2-21) with 50 ms latency, through the fetch stage.
 bench-fetch: setup
 	$(BIN)/python bench/fetch/run.py --rounds 3
+
+# Hypothesis-driven fuzzing of the feed, sitemap, charset and page parsers (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+bench-fuzz: setup
+	$(BIN)/python bench/fuzz/run.py $(FUZZ_SECONDS)
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -89,12 +89,15 @@ def nightly_run(
     settings: Settings,
     day: date = DEMO_DAY,
     run_id: str = "test-run",
-    feeds: list[Feed] | None = None,
+    feeds: Sequence[Feed] | None = None,
+    extra_feeds: Sequence[Feed] = (),
 ) -> dict[str, Any]:
     """Every stage of news_nightly for ``day`` without Airflow, archiving as the DAG does, over
-    ``feeds`` or the demo feeds at ``base_url``: the stage results, with the manifest's URI."""
+    ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``: the stage results,
+    with the run manifest's URI under ``manifest``."""
     if feeds is None:
         feeds = parse_feed_list(feed_list_yaml(base_url))
+    feeds = [*feeds, *extra_feeds]
     with archiving_fetcher(settings, day, "poll") as fetcher:
         polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
     selected = pipeline.select_items_of_day(polls, day, settings.data_root)

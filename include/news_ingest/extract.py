@@ -299,7 +299,10 @@ def extract_article(
 ) -> Extracted:
     """Extract the article in ``body`` fetched from ``url`` (its final URL after redirects)."""
     html = decode_html(body, content_type)
-    canonical = resolve_canonical(url, declared_canonical(body))
+    try:
+        canonical = resolve_canonical(url, declared_canonical(body))
+    except ValueError:  # a declared canonical that is no URL, e.g. "a://[" (found by bench/fuzz)
+        canonical = resolve_canonical(url, None)
     published, source = page_date(body, url)
     tree = load_html(html)
     fields: dict[str, Any] = {}

@@ -38,10 +38,23 @@ class FeedItem:
     summary: str | None
 
 
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_WIDE_ENCODINGS = ("utf-32", "utf-16", "utf-16-le", "utf-16-be")
+
+
 def _refuse_entities(body: bytes) -> None:
-    head = body[:65536]
-    if b"<!ENTITY" in head or b"<!entity" in head:
+    """Refuse any document declaring XML entities, wherever the declaration sits (a long
+    comment can push it far down) and in wide encodings (UTF-16/32) as well."""
+    if _ENTITY_DECL.search(body):
         raise FeedParseError("document declares XML entities; refused")
+    if b"\x00" in body[:4096]:
+        for encoding in _WIDE_ENCODINGS:
+            try:
+                text = body.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _ENTITY_DECL.search(text.encode("utf-8", errors="ignore")):
+                raise FeedParseError("document declares XML entities; refused")
 
 
 def _struct_to_dt(value: Any) -> datetime | None:
@@ -59,7 +72,10 @@ def _item(
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
-    canonical = canonicalize_url(url)
+    try:
+        canonical = canonicalize_url(url)
+    except ValueError:  # e.g. a port out of range: not a link we can fetch
+        return None
     return FeedItem(
         feed_id=feed_id,
         url=url,
@@ -121,15 +137,20 @@ def parse_feed(
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        body,
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=True,
-    )
+    try:
+        parsed = feedparser.parse(
+            body,
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=True,
+        )
+    except Exception as exc:  # feedparser's lenient parser on hostile bytes (found by fuzzing)
+        raise FeedParseError(f"unparsable feed: {type(exc).__name__}: {exc}"[:300]) from exc
     entries = parsed.get("entries") or []
     if not entries and parsed.get("bozo"):
         raise FeedParseError(f"not a feed: {parsed.get('bozo_exception')!r}"[:300])
+    if not entries and not parsed.get("version"):
+        raise FeedParseError("not a feed: no RSS, RDF or Atom root element")
     items: list[FeedItem] = []
     for entry in entries[:MAX_ITEMS_PER_FEED]:
         link = entry.get("link") or ""
@@ -139,6 +160,9 @@ def parse_feed(
         item = _item(feed_id, link, entry.get("title"), published, entry.get("summary"))
         if item is not None:
             items.append(item)
+    if not items and parsed.get("bozo"):
+        # The lenient parser salvaged entries from a broken document, none of them usable.
+        raise FeedParseError(f"malformed feed: {parsed.get('bozo_exception')!r}"[:300])
     return items
 
 
@@ -167,7 +191,8 @@ def parse_sitemap(feed_id: str, body: bytes) -> tuple[list[FeedItem], list[str]]
     _refuse_entities(body)
     try:
         root: Element = safe_et.fromstring(body)
-    except (DefusedXmlException, safe_et.ParseError) as exc:
+    except (DefusedXmlException, safe_et.ParseError, LookupError, ValueError) as exc:
+        # LookupError: an unknown encoding in the XML declaration (found by bench/fuzz)
         raise FeedParseError(f"not a sitemap: {exc}") from exc
     kind = _local(root.tag)
     items: list[FeedItem] = []

@@ -35,6 +35,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -87,31 +88,156 @@ class Response:
     wire_bytes: int = 0
 
 
-def _blocked_address(ip: str) -> bool:
-    addr = ipaddress.ip_address(ip)
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return not addr.is_global or addr.is_multicast
+# Never reachable, even with NEWS_ALLOW_PRIVATE_NETWORKS=1: cloud metadata services live at
+# link-local (169.254.169.254, fe80::/10) or in the shared range (100.100.100.200), AWS's
+# IPv6 one at fd00:ec2::254; unspecified, multicast and reserved addresses are never a site.
+_ALWAYS_REFUSED = (ipaddress.ip_network("fd00:ec2::/32"),)
+# What the allowance opens: loopback (the demo site, test servers) and private ranges
+# (RFC 1918, IPv6 unique-local), nothing else.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress._BaseAddress:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64), else itself."""
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return addr.ipv4_mapped
+        if addr.sixtofour is not None:
+            return addr.sixtofour
+        if addr.teredo is not None:
+            return addr.teredo[1]
+        if addr in _NAT64:
+            return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return addr
+
+
+def address_refusal(ip: str, allow_private: bool) -> str | None:
+    """Why the fetcher must not connect to ``ip``, or None when it may.
+
+    Public unicast addresses are allowed. ``allow_private`` (NEWS_ALLOW_PRIVATE_NETWORKS=1)
+    adds loopback and private ranges only; link-local (metadata endpoints), the shared
+    range, unspecified, multicast and reserved addresses stay refused whatever it says.
+    """
+    try:
+        addr = _embedded_ipv4(ipaddress.ip_address(ip.split("%", 1)[0]))
+    except ValueError:
+        return f"refused unparsable address {ip!r}"
+    assert isinstance(addr, ipaddress.IPv4Address | ipaddress.IPv6Address)
+    if addr.is_loopback:  # checked first: ::1 sits inside IPv6's reserved ::/8
+        return None if allow_private else f"refused non-public address {ip}"
+    if (
+        addr.is_link_local
+        or addr.is_unspecified
+        or addr.is_multicast
+        or addr.is_reserved
+        or any(addr in net for net in _ALWAYS_REFUSED if addr.version == net.version)
+    ):
+        return f"refused link-local/reserved address {ip} (never allowed)"
+    if addr.is_global:
+        return None
+    if allow_private and (addr.is_loopback or addr.is_private):
+        return None
+    return f"refused non-public address {ip}"
+
+
+def resolve_vetted(host: str, port: int, allow_private: bool) -> list[str]:
+    """Resolve ``host`` once and return its addresses, refusing all if any is not allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve {host}: {exc}") from exc
+    addresses: list[str] = []
+    for info in infos:
+        ip = str(info[4][0])
+        refusal = address_refusal(ip, allow_private)
+        if refusal is not None:
+            raise FetchError(f"{refusal} for host {host}")
+        if ip not in addresses:
+            addresses.append(ip)
+    if not addresses:
+        raise FetchError(f"cannot resolve {host}: no address")
+    return addresses
 
 
 def check_url_allowed(url: str, allow_private: bool) -> None:
-    """Refuse non-http(s) URLs and, unless allowed, hosts that resolve to non-public addresses."""
+    """Refuse non-http(s) URLs and hosts that resolve to addresses the policy refuses.
+
+    An early check per hop; the connection itself is made by ``GuardedBackend``, which
+    resolves once more, vets those addresses and connects to one of them (no second lookup
+    after the vetting, so DNS rebinding cannot slip an address past it).
+    """
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise FetchError(f"refused scheme {parts.scheme!r}: {url}")
-    host = parts.hostname
+    try:
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(f"bad host or port in URL: {url}") from exc
     if not host:
         raise FetchError(f"no host in URL: {url}")
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        ip = str(info[4][0])
-        if _blocked_address(ip):
-            raise FetchError(f"refused non-public address {ip} for host {host}")
+    resolve_vetted(host, port, allow_private)
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to vetted addresses.
+
+    httpcore hands it the URL's host name; it resolves the name once, refuses the lot if
+    any address is not allowed, and opens the TCP connection to a vetted IP itself. The
+    Host header and TLS SNI/certificate checks still use the name (httpcore sets them from
+    the URL, not from the socket).
+    """
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.connected: list[tuple[str, str]] = []  # (host, ip) of every connection opened
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = resolve_vetted(host, port, self.allow_private)
+        except FetchError as exc:
+            raise _Refused(str(exc)) from exc
+        last: Exception | None = None
+        for ip in addresses:
+            try:
+                stream = super().connect_tcp(ip, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+                continue
+            self.connected.append((host, ip))
+            return stream
+        assert last is not None
+        raise last
+
+
+class _Refused(httpcore.ConnectError):
+    """The backend refused to connect (policy), as opposed to a network failure."""
+
+
+def guarded_client(settings: Settings) -> httpx.Client:
+    """The fetcher's httpx client: no redirects followed, no proxies, guarded connections."""
+    limits = httpx.Limits(
+        max_connections=settings.fetch_concurrency * 2,
+        max_keepalive_connections=settings.fetch_concurrency * 2,
+    )
+    transport = httpx.HTTPTransport(limits=limits)
+    pool = transport._pool
+    assert isinstance(pool, httpcore.ConnectionPool)
+    pool._network_backend = GuardedBackend(settings.allow_private_networks)
+    return httpx.Client(
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+        follow_redirects=False,
+        trust_env=False,
+        transport=transport,
+    )
 
 
 def politeness_key(url: str) -> str:
@@ -247,16 +373,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.agent = settings.user_agent
-        self.client = client or httpx.Client(
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(
-                max_connections=settings.fetch_concurrency * 2,
-                max_keepalive_connections=settings.fetch_concurrency * 2,
-            ),
-        )
+        self.client = client or guarded_client(settings)
         self.recorder = recorder
         self.politeness = Politeness(
             settings.per_host_concurrency, settings.per_host_delay_s, settings.fetch_concurrency
@@ -514,6 +631,8 @@ class Fetcher:
                         decoded.append(out)
                 raw_body = b"".join(raw)
                 body = raw_body if decoder is None else b"".join(decoded) + decoder.flush()
+                if decoder is not None and not decoder.eof:
+                    raise FetchError(f"truncated compressed body from {url}")
                 exchange = Exchange(
                     url=url,
                     status=resp.status_code,
@@ -535,7 +654,11 @@ class Fetcher:
             raise FetchError(f"corrupt compressed body from {url}: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout fetching {url}: {type(exc).__name__}") from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        except httpx.ConnectError as exc:
+            if isinstance(exc.__cause__, _Refused):  # the SSRF guard: not worth a retry
+                raise FetchError(f"{exc.__cause__}: {url}") from exc
+            raise _Retryable(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise _Retryable(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc

@@ -87,7 +87,6 @@ def test_server_errors_are_returned_not_raised(site: SiteServer, settings: Setti
     [
         "http://127.0.0.1/",
         "http://localhost/",
-        "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.1/",
         "http://[::1]/",
         "http://192.168.1.1/",
@@ -97,6 +96,25 @@ def test_private_addresses_are_refused_unless_allowed(url: str) -> None:
     with pytest.raises(FetchError, match="non-public"):
         check_url_allowed(url, allow_private=False)
     check_url_allowed(url, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+    ],
+)
+def test_metadata_and_link_local_are_refused_even_when_private_is_allowed(url: str) -> None:
+    for allow in (False, True):
+        with pytest.raises(FetchError, match="refused"):
+            check_url_allowed(url, allow_private=allow)
 
 
 def test_loopback_site_is_refused_by_default_settings(site: SiteServer, settings: Settings) -> None:
