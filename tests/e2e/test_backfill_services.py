@@ -57,9 +57,10 @@ def _request(
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
-            # SQLite allows one writer: while the scheduler writes, the API answers 503 and
-            # rolls back, so the request is safe to send again, as a user would.
-            if exc.code != 503 or attempt == 9:
+            # SQLite allows one writer: while the scheduler writes, the API rolls back and
+            # answers 503 (or 500 when the lock hits its audit-log insert), so the request is
+            # safe to send again, as a user would. PostgreSQL never needs this.
+            if exc.code not in (500, 503) or attempt == 9:
                 raise
             time.sleep(2)
     raise AssertionError("unreachable")

@@ -50,7 +50,10 @@ def hostile() -> Iterator[HostileServer]:
 
 
 class PeakMemory:
-    """Samples the resident set of this process and its children (extraction workers)."""
+    """Samples the memory of this process and its children (extraction workers).
+
+    PSS, not RSS: forked workers share the parent's pages, which RSS would count once per
+    process (a large parent, late in the whole suite, would look like gigabytes)."""
 
     def __init__(self, every_s: float = 0.05) -> None:
         self.proc = psutil.Process()
@@ -61,10 +64,10 @@ class PeakMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _rss(self) -> int:
-        total = self.proc.memory_info().rss
+        total = self.proc.memory_full_info().pss
         for child in self.proc.children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
+                total += child.memory_full_info().pss
         return int(total)
 
     def _run(self) -> None:

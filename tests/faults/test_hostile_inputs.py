@@ -30,7 +30,9 @@ from tests.faults.figures import record
 from tests.support import nightly_run
 
 PUB = "Thu, 19 Nov 2026 12:00:00 GMT"  # inside the demo day
-MEMORY_BOUND_MIB = 1500  # the whole test process and its extraction workers
+# What one run may add to the test process and its extraction workers (PSS): the process
+# itself holds whatever earlier tests of the suite loaded.
+MEMORY_BOUND_MIB = 1024
 RUN_BOUND_S = 120.0  # a whole nightly run with one hostile feed
 
 
@@ -260,7 +262,7 @@ def _run_case(
         rss_growth_mib=round(mem.growth_mib, 1),
     )
     assert mem.seconds < bound_s, f"{case_id} took {mem.seconds:.1f}s"
-    assert mem.peak_mib < MEMORY_BOUND_MIB
+    assert mem.growth_mib < MEMORY_BOUND_MIB
     # The other feeds' output is complete, and published.
     assert article_ids(root) == clean_ids
     assert (root / "events" / f"date={DEMO_DAY}").is_dir()
