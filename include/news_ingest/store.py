@@ -158,6 +158,22 @@ def _put_object(fs: pafs.FileSystem, path: str, data: pa.Buffer) -> None:
         out.write(data)
 
 
+@contextlib.contextmanager
+def renamed_into_place(fs: pafs.FileSystem, path: str) -> Iterator[str]:
+    """A temp path beside ``path`` to write; renamed over ``path`` on success, deleted on error."""
+    parent, name = path.rsplit("/", 1)
+    fs.create_dir(parent, recursive=True)
+    # A dot-prefixed temp name is ignored by DuckDB, Spark and pyarrow dataset globs.
+    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    try:
+        yield tmp
+        fs.move(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fs.delete_file(tmp)
+        raise
+
+
 def write_bytes_atomic(uri: str, data: bytes | pa.Buffer) -> str:
     """Write ``data`` to ``uri`` so readers see the old file or the whole new one, never a part.
 
@@ -170,17 +186,8 @@ def write_bytes_atomic(uri: str, data: bytes | pa.Buffer) -> str:
     if publishes_on_close(fs):
         _put_object(fs, path, buffer)
         return uri
-    parent, name = path.rsplit("/", 1)
-    fs.create_dir(parent, recursive=True)
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
-    try:
-        with fs.open_output_stream(tmp) as out:
-            out.write(buffer)
-        fs.move(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            fs.delete_file(tmp)
-        raise
+    with renamed_into_place(fs, path) as tmp, fs.open_output_stream(tmp) as out:
+        out.write(buffer)
     return uri
 
 
@@ -198,17 +205,8 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
         _write_parquet(table, sink, None)
         _put_object(fs, path, sink.getvalue())
         return uri
-    parent, name = path.rsplit("/", 1)
-    fs.create_dir(parent, recursive=True)
-    # A dot-prefixed temp name is ignored by DuckDB, Spark and pyarrow dataset globs.
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
-    try:
+    with renamed_into_place(fs, path) as tmp:
         _write_parquet(table, tmp, fs)
-        fs.move(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            fs.delete_file(tmp)
-        raise
     return uri
 
 
