@@ -575,11 +575,15 @@ def _drop_learned_boilerplate(rows: list[dict[str, Any]]) -> int:
 
 def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[PageInput]:
     # Stream bodies batch by batch; only the small per-page metadata stays in memory.
+    # Keys count every page read: ``rows`` shrinks as results are collected, so its
+    # length would hand out a key still in flight.
+    read = 0
     for batch in store.iter_batches(pages_uri):
         for page in batch.to_pylist():
+            read += 1
             if page["body"] is None:
                 continue
-            key = str(len(rows))
+            key = str(read)
             body = page.pop("body")
             rows[key] = page
             yield PageInput(key, body, page["final_url"], page["content_type"])

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from demo.server import Route, SiteServer
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
@@ -285,3 +286,41 @@ def test_manifest_records_seconds_per_stage(demo_site: SiteServer, settings: Set
     assert durations["extract"] == stages["extract"]["seconds"] > 0
     assert all(0 <= s < 120 for s in durations.values())
     assert "  seconds  poll=" in pipeline.format_summary(DEMO_DAY, stages)
+
+
+def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: Settings) -> None:
+    """More pages than the extraction pool keeps in flight: each one is extracted once."""
+    from datetime import UTC, datetime
+
+    from demo.site import RENDERERS, all_pages
+
+    templates = all_pages()
+    rows = []
+    for i in range(60):  # the pool holds workers * 8 pages in flight
+        page = templates[i % len(templates)]
+        page = replace(page, story=replace(page.story, slug=f"{page.story.slug}-{i}"))
+        url = f"http://news.example{page.path}"
+        body = RENDERERS[page.story.outlet](page, "http://news.example", templates)
+        rows.append(
+            {
+                "feed_id": "f",
+                "source": "S",
+                "url": url,
+                "canonical_url": url,
+                "article_id": f"id-{i}",
+                "title": page.story.title,
+                "published_at": page.published,
+                "final_url": url,
+                "status": 200,
+                "content_type": "text/html; charset=utf-8",
+                "body": body.encode(),
+                "fetched_at": datetime(2026, 11, 19, 23, tzinfo=UTC),
+                "error": None,
+            }
+        )
+    uri = pipeline.work_uri(settings.data_root, DEMO_DAY, "pages.parquet")
+    store.write_table_atomic(uri, pa.Table.from_pylist(rows, schema=pipeline.PAGES_SCHEMA))
+    extracted = pipeline.extract_articles(uri, DEMO_DAY, settings.data_root)
+    assert extracted["extracted"] == 60 and extracted["failed"] == 0
+    urls = store.read_table(extracted["uri"]).column("url").to_pylist()
+    assert sorted(urls) == sorted(r["url"] for r in rows if r["published_at"].date() == DEMO_DAY)
