@@ -190,7 +190,8 @@ class DedupeIndex:
 
     Bulk references live in numpy arrays (band keys sorted for binary search, 16-bit
     MinHash values for the Jaccard estimate, sizes, masks, ids); documents added since the
-    last `freeze` are searched linearly. A frozen document costs about 770 bytes.
+    last `freeze` are found through a dict of their band keys. A frozen document costs
+    about 770 bytes.
     """
 
     def __init__(self) -> None:
@@ -206,6 +207,8 @@ class DedupeIndex:
         self._other_keys: dict[int, str] = {}
         self._pending: list[Fingerprint] = []
         self._pending_exact: dict[str, int] = {}
+        # Band key -> pending documents, so a lookup never rescans the day so far.
+        self._pending_bands: dict[int, list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._sizes) + len(self._pending)
@@ -221,8 +224,11 @@ class DedupeIndex:
 
     def add(self, fp: Fingerprint) -> None:
         """Add a reference document after all earlier ones."""
-        self._pending_exact.setdefault(fp.exact, len(self))
+        doc = len(self)
+        self._pending_exact.setdefault(fp.exact, doc)
         self._pending.append(fp)
+        for key in band_keys(fp.signature, fp.head).tolist():
+            self._pending_bands.setdefault(key, []).append(doc)
 
     def freeze(self) -> None:
         """Move the pending documents into the arrays (call after bulk loading)."""
@@ -258,6 +264,7 @@ class DedupeIndex:
         self._exact, self._exact_docs = exact[order], exact_docs[order]
         self._pending = []
         self._pending_exact = {}
+        self._pending_bands = {}
 
     def memory_bytes(self) -> int:
         """Bytes held by the frozen arrays."""
@@ -297,13 +304,7 @@ class DedupeIndex:
                 end += 1
             found.extend(self._band_ids[start:end].tolist())
         frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
-        key_set = set(keys.tolist())
-        start = len(self._sizes)
-        pending = [
-            start + i
-            for i, ref in enumerate(self._pending)
-            if key_set.intersection(band_keys(ref.signature, ref.head).tolist())
-        ]
+        pending = sorted({doc for key in keys.tolist() for doc in self._pending_bands.get(key, ())})
         return frozen, pending
 
     def check(self, fp: Fingerprint) -> Verdict:
