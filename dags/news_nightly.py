@@ -28,8 +28,13 @@ def alert_on_failure(context: Any) -> None:
     send_failure_alert(dict(context), Settings.from_env().alert_webhook)
 
 
+def _flat(polls: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per-feed poll results from the poll tasks' per-batch lists, in feed-list order."""
+    return [poll for batch in polls for poll in batch]
+
+
 def _stages(
-    polls: list[dict[str, Any]],
+    polls: list[list[dict[str, Any]]],
     selected: dict[str, Any],
     pages: dict[str, Any],
     extracted: dict[str, Any],
@@ -38,7 +43,7 @@ def _stages(
 ) -> dict[str, Any]:
     """The stage results of a run, keyed as the manifest and the quality gate expect."""
     return {
-        "poll": list(polls),
+        "poll": _flat(polls),
         "select": selected,
         "fetch": pages,
         "extract": extracted,
@@ -65,29 +70,31 @@ def _stages(
 )
 def news_nightly() -> None:
     @task
-    def load_feed_list() -> list[dict[str, Any]]:
+    def load_feed_batches() -> list[list[dict[str, Any]]]:
         from news_ingest.config import load_feed_list
+        from news_ingest.pipeline import feed_batches
         from news_ingest.settings import Settings
 
-        return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
+        feeds = load_feed_list(Settings.from_env().feeds_path)
+        return [[feed.model_dump() for feed in batch] for batch in feed_batches(feeds)]
 
-    @task(pool=FETCH_POOL, max_active_tis_per_dagrun=8)
-    def poll_feed(feed: dict[str, Any]) -> dict[str, Any]:
+    @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
+    def poll_feeds(feeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.pipeline import poll_feed
+        from news_ingest.pipeline import poll_feeds
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
         with archiving_fetcher(settings, _day(), "poll") as fetcher:
-            return poll_feed(Feed(**feed), _day(), settings, fetcher)
+            return poll_feeds([Feed(**feed) for feed in feeds], _day(), settings, fetcher)
 
     @task
-    def select_items_of_day(polls: list[dict[str, Any]]) -> dict[str, Any]:
+    def select_items_of_day(polls: list[list[dict[str, Any]]]) -> dict[str, Any]:
         from news_ingest.pipeline import select_items_of_day
         from news_ingest.settings import Settings
 
-        return select_items_of_day(list(polls), _day(), Settings.from_env().data_root)
+        return select_items_of_day(_flat(polls), _day(), Settings.from_env().data_root)
 
     @task(pool=FETCH_POOL)
     def fetch_pages(selected: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +132,7 @@ def news_nightly() -> None:
 
     @task
     def check_quality(
-        polls: list[dict[str, Any]],
+        polls: list[list[dict[str, Any]]],
         selected: dict[str, Any],
         pages: dict[str, Any],
         extracted: dict[str, Any],
@@ -161,7 +168,7 @@ def news_nightly() -> None:
 
     @task
     def summarize_run(
-        polls: list[dict[str, Any]],
+        polls: list[list[dict[str, Any]]],
         selected: dict[str, Any],
         pages: dict[str, Any],
         extracted: dict[str, Any],
@@ -181,7 +188,7 @@ def news_nightly() -> None:
         run_id = str(get_current_context()["run_id"])
         return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
 
-    polls = poll_feed.expand(feed=load_feed_list())
+    polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
     pages = fetch_pages(selected)
     extracted = extract_articles(pages)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -141,6 +142,16 @@ class Fingerprint:
     def signature_bytes(self) -> bytes:
         """Signature and head signature as stored (640 bytes, little-endian uint32)."""
         return np.concatenate([self.signature, self.head]).astype("<u4").tobytes()
+
+    def stored(self) -> dict[str, Any]:
+        """The fingerprint as the articles dataset stores it (``from_stored`` reads it back)."""
+        return {
+            "dedupe_hash": self.exact,
+            "minhash": self.signature_bytes(),
+            "shingle_count": self.size,
+            "numbers_mask": self.numbers_mask,
+            "names_mask": self.names_mask,
+        }
 
     @classmethod
     def from_stored(
@@ -412,6 +423,8 @@ class Candidate:
     text: str
     published_at: datetime | None
     is_article: bool
+    # Computed where the text was extracted (in the worker pool); None: computed here.
+    fingerprint: Fingerprint | None = None
 
 
 def reference_order(c: Candidate) -> tuple[bool, datetime | str, str]:
@@ -437,7 +450,7 @@ def dedupe_day(
     verdicts: dict[str, Verdict] = {}
     prints: dict[str, Fingerprint] = {}
     for cand in sorted(candidates, key=reference_order):
-        fp = Fingerprint.of(cand.article_id, cand.text)
+        fp = cand.fingerprint or Fingerprint.of(cand.article_id, cand.text)
         prints[cand.article_id] = fp
         if not cand.is_article:
             verdicts[cand.article_id] = Verdict(False)

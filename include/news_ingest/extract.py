@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -376,17 +376,22 @@ class BatchResult:
     extracted: Extracted | None = None
     error: str | None = None
     seconds: float = field(default=0.0, compare=False)
+    # What the batch's ``then`` made of the extraction, in the same worker.
+    extra: Any = None
 
 
-def _extract_timed(page: PageInput, options: ExtractOptions) -> BatchResult:
+def _extract_timed(
+    page: PageInput, options: ExtractOptions, then: Callable[[Extracted], Any] | None = None
+) -> BatchResult:
     import time
 
     started = time.perf_counter()
     try:
         ext = extract_article(page.body, page.url, page.content_type, options)
+        extra = then(ext) if then is not None else None
     except Exception as exc:  # one odd page must not fail the batch
         return BatchResult(page.key, error=f"extraction failed: {type(exc).__name__}: {exc}"[:500])
-    return BatchResult(page.key, ext, seconds=time.perf_counter() - started)
+    return BatchResult(page.key, ext, seconds=time.perf_counter() - started, extra=extra)
 
 
 def extract_batch(
@@ -394,11 +399,13 @@ def extract_batch(
     options: ExtractOptions = DEFAULT_OPTIONS,
     workers: int = 2,
     max_tasks_per_worker: int = 500,
+    then: Callable[[Extracted], Any] | None = None,
 ) -> Iterator[BatchResult]:
     """Extract pages in worker processes, in input order, killing any page over the time limit.
 
     Workers are replaced after ``max_tasks_per_worker`` pages so memory stays bounded
-    however many pages a night brings.
+    however many pages a night brings. ``then`` (a module-level function) runs on each
+    extraction in the worker, so per-article work that follows it shares both cores.
     """
     from pebble import ProcessPool
 
@@ -406,7 +413,7 @@ def extract_batch(
         pending = []
         for page in pages:
             future = pool.schedule(
-                _extract_timed, args=(page, options), timeout=options.time_limit_s
+                _extract_timed, args=(page, options, then), timeout=options.time_limit_s
             )
             pending.append((page.key, future))
             while len(pending) > workers * 8:

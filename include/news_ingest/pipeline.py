@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 import pyarrow as pa
 
@@ -54,6 +55,7 @@ STAGE_RESULTS = {
     "publish": "published",
 }
 P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _timed(stage: Callable[P, dict[str, Any]]) -> Callable[P, dict[str, Any]]:
@@ -106,7 +108,15 @@ DEDUPE_COLUMNS = (
     "numbers_mask",
     "names_mask",
 )
-EXTRACTED_SCHEMA = pa.schema([f for f in store.ARTICLES_SCHEMA if f.name not in DEDUPE_COLUMNS])
+FINGERPRINT_COLUMNS = ["dedupe_hash", "minhash", "shingle_count", "numbers_mask", "names_mask"]
+# Fingerprints are computed beside extraction, in the worker pool; verdicts come later.
+EXTRACTED_SCHEMA = pa.schema(
+    [
+        f
+        for f in store.ARTICLES_SCHEMA
+        if f.name not in DEDUPE_COLUMNS or f.name in FINGERPRINT_COLUMNS
+    ]
+)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -338,6 +348,27 @@ def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> di
     return result
 
 
+FEEDS_PER_POLL_TASK = 25
+
+
+def feed_batches(feeds: list[Feed], per_batch: int = FEEDS_PER_POLL_TASK) -> list[list[Feed]]:
+    """The feed list cut into batches, one poll task each: hundreds of feeds would
+    otherwise cost hundreds of Airflow task starts for a few requests apiece."""
+    return [feeds[i : i + per_batch] for i in range(0, len(feeds), per_batch)]
+
+
+def poll_feeds(
+    feeds: list[Feed], day: date, settings: Settings, fetcher: Fetcher
+) -> list[dict[str, Any]]:
+    """``poll_feed`` for each feed, side by side on the fetcher's threads; results in order."""
+    if not feeds:
+        return []
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(len(feeds), max(1, settings.fetch_concurrency))) as pool:
+        return list(pool.map(lambda feed: poll_feed(feed, day, settings, fetcher), feeds))
+
+
 MAX_HARVEST_PAGES = 500
 
 
@@ -483,32 +514,60 @@ def _replay(lookup: CaptureLookup, row: dict[str, Any]) -> dict[str, Any] | None
     return _page_row(row, capture.final_url, 200, ctype, capture.fetched_at, body)
 
 
+PAGE_BATCH_ROWS = 128
+
+
 @_timed
 def fetch_pages(
     selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
 ) -> dict[str, Any]:
     """The selected items' pages: read from the raw archive's captures of D when there,
-    else fetched (concurrently, politely); failures are recorded, not raised."""
+    else fetched (concurrently, politely); failures are recorded, not raised.
+
+    Pages go to Parquet in batches as they arrive (in completion order), so memory holds
+    one batch of bodies, not the night's.
+    """
     rows = store.read_table(selected_uri).to_pylist()
     lookup = CaptureLookup(settings.data_root, replay_days(day))
-    replayed_pages = [_replay(lookup, row) for row in rows]
-    missing = [row for row, page in zip(rows, replayed_pages, strict=True) if page is None]
-    # Handed out host by host (Fetcher.map), so no thread waits on one host's delay.
-    fetched = iter(fetcher.map(lambda r: _fetch_one(fetcher, r), missing, lambda r: r["url"]))
-    done = [(page, True) if page is not None else (next(fetched), False) for page in replayed_pages]
-    pages = [page for page, _ in done]
     uri = work_uri(settings.data_root, day, "pages.parquet")
-    store.write_table_atomic(uri, pa.Table.from_pylist(pages, schema=PAGES_SCHEMA))
-    failed = [
-        {"url": p["url"], "feed_id": p["feed_id"], "error": p["error"]} for p in pages if p["error"]
-    ]
-    replayed = sum(1 for _, from_archive in done if from_archive)
+    lock = threading.Lock()
+    batch: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    counts = {"pages": 0, "replayed": 0}
+
+    with store.batch_writer(uri, PAGES_SCHEMA) as write:
+
+        def keep(page: dict[str, Any], replayed: bool = False) -> None:
+            with lock:
+                counts["pages"] += 1
+                counts["replayed"] += replayed
+                if page["error"]:
+                    failed.append(
+                        {"url": page["url"], "feed_id": page["feed_id"], "error": page["error"]}
+                    )
+                batch.append(page)
+                if len(batch) >= PAGE_BATCH_ROWS:
+                    write(pa.Table.from_pylist(batch, schema=PAGES_SCHEMA))
+                    batch.clear()
+
+        missing = []
+        for row in rows:
+            page = _replay(lookup, row)
+            if page is None:
+                missing.append(row)
+            else:
+                keep(page, replayed=True)
+        # Handed out host by host (Fetcher.map), so no thread waits on one host's delay.
+        fetcher.map(lambda r: keep(_fetch_one(fetcher, r)), missing, lambda r: r["url"])
+        if batch:
+            write(pa.Table.from_pylist(batch, schema=PAGES_SCHEMA))
+    failed.sort(key=lambda e: (e["url"], e["feed_id"]))
     return {
         "uri": uri,
-        "fetched": len(pages) - len(failed),
+        "fetched": counts["pages"] - len(failed),
         "failed": len(failed),
-        "replayed": replayed,
-        "requested": len(pages) - replayed,
+        "replayed": counts["replayed"],
+        "requested": counts["pages"] - counts["replayed"],
         "errors": failed[:100],
     }
 
@@ -549,6 +608,11 @@ def _article_row(page: dict[str, Any], ext: Extracted) -> dict[str, Any]:
     }
 
 
+def _fingerprint_columns(ext: Extracted) -> dict[str, Any]:
+    """Dedupe's fingerprint of an extracted text, as stored (runs in the extraction pool)."""
+    return Fingerprint.of(ext.article_id, ext.text).stored()
+
+
 def _drop_learned_boilerplate(rows: list[dict[str, Any]]) -> int:
     """Remove each site's own repeated lines from its bodies; return how many bodies changed."""
     by_domain: dict[str, list[dict[str, Any]]] = {}
@@ -569,6 +633,7 @@ def _drop_learned_boilerplate(rows: list[dict[str, Any]]) -> int:
                     word_count=words,
                     is_article=row["is_article"] and words >= MIN_ARTICLE_WORDS,
                     text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    **Fingerprint.of(row["article_id"], text).stored(),
                 )
     return changed
 
@@ -598,12 +663,15 @@ def extract_articles(
     good: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     workers = min(os.cpu_count() or 1, 4)
-    for result in extract_batch(_fetched_pages(pages_uri, pages), options, workers=workers):
+    batch = extract_batch(
+        _fetched_pages(pages_uri, pages), options, workers=workers, then=_fingerprint_columns
+    )
+    for result in batch:
         page = pages.pop(result.key)
         if result.extracted is None:
             errors.append({"url": page["url"], "feed_id": page["feed_id"], "error": result.error})
         else:
-            good.append(_article_row(page, result.extracted))
+            good.append({**_article_row(page, result.extracted), **result.extra})
     learned = _drop_learned_boilerplate(good)
     start, end = day_bounds(day)
     in_d = [r for r in good if r["published_at"] is None or in_day(r["published_at"], start, end)]
@@ -641,9 +709,6 @@ def _count(values: Iterable[str]) -> dict[str, int]:
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return counts
-
-
-FINGERPRINT_COLUMNS = ["dedupe_hash", "minhash", "shingle_count", "numbers_mask", "names_mask"]
 
 
 def _by_reference_order(row: dict[str, Any]) -> tuple[bool, datetime, str]:
@@ -725,7 +790,14 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
     rows = store.read_table(extracted_uri).to_pylist()
     candidates = [
-        Candidate(r["article_id"], r["text"], r["published_at"], r["is_article"]) for r in rows
+        Candidate(
+            r["article_id"],
+            r["text"],
+            r["published_at"],
+            r["is_article"],
+            _stored_fingerprint(r, r["article_id"]),
+        )
+        for r in rows
     ]
     history, history_ids = history_fingerprints(settings.data_root, day, settings.history_days)
     verdicts, prints = dedupe_day(
@@ -772,31 +844,64 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     }
 
 
-@_timed
-def extract_events_of_day(
-    articles_uri: str, day: date, root: str, extractor: str = "rules"
-) -> dict[str, Any]:
-    """Events from the day's original articles, by the extractor registered as ``extractor``."""
+EVENT_INPUT_COLUMNS = ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
+
+
+def _events_of_articles(extractor: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Events of a chunk of original articles, as a table (runs in a worker process)."""
     extract_events = get_extractor(extractor)
-    table = store.read_table(articles_uri)
-    events = []
-    for row in table.select(
-        ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
-    ).to_pylist():
-        if row["is_duplicate"] or not row["is_article"]:
-            continue
+    events = [
+        event.as_row()
+        for row in rows
         for event in extract_events(
             row["article_id"], row["text"], row["published_at"], row["title"]
-        ):
-            events.append(event.as_row())
-    events.sort(key=lambda e: (e["article_id"], e["event_id"]))
+        )
+    ]
+    return pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA)
+
+
+def _in_processes(
+    fn: Callable[..., T], jobs: Iterable[tuple[Any, ...]], workers: int
+) -> Iterator[T]:
+    """``fn(*job)`` for each job, on ``workers`` processes (in this one when 1), in order,
+    with a bounded number of jobs in flight so memory does not grow with their count."""
+    if workers <= 1:
+        for job in jobs:
+            yield fn(*job)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pending: list[Future[T]] = []
+    with ProcessPoolExecutor(workers) as pool:
+        for job in jobs:
+            pending.append(pool.submit(fn, *job))
+            while len(pending) > workers * 2:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+@_timed
+def extract_events_of_day(
+    articles_uri: str, day: date, root: str, extractor: str = "rules", workers: int = 0
+) -> dict[str, Any]:
+    """Events from the day's original articles, by the extractor registered as ``extractor``,
+    in chunks on ``workers`` processes (0: one per core, at most 4), streamed to Parquet."""
+    get_extractor(extractor)  # an unknown name fails here, not in a worker
+    workers = workers or min(os.cpu_count() or 1, 4)
+    jobs = (
+        (extractor, [r for r in batch.to_pylist() if not r["is_duplicate"] and r["is_article"]])
+        for batch in store.iter_batches(articles_uri, EVENT_INPUT_COLUMNS, rows=64)
+    )
     uri = work_uri(root, day, "events.parquet")
-    store.write_table_atomic(uri, pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA))
-    return {
-        "uri": uri,
-        "events": len(events),
-        "with_fatalities": sum(1 for e in events if e["fatalities"] is not None),
-    }
+    events = with_fatalities = 0
+    with store.batch_writer(uri, store.EVENTS_SCHEMA) as write:
+        for table in _in_processes(_events_of_articles, jobs, workers):
+            if table.num_rows:
+                write(table)
+                events += table.num_rows
+                with_fatalities += table.num_rows - table.column("fatalities").null_count
+    return {"uri": uri, "events": events, "with_fatalities": with_fatalities}
 
 
 @_timed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
 
@@ -208,6 +208,29 @@ def write_table_atomic(uri: str, table: pa.Table) -> str:
     with renamed_into_place(fs, path) as tmp:
         _write_parquet(table, tmp, fs)
     return uri
+
+
+@contextlib.contextmanager
+def batch_writer(uri: str, schema: pa.Schema) -> Iterator[Callable[[pa.Table], None]]:
+    """A function that appends tables to one Parquet file at ``uri``, published whole on exit.
+
+    Memory stays at one batch however many are written. Locally the file is streamed to a
+    temp name and renamed into place; on an object store it is built in memory (compressed)
+    and uploaded in one go on exit. An error inside the block publishes nothing.
+    """
+    fs, path = resolve(uri)
+    options = {"compression": "zstd", "write_statistics": True}
+    if publishes_on_close(fs):
+        sink = pa.BufferOutputStream()
+        with pq.ParquetWriter(sink, schema, **options) as writer:
+            yield writer.write_table
+        _put_object(fs, path, sink.getvalue())
+        return
+    with (
+        renamed_into_place(fs, path) as tmp,
+        pq.ParquetWriter(tmp, schema, filesystem=fs, **options) as writer,
+    ):
+        yield writer.write_table
 
 
 def read_bytes(uri: str) -> bytes | None:

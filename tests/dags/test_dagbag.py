@@ -46,8 +46,8 @@ def test_nightly_is_a_daily_utc_data_interval_schedule(dagbag) -> None:
 def test_stages_are_wired_in_order(dagbag) -> None:
     dag = dagbag.dags["news_nightly"]
     order = [
-        "load_feed_list",
-        "poll_feed",
+        "load_feed_batches",
+        "poll_feeds",
         "select_items_of_day",
         "fetch_pages",
         "extract_articles",
@@ -93,7 +93,7 @@ def test_harvest_schedule_comes_from_the_environment() -> None:
 def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
     pools = {(dag_id, t.task_id): t.pool for dag_id, dag in dagbag.dags.items() for t in dag.tasks}
     fetching = {
-        ("news_nightly", "poll_feed"),
+        ("news_nightly", "poll_feeds"),
         ("news_nightly", "fetch_pages"),
         ("news_harvest", "harvest_feed"),
     }

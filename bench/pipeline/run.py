@@ -1,0 +1,246 @@
+"""The whole nightly pipeline through Airflow against bare trafilatura, on N generated articles.
+
+One invocation: generate (or reuse) a corpus of N article pages over many outlets
+(``corpus.py``), serve it on loopback addresses (``serve.py``, its own process), run one
+``airflow dags test news_nightly`` for the corpus's day with a fresh metadata DB and data
+root (politeness delay 0: the hosts are local), then run bare ``trafilatura.extract``
+(default settings, this one process) over the same HTML, and print wall time,
+articles/s, the ratio pipeline/bare, peak memory of the Airflow process tree, seconds
+per stage (from the run's manifest) and Parquet bytes per article against raw HTML bytes.
+
+Run: ``make bench-pipeline N=20000`` (or ``.venv/bin/python bench/pipeline/run.py 20000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import psutil
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(PROJECT), str(Path(__file__).resolve().parent)]
+
+from corpus import write_corpus  # noqa: E402
+
+DAY = date(2026, 11, 19)
+AIRFLOW = PROJECT / ".venv" / "bin" / "airflow"
+
+
+class TreeMemory:
+    """Samples the summed PSS and RSS of a process and its children until stopped."""
+
+    def __init__(self, pid: int, every_s: float = 0.5) -> None:
+        self.pid, self.every_s = pid, every_s
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            pss = rss = 0
+            for proc in procs:
+                try:
+                    info = proc.memory_full_info()
+                except psutil.Error:
+                    continue
+                pss += info.pss
+                rss += info.rss
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._stop.wait(self.every_s)
+
+
+def corpus(work: Path, n: int, port: int) -> dict:
+    """The corpus of ``n`` articles under ``work``, generated once and reused after."""
+    folder = work / f"corpus-{n}"
+    meta = folder / "corpus.json"
+    if meta.exists():
+        info = json.loads(meta.read_text())
+        if info.get("port") == port:
+            return info
+        shutil.rmtree(folder)
+    started = time.monotonic()
+    info = write_corpus(folder / "sites", n, DAY, port)
+    info.update(port=port, folder=str(folder), generated_s=round(time.monotonic() - started, 1))
+    meta.write_text(json.dumps(info))
+    return info
+
+
+def feed_list(info: dict, path: Path) -> None:
+    """Write the corpus's feeds as a feed-list YAML."""
+    lines = ["feeds:"]
+    for feed in info["feeds"]:
+        lines += [
+            f"  - id: {feed['id']}",
+            f"    url: {feed['url']}",
+            f"    source: {feed['source']}",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run_pipeline(work: Path, info: dict) -> dict:
+    """One nightly run through ``airflow dags test``; wall time, peak memory, manifest."""
+    home, data = work / "airflow", work / "data"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(data, ignore_errors=True)
+    home.mkdir(parents=True)
+    feeds = work / "feeds.yaml"
+    feed_list(info, feeds)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "NEWS_FEEDS": str(feeds),
+        "NEWS_DATA_ROOT": str(data),
+        "NEWS_ALLOW_PRIVATE_NETWORKS": "1",
+        "NEWS_PER_HOST_DELAY": "0",
+    }
+    log = work / "airflow-run.log"
+    with log.open("w") as out:
+        for args in (["db", "migrate"], ["pools", "set", "news_fetch", "4", "fetching tasks"]):
+            subprocess.run([str(AIRFLOW), *args], env=env, stdout=out, stderr=out, check=True)
+        logical = (DAY + timedelta(days=1)).isoformat()
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [str(AIRFLOW), "dags", "test", "news_nightly", logical],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT,
+        )
+        with TreeMemory(proc.pid) as memory:
+            code = proc.wait()
+        wall = time.monotonic() - started
+    if code != 0:
+        sys.exit(f"the nightly run failed (exit {code}); log: {log}")
+    manifests = sorted((data / "runs" / f"date={DAY}").glob("*.json"))
+    manifest = json.loads(manifests[-1].read_text())
+    parquet = sum(
+        f.stat().st_size
+        for dataset in ("articles", "events")
+        for f in (data / dataset / f"date={DAY}").glob("*.parquet")
+    )
+    return {
+        "wall_s": wall,
+        "peak_pss": memory.peak_pss,
+        "peak_rss": memory.peak_rss,
+        "manifest": manifest,
+        "parquet_bytes": parquet,
+        "articles_parquet_bytes": sum(
+            f.stat().st_size for f in (data / "articles" / f"date={DAY}").glob("*.parquet")
+        ),
+    }
+
+
+def run_bare(info: dict, sample: int | None) -> dict:
+    """Bare ``trafilatura.extract`` with default settings over the corpus's pages, one process."""
+    import trafilatura
+
+    files = sorted(Path(info["folder"], "sites").glob("*/*/*/*/*/*/*.html.gz"))
+    if sample:
+        files = files[:: max(1, len(files) // sample)][:sample]
+    seconds = 0.0
+    extracted = 0
+    for path in files:
+        html = gzip.decompress(path.read_bytes())
+        started = time.perf_counter()
+        text = trafilatura.extract(html)
+        seconds += time.perf_counter() - started
+        extracted += bool(text)
+    return {"pages": len(files), "seconds": seconds, "extracted": extracted}
+
+
+def main() -> None:
+    """Generate, serve, run the pipeline and bare trafilatura, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("articles", type=int, nargs="?", default=2000)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "news-bench")
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument(
+        "--bare-sample",
+        type=int,
+        default=None,
+        help="time bare trafilatura on this many pages spread over the corpus and scale up",
+    )
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    info = corpus(args.work, args.articles, args.port)
+    print(
+        f"corpus: {info['articles']} articles, {info['hosts']} hosts, {len(info['feeds'])} feeds, "
+        f"{info['html_bytes'] / info['articles'] / 1024:.1f} KiB HTML per article"
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("serve.py")),
+            info["folder"] + "/sites",
+            str(args.port),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().startswith("ready")
+        run = run_pipeline(args.work, info)
+    finally:
+        server.terminate()
+        server.wait()
+    bare = run_bare(info, args.bare_sample)
+    bare_wall = bare["seconds"] * args.articles / bare["pages"]
+    stages = run["manifest"]["stages"]
+    articles = stages["dedupe"]["articles"]
+    report = {
+        "articles": args.articles,
+        "cpus": os.cpu_count(),
+        "pipeline_wall_s": round(run["wall_s"], 1),
+        "pipeline_articles_per_s": round(args.articles / run["wall_s"], 1),
+        "bare_wall_s": round(bare_wall, 1),
+        "bare_pages_timed": bare["pages"],
+        "bare_articles_per_s": round(bare["pages"] / bare["seconds"], 1),
+        "ratio_pipeline_to_bare": round(run["wall_s"] / bare_wall, 3),
+        "peak_pss_mib": round(run["peak_pss"] / 2**20),
+        "peak_rss_mib": round(run["peak_rss"] / 2**20),
+        "stage_seconds": run["manifest"]["durations"],
+        "fetched": stages["fetch"]["fetched"],
+        "articles_written": articles,
+        "duplicates": stages["dedupe"]["duplicates"],
+        "events": stages["events"]["events"],
+        "html_bytes_per_article": round(info["html_bytes"] / info["articles"]),
+        "parquet_bytes_per_article": round(run["parquet_bytes"] / max(1, articles)),
+        "articles_parquet_bytes_per_article": round(
+            run["articles_parquet_bytes"] / max(1, articles)
+        ),
+    }
+    (args.work / f"result-{args.articles}.json").write_text(json.dumps(report, indent=2))
+    width = max(map(len, report))
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
