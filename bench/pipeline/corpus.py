@@ -5,7 +5,8 @@ loopback address of its own (127.0.0.2 and up) with one of the demo templates, w
 that outlet's own heavy boilerplate (navigation menus, inline scripts and styles, cookie
 banner, footer link farms), so pages weigh 40-160 KB as real news pages do. Bodies are
 new text per article: a demo story's lead with its numbers changed, then paragraphs from
-a word-level Markov chain over all the demo stories. About 8% of the articles are
+a word-level Markov chain over the demo stories of the same desk (hard news, business or
+features, 40/25/35%). About 8% of the articles are
 syndicated copies of another outlet's article with small edits. Pages are stored gzipped
 on disk (the server sends them as they are), so a 100k corpus stays a few GB.
 """
@@ -27,7 +28,13 @@ from demo.site import RENDERERS, Page
 from demo.stories import STORIES, Story
 
 LAYOUTS = tuple(RENDERERS)
-SECTIONS = ("world", "africa", "middle-east", "europe", "asia", "business")
+# A night's mix: hard news (where events are), business, and features, each written from
+# the demo stories of its own sections so a sports story reads like one.
+DESKS = {
+    "news": (0.4, ("world", "africa", "middle-east", "europe", "asia")),
+    "business": (0.25, ("business",)),
+    "features": (0.35, ("culture", "sport", "science")),
+}
 SYNDICATED_SHARE = 0.08
 ITEMS_PER_FEED = 500
 _WORD = re.compile(r"\S+")
@@ -183,12 +190,13 @@ _NAV_WORDS = [
 def _story(
     rng: random.Random,
     chain: dict[tuple[str, str], list[str]],
+    leads: list[Story],
     layout: str,
     slug: str,
     section: str,
     day: date,
 ) -> Story:
-    lead_source = rng.choice(STORIES)
+    lead_source = rng.choice(leads)
     paragraphs = [_renumber(lead_source.paragraphs[0], rng)]
     paragraphs += [_paragraph(chain, rng) for _ in range(rng.randint(5, 14))]
     title = " ".join(_sentence(chain, rng).split()[: rng.randint(6, 12)]).rstrip(",.;:")
@@ -235,7 +243,12 @@ def _syndicated(original: Story, rng: random.Random, layout: str, slug: str) -> 
 def plan(n: int, day: date, seed: int = 11) -> list[Article]:
     """N articles of ``day`` over enough outlets and feeds that no feed lists over 500 items."""
     rng = random.Random(seed)
-    chain = _chain(STORIES)
+    desks = {
+        desk: [s for s in STORIES if s.section in sections]
+        for desk, (_share, sections) in DESKS.items()
+    }
+    chains = {desk: _chain(tuple(stories)) for desk, stories in desks.items()}
+    weights = [share for share, _ in DESKS.values()]
     feeds = max(20, -(-n // (ITEMS_PER_FEED // 2)))
     hosts = max(10, min(200, feeds // 3))
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -245,7 +258,8 @@ def plan(n: int, day: date, seed: int = 11) -> list[Article]:
         host = f"127.0.{2 + h // 250}.{2 + h % 250}"
         layout = LAYOUTS[h % len(LAYOUTS)]
         feed = f"feed-{h}-{(i // hosts) % max(1, feeds // hosts)}"
-        section = SECTIONS[(i // hosts) % len(SECTIONS)]
+        desk = rng.choices(list(DESKS), weights)[0]
+        section = rng.choice(DESKS[desk][1])
         slug = f"story-{i:06d}"
         published = start + timedelta(seconds=rng.randrange(86_400))
         if articles and rng.random() < SYNDICATED_SHARE:
@@ -253,7 +267,7 @@ def plan(n: int, day: date, seed: int = 11) -> list[Article]:
             story = _syndicated(source, rng, layout, slug)
             story = replace(story, section=section)
         else:
-            story = _story(rng, chain, layout, slug, section, day)
+            story = _story(rng, chains[desk], desks[desk], layout, slug, section, day)
         articles.append(Article(host, layout, feed, Page(story, published)))
     return articles
 

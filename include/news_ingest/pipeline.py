@@ -40,7 +40,7 @@ from news_ingest.feeds import (
 from news_ingest.feedstate import load_state, save_state
 from news_ingest.http import Fetcher, FetchError
 from news_ingest.settings import Settings
-from news_ingest.text import learn_boilerplate, strip_boilerplate
+from news_ingest.text import BoilerplateLearner, strip_boilerplate
 
 MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_DEPTH = 3
@@ -613,29 +613,32 @@ def _fingerprint_columns(ext: Extracted) -> dict[str, Any]:
     return Fingerprint.of(ext.article_id, ext.text).stored()
 
 
-def _drop_learned_boilerplate(rows: list[dict[str, Any]]) -> int:
-    """Remove each site's own repeated lines from its bodies; return how many bodies changed."""
-    by_domain: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_domain.setdefault(row["domain"], []).append(row)
-    changed = 0
-    for site_rows in by_domain.values():
-        learned = learn_boilerplate(r["text"] for r in site_rows)
-        if not learned:
-            continue
-        for row in site_rows:
-            text = strip_boilerplate(row["text"], learned)
-            if text != row["text"]:
-                changed += 1
-                words = len(text.split())
-                row.update(
-                    text=text,
-                    word_count=words,
-                    is_article=row["is_article"] and words >= MIN_ARTICLE_WORDS,
-                    text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                    **Fingerprint.of(row["article_id"], text).stored(),
-                )
-    return changed
+def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
+    """Remove the site's learned boilerplate lines from ``row``'s body; True if it changed."""
+    text = strip_boilerplate(row["text"], learned)
+    if text == row["text"]:
+        return False
+    words = len(text.split())
+    row.update(
+        text=text,
+        word_count=words,
+        is_article=row["is_article"] and words >= MIN_ARTICLE_WORDS,
+        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        **Fingerprint.of(row["article_id"], text).stored(),
+    )
+    return True
+
+
+def _chosen_rows(keys: list[tuple[int, str, datetime | None, str, str]], day: date) -> set[int]:
+    """Of (row, article_id, published_at, feed_id, url): the rows dated in ``day`` or
+    undated, one per article id, the earliest published (then feed, then URL) winning."""
+    start, end = day_bounds(day)
+    in_d = [k for k in keys if k[2] is None or in_day(k[2], start, end)]
+    in_d.sort(key=lambda k: (k[2] is None, k[2] or start, k[3], k[4], k[0]))
+    chosen: dict[str, int] = {}
+    for k in in_d:
+        chosen.setdefault(k[1], k[0])
+    return set(chosen.values())
 
 
 def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[PageInput]:
@@ -654,61 +657,85 @@ def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[
             yield PageInput(key, body, page["final_url"], page["content_type"])
 
 
+EXTRACT_BATCH_ROWS = 256
+
+
 @_timed
 def extract_articles(
     pages_uri: str, day: date, root: str, options: ExtractOptions = DEFAULT_OPTIONS
 ) -> dict[str, Any]:
-    """Extract every fetched page; keep those whose day is ``day``, one per canonical URL."""
+    """Extract every fetched page; keep those whose day is ``day``, one per canonical URL.
+
+    Two streaming passes, so memory holds one batch of bodies, not the night's: the
+    first extracts (on all cores) into a staged file while learning each site's
+    repeated lines; the second drops those lines and the rows not kept.
+    """
     pages: dict[str, dict[str, Any]] = {}
-    good: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    learners: dict[str, BoilerplateLearner] = {}
+    keys: list[tuple[int, str, datetime | None, str, str]] = []
+    all_uri = work_uri(root, day, "extracted-all.parquet")
     workers = min(os.cpu_count() or 1, 4)
     batch = extract_batch(
         _fetched_pages(pages_uri, pages), options, workers=workers, then=_fingerprint_columns
     )
-    for result in batch:
-        page = pages.pop(result.key)
-        if result.extracted is None:
-            errors.append({"url": page["url"], "feed_id": page["feed_id"], "error": result.error})
-        else:
-            good.append({**_article_row(page, result.extracted), **result.extra})
-    learned = _drop_learned_boilerplate(good)
+    buffer: list[dict[str, Any]] = []
+    with store.batch_writer(all_uri, EXTRACTED_SCHEMA) as write:
+        for result in batch:
+            page = pages.pop(result.key)
+            if result.extracted is None:
+                errors.append(
+                    {"url": page["url"], "feed_id": page["feed_id"], "error": result.error}
+                )
+                continue
+            row = {**_article_row(page, result.extracted), **result.extra}
+            learners.setdefault(row["domain"], BoilerplateLearner()).add(row["text"])
+            keys.append(
+                (len(keys), row["article_id"], row["published_at"], row["feed_id"], row["url"])
+            )
+            buffer.append(row)
+            if len(buffer) >= EXTRACT_BATCH_ROWS:
+                write(pa.Table.from_pylist(buffer, schema=EXTRACTED_SCHEMA))
+                buffer.clear()
+        if buffer:
+            write(pa.Table.from_pylist(buffer, schema=EXTRACTED_SCHEMA))
+    learned = {domain: learner.learned() for domain, learner in learners.items()}
+    chosen = _chosen_rows(keys, day)
     start, end = day_bounds(day)
-    in_d = [r for r in good if r["published_at"] is None or in_day(r["published_at"], start, end)]
-    in_d.sort(
-        key=lambda r: (
-            r["published_at"] is None,
-            r["published_at"] or start,
-            r["feed_id"],
-            r["url"],
-        )
-    )
-    unique: dict[str, dict[str, Any]] = {}
-    for row in in_d:
-        unique.setdefault(row["article_id"], row)
+    in_d = sum(1 for k in keys if k[2] is None or in_day(k[2], start, end))
     uri = work_uri(root, day, "extracted.parquet")
-    store.write_table_atomic(
-        uri, pa.Table.from_pylist(list(unique.values()), schema=EXTRACTED_SCHEMA)
-    )
+    kept: list[dict[str, Any]] = []
+    stats = {"stripped": 0, "not_article": 0, "paywalled": 0}
+    date_sources: dict[str, int] = {}
+    index = 0
+    with store.batch_writer(uri, EXTRACTED_SCHEMA) as write:
+        for part in store.iter_batches(all_uri, rows=EXTRACT_BATCH_ROWS):
+            for row in part.to_pylist():
+                index += 1
+                if index - 1 not in chosen:
+                    continue
+                stats["stripped"] += _strip_learned(row, learned.get(row["domain"], set()))
+                stats["not_article"] += not row["is_article"]
+                stats["paywalled"] += bool(row["is_paywalled"])
+                date_sources[row["date_source"]] = date_sources.get(row["date_source"], 0) + 1
+                kept.append(row)
+            if kept:
+                write(pa.Table.from_pylist(kept, schema=EXTRACTED_SCHEMA))
+                kept.clear()
+    store.delete(all_uri)
+    errors.sort(key=lambda e: (e["url"], e["feed_id"]))
     return {
         "uri": uri,
-        "extracted": len(good),
+        "extracted": len(keys),
         "failed": len(errors),
         "errors": errors[:100],
-        "other_days": len(good) - len(in_d),
-        "same_url": len(in_d) - len(unique),
-        "not_article": sum(1 for r in unique.values() if not r["is_article"]),
-        "paywalled": sum(1 for r in unique.values() if r["is_paywalled"]),
-        "boilerplate_stripped": learned,
-        "date_sources": dict(sorted(_count(r["date_source"] for r in unique.values()).items())),
+        "other_days": len(keys) - in_d,
+        "same_url": in_d - len(chosen),
+        "not_article": stats["not_article"],
+        "paywalled": stats["paywalled"],
+        "boilerplate_stripped": stats["stripped"],
+        "date_sources": dict(sorted(date_sources.items())),
     }
-
-
-def _count(values: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return counts
 
 
 def _by_reference_order(row: dict[str, Any]) -> tuple[bool, datetime, str]:
@@ -785,19 +812,30 @@ def seed_fingerprints(seeds_dir: str, root: str) -> list[Fingerprint]:
     return fps
 
 
+DEDUPE_INPUT_COLUMNS = ["article_id", "published_at", "is_article", *FINGERPRINT_COLUMNS]
+
+
 @_timed
 def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[str, Any]:
-    """Mark duplicates against the seeds, the previous days' originals and earlier articles of D."""
-    rows = store.read_table(extracted_uri).to_pylist()
+    """Mark duplicates against the seeds, the previous days' originals and earlier articles of D.
+
+    Verdicts need only the stored fingerprints (computed at extraction), so bodies are
+    not read for them; the staged articles are then written batch by batch.
+    """
+    names = set(store.read_schema(extracted_uri).names)
+    columns = [c for c in DEDUPE_INPUT_COLUMNS if c in names]
+    if not set(FINGERPRINT_COLUMNS) <= names:  # staged before fingerprints were
+        columns.append("text")
     candidates = [
         Candidate(
             r["article_id"],
-            r["text"],
+            r.get("text") or "",
             r["published_at"],
             r["is_article"],
             _stored_fingerprint(r, r["article_id"]),
         )
-        for r in rows
+        for part in store.iter_batches(extracted_uri, columns, rows=4096)
+        for r in part.to_pylist()
     ]
     history, history_ids = history_fingerprints(settings.data_root, day, settings.history_days)
     verdicts, prints = dedupe_day(
@@ -806,40 +844,44 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
         history,
         sorted(history_ids),
     )
+    del candidates
     copies: dict[str, int] = {}
     for v in verdicts.values():
         if v.is_duplicate and v.duplicate_of:
             copies[v.duplicate_of] = copies.get(v.duplicate_of, 0) + 1
-    for row in rows:
-        v, fp = verdicts[row["article_id"]], prints[row["article_id"]]
-        row.update(
-            is_duplicate=v.is_duplicate,
-            duplicate_of=v.duplicate_of,
-            duplicate_similarity=v.similarity,
-            duplicate_kind=v.kind,
-            # Duplicates point at an original (or a seed), so the original names the cluster.
-            cluster_id=v.duplicate_of if v.is_duplicate else row["article_id"],
-            copies_seen=None if v.is_duplicate else copies.get(row["article_id"], 0),
-            dedupe_hash=fp.exact,
-            minhash=fp.signature_bytes(),
-            shingle_count=fp.size,
-            numbers_mask=fp.numbers_mask,
-            names_mask=fp.names_mask,
-        )
-    rows.sort(key=_by_reference_order)
-    out = pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
+    counts = {"articles": 0, "duplicates": 0, "of_seeds": 0, "originals": 0}
+    by_kind = dict.fromkeys(("url", "exact", "near"), 0)
     uri = work_uri(settings.data_root, day, "articles.parquet")
-    store.write_table_atomic(uri, out)
-    dups = [r for r in rows if r["is_duplicate"]]
+    with store.batch_writer(uri, store.ARTICLES_SCHEMA) as write:
+        for part in store.iter_batches(extracted_uri, rows=EXTRACT_BATCH_ROWS):
+            rows = part.to_pylist()
+            for row in rows:
+                v, fp = verdicts[row["article_id"]], prints[row["article_id"]]
+                row.update(
+                    is_duplicate=v.is_duplicate,
+                    duplicate_of=v.duplicate_of,
+                    duplicate_similarity=v.similarity,
+                    duplicate_kind=v.kind,
+                    # Duplicates point at an original (or a seed): the original names the cluster.
+                    cluster_id=v.duplicate_of if v.is_duplicate else row["article_id"],
+                    copies_seen=None if v.is_duplicate else copies.get(row["article_id"], 0),
+                    **fp.stored(),
+                )
+                counts["articles"] += 1
+                if v.is_duplicate:
+                    counts["duplicates"] += 1
+                    counts["of_seeds"] += str(v.duplicate_of).startswith("seed:")
+                    by_kind[str(v.kind)] = by_kind.get(str(v.kind), 0) + 1
+                elif row["is_article"]:
+                    counts["originals"] += 1
+            write(pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA))
     return {
         "uri": uri,
-        "articles": len(rows),
-        "duplicates": len(dups),
-        "duplicates_of_seeds": sum(1 for r in dups if str(r["duplicate_of"]).startswith("seed:")),
-        "duplicates_by_kind": {
-            k: sum(1 for r in dups if r["duplicate_kind"] == k) for k in ("url", "exact", "near")
-        },
-        "originals": sum(1 for r in rows if not r["is_duplicate"] and r["is_article"]),
+        "articles": counts["articles"],
+        "duplicates": counts["duplicates"],
+        "duplicates_of_seeds": counts["of_seeds"],
+        "duplicates_by_kind": by_kind,
+        "originals": counts["originals"],
         "history_references": len(history),
     }
 
@@ -906,11 +948,17 @@ def extract_events_of_day(
 
 @_timed
 def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str) -> dict[str, Any]:
-    """Replace the day's articles and events partitions with the staged tables."""
-    return {
-        "articles": store.write_partition(root, "articles", day, store.read_table(articles_uri)),
-        "events": store.write_partition(root, "events", day, store.read_table(events_uri)),
-    }
+    """Replace the day's articles and events partitions with the staged tables, in a set
+    order (stages write in the order pages arrived, which varies from run to run)."""
+    articles = store.read_table(articles_uri).sort_by(
+        [("published_at", "ascending"), ("article_id", "ascending")]
+    )
+    written = store.write_partition(root, "articles", day, articles)
+    del articles
+    events = store.read_table(events_uri).sort_by(
+        [("article_id", "ascending"), ("event_id", "ascending")]
+    )
+    return {"articles": written, "events": store.write_partition(root, "events", day, events)}
 
 
 def stage_durations(stages: dict[str, Any]) -> dict[str, float]:

@@ -269,6 +269,13 @@ def iter_batches(
         yield from pq.ParquetFile(handle).iter_batches(batch_size=rows, columns=columns)
 
 
+def read_schema(uri: str) -> pa.Schema:
+    """The schema of the Parquet file at ``uri``, from its footer."""
+    fs, path = resolve(uri)
+    with fs.open_input_file(path) as handle:
+        return pq.read_schema(handle)
+
+
 def schema_problem(uri: str, schema: pa.Schema) -> str | None:
     """Why the Parquet file at ``uri`` does not carry ``schema`` (None when it does)."""
     fs, path = resolve(uri)
@@ -292,6 +299,13 @@ def exists(uri: str) -> bool:
     """True when a file exists at ``uri``."""
     fs, path = resolve(uri)
     return bool(fs.get_file_info(path).type == pafs.FileType.File)
+
+
+def delete(uri: str) -> None:
+    """Remove the file at ``uri`` if there is one."""
+    fs, path = resolve(uri)
+    with contextlib.suppress(FileNotFoundError):
+        fs.delete_file(path)
 
 
 def partition_uri(root: str, dataset: str, day: date) -> str:

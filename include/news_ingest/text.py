@@ -40,13 +40,30 @@ def strip_boilerplate(text: str, extra: Iterable[str] = ()) -> str:
     )
 
 
+class BoilerplateLearner:
+    """Counts one site's short lines text by text, so a night's bodies need not be held."""
+
+    def __init__(self, min_docs: int = 3, share: float = 0.5) -> None:
+        self.min_docs, self.share = min_docs, share
+        self.docs = 0
+        self.seen: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        """Count the short lines of one body."""
+        self.docs += 1
+        self.seen.update({ln.strip() for ln in text.splitlines() if 0 < len(ln.split()) <= 12})
+
+    def learned(self) -> set[str]:
+        """Lines in at least ``min_docs`` bodies and in ``share`` of those counted."""
+        if self.docs < self.min_docs:
+            return set()
+        floor = max(self.min_docs, self.share * self.docs)
+        return {line for line, n in self.seen.items() if n >= floor}
+
+
 def learn_boilerplate(texts: Iterable[str], min_docs: int = 3, share: float = 0.5) -> set[str]:
     """Short lines repeated across many of one site's bodies (its own boilerplate)."""
-    docs = 0
-    seen: Counter[str] = Counter()
+    learner = BoilerplateLearner(min_docs, share)
     for text in texts:
-        docs += 1
-        seen.update({ln.strip() for ln in text.splitlines() if 0 < len(ln.split()) <= 12})
-    if docs < min_docs:
-        return set()
-    return {line for line, n in seen.items() if n >= min_docs and n >= share * docs}
+        learner.add(text)
+    return learner.learned()
