@@ -255,7 +255,7 @@ def plan(n: int, day: date, seed: int = 11) -> list[Article]:
     articles: list[Article] = []
     for i in range(n):
         h = i % hosts
-        host = f"127.0.{2 + h // 250}.{2 + h % 250}"
+        host = f"127.0.{h // 250}.{2 + h % 250}"
         layout = LAYOUTS[h % len(LAYOUTS)]
         feed = f"feed-{h}-{(i // hosts) % max(1, feeds // hosts)}"
         desk = rng.choices(list(DESKS), weights)[0]
