@@ -96,22 +96,16 @@ def news_nightly() -> None:
 
         return select_items_of_day(_flat(polls), _day(), Settings.from_env().data_root)
 
-    @task(pool=FETCH_POOL)
-    def fetch_pages(selected: dict[str, Any]) -> dict[str, Any]:
+    @task(pool=FETCH_POOL, multiple_outputs=True)
+    def fetch_and_extract_pages(selected: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        # One task, so pages are extracted on all cores while the rest are still arriving.
         from news_ingest.archive import archiving_fetcher
-        from news_ingest.pipeline import fetch_pages
+        from news_ingest.pipeline import fetch_and_extract_pages
         from news_ingest.settings import Settings
 
         settings = Settings.from_env()
         with archiving_fetcher(settings, _day(), "fetch") as fetcher:
-            return fetch_pages(selected["uri"], _day(), settings, fetcher)
-
-    @task
-    def extract_articles(pages: dict[str, Any]) -> dict[str, Any]:
-        from news_ingest.pipeline import extract_articles
-        from news_ingest.settings import Settings
-
-        return extract_articles(pages["uri"], _day(), Settings.from_env().data_root)
+            return fetch_and_extract_pages(selected["uri"], _day(), settings, fetcher)
 
     @task
     def dedupe_articles(extracted: dict[str, Any]) -> dict[str, Any]:
@@ -190,8 +184,8 @@ def news_nightly() -> None:
 
     polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
-    pages = fetch_pages(selected)
-    extracted = extract_articles(pages)
+    fetched = fetch_and_extract_pages(selected)
+    pages, extracted = fetched["fetch"], fetched["extract"]
     articles = dedupe_articles(extracted)
     events = extract_events(articles)
     gate = check_quality(polls, selected, pages, extracted, articles, events)

@@ -99,11 +99,11 @@ def nightly_run(
         feeds = parse_feed_list(feed_list_yaml(base_url))
     feeds = [*feeds, *extra_feeds]
     with archiving_fetcher(settings, day, "poll") as fetcher:
-        polls = [pipeline.poll_feed(f, day, settings, fetcher) for f in feeds]
+        polls = pipeline.poll_feeds(list(feeds), day, settings, fetcher)
     selected = pipeline.select_items_of_day(polls, day, settings.data_root)
     with archiving_fetcher(settings, day, "fetch") as fetcher:
-        pages = pipeline.fetch_pages(selected["uri"], day, settings, fetcher)
-    extracted = pipeline.extract_articles(pages["uri"], day, settings.data_root)
+        fetched = pipeline.fetch_and_extract_pages(selected["uri"], day, settings, fetcher)
+    pages, extracted = fetched["fetch"], fetched["extract"]
     articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
     events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
     stages: dict[str, Any] = {

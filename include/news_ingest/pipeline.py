@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import threading
 import time
 import uuid
@@ -12,23 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pyarrow as pa
 
 from news_ingest import __version__, store
 from news_ingest.archive import CaptureLookup, replay_days
 from news_ingest.config import Feed
-from news_ingest.dedupe import Candidate, Fingerprint, dedupe_day, load_seeds, seeds_digest
-from news_ingest.events import get_extractor
-from news_ingest.extract import (
-    DEFAULT_OPTIONS,
-    MIN_ARTICLE_WORDS,
-    Extracted,
-    ExtractOptions,
-    PageInput,
-    extract_batch,
-)
 from news_ingest.feeds import (
     FeedItem,
     FeedParseError,
@@ -40,7 +31,12 @@ from news_ingest.feeds import (
 from news_ingest.feedstate import load_state, save_state
 from news_ingest.http import Fetcher, FetchError
 from news_ingest.settings import Settings
-from news_ingest.text import BoilerplateLearner, strip_boilerplate
+
+if TYPE_CHECKING:
+    # Extraction, dedupe and events load trafilatura, numpy and their models: imported by
+    # the stages that use them, so the other tasks of a run start without them.
+    from news_ingest.dedupe import Fingerprint
+    from news_ingest.extract import Extracted, ExtractOptions, PageInput
 
 MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_DEPTH = 3
@@ -519,13 +515,17 @@ PAGE_BATCH_ROWS = 128
 
 @_timed
 def fetch_pages(
-    selected_uri: str, day: date, settings: Settings, fetcher: Fetcher
+    selected_uri: str,
+    day: date,
+    settings: Settings,
+    fetcher: Fetcher,
+    on_page: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """The selected items' pages: read from the raw archive's captures of D when there,
     else fetched (concurrently, politely); failures are recorded, not raised.
 
     Pages go to Parquet in batches as they arrive (in completion order), so memory holds
-    one batch of bodies, not the night's.
+    one batch of bodies, not the night's; ``on_page`` also gets each page as it arrives.
     """
     rows = store.read_table(selected_uri).to_pylist()
     lookup = CaptureLookup(settings.data_root, replay_days(day))
@@ -538,6 +538,8 @@ def fetch_pages(
     with store.batch_writer(uri, PAGES_SCHEMA) as write:
 
         def keep(page: dict[str, Any], replayed: bool = False) -> None:
+            if on_page is not None:
+                on_page(dict(page))
             with lock:
                 counts["pages"] += 1
                 counts["replayed"] += replayed
@@ -610,11 +612,17 @@ def _article_row(page: dict[str, Any], ext: Extracted) -> dict[str, Any]:
 
 def _fingerprint_columns(ext: Extracted) -> dict[str, Any]:
     """Dedupe's fingerprint of an extracted text, as stored (runs in the extraction pool)."""
+    from news_ingest.dedupe import Fingerprint
+
     return Fingerprint.of(ext.article_id, ext.text).stored()
 
 
 def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
     """Remove the site's learned boilerplate lines from ``row``'s body; True if it changed."""
+    from news_ingest.dedupe import Fingerprint
+    from news_ingest.extract import MIN_ARTICLE_WORDS
+    from news_ingest.text import strip_boilerplate
+
     text = strip_boilerplate(row["text"], learned)
     if text == row["text"]:
         return False
@@ -642,6 +650,8 @@ def _chosen_rows(keys: list[tuple[int, str, datetime | None, str, str]], day: da
 
 
 def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[PageInput]:
+    from news_ingest.extract import PageInput
+
     # Stream bodies batch by batch; only the small per-page metadata stays in memory.
     # Keys count every page read: ``rows`` shrinks as results are collected, so its
     # length would hand out a key still in flight.
@@ -662,7 +672,7 @@ EXTRACT_BATCH_ROWS = 256
 
 @_timed
 def extract_articles(
-    pages_uri: str, day: date, root: str, options: ExtractOptions = DEFAULT_OPTIONS
+    pages_uri: str, day: date, root: str, options: ExtractOptions | None = None
 ) -> dict[str, Any]:
     """Extract every fetched page; keep those whose day is ``day``, one per canonical URL.
 
@@ -671,13 +681,30 @@ def extract_articles(
     repeated lines; the second drops those lines and the rows not kept.
     """
     pages: dict[str, dict[str, Any]] = {}
+    return _extract_pages(_fetched_pages(pages_uri, pages), pages, day, root, options)
+
+
+def _extract_pages(
+    inputs: Iterator[PageInput],
+    pages: dict[str, dict[str, Any]],
+    day: date,
+    root: str,
+    options: ExtractOptions | None,
+) -> dict[str, Any]:
+    """``extract_articles`` over pages as ``inputs`` yields them (their rows in ``pages``)."""
+    from news_ingest.extract import DEFAULT_OPTIONS, extract_batch
+    from news_ingest.text import BoilerplateLearner
+
     errors: list[dict[str, Any]] = []
     learners: dict[str, BoilerplateLearner] = {}
     keys: list[tuple[int, str, datetime | None, str, str]] = []
     all_uri = work_uri(root, day, "extracted-all.parquet")
     workers = min(os.cpu_count() or 1, 4)
     batch = extract_batch(
-        _fetched_pages(pages_uri, pages), options, workers=workers, then=_fingerprint_columns
+        inputs,
+        options or DEFAULT_OPTIONS,
+        workers=workers,
+        then=_fingerprint_columns,
     )
     buffer: list[dict[str, Any]] = []
     with store.batch_writer(all_uri, EXTRACTED_SCHEMA) as write:
@@ -738,12 +765,83 @@ def extract_articles(
     }
 
 
+class _Stopped(Exception):
+    """Fetching stops because extraction failed."""
+
+
+def fetch_and_extract_pages(
+    selected_uri: str,
+    day: date,
+    settings: Settings,
+    fetcher: Fetcher,
+    options: ExtractOptions | None = None,
+) -> dict[str, dict[str, Any]]:
+    """``fetch_pages`` and ``extract_articles`` at once: pages are extracted as they
+    arrive, so fetching (one process, mostly waiting) overlaps extraction (all cores).
+    Writes and returns what the two stages would; ``{"fetch": ..., "extract": ...}``."""
+    from news_ingest.extract import PageInput
+
+    arrived: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=64)
+    stop = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def hand_over(page: dict[str, Any]) -> None:
+        while not stop.is_set():
+            try:
+                arrived.put(page, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    def fetch() -> None:
+        try:
+            outcome["fetch"] = fetch_pages(selected_uri, day, settings, fetcher, hand_over)
+        except BaseException as exc:  # re-raised in the task's own thread below
+            outcome["error"] = exc
+        finally:
+            while True:
+                try:
+                    arrived.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    if stop.is_set():
+                        break
+
+    pages: dict[str, dict[str, Any]] = {}
+
+    def inputs() -> Iterator[PageInput]:
+        count = 0
+        while (page := arrived.get()) is not None:
+            count += 1
+            body = page.pop("body")
+            if body is None:
+                continue
+            pages[str(count)] = page
+            yield PageInput(str(count), body, page["final_url"], page["content_type"])
+
+    started = time.monotonic()
+    fetching = threading.Thread(target=fetch, name="fetch_pages", daemon=True)
+    fetching.start()
+    try:
+        extracted = _extract_pages(inputs(), pages, day, settings.data_root, options)
+    finally:
+        stop.set()
+        fetching.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    extracted["seconds"] = round(time.monotonic() - started, 3)
+    return {"fetch": outcome["fetch"], "extract": extracted}
+
+
 def _by_reference_order(row: dict[str, Any]) -> tuple[bool, datetime, str]:
     published = row["published_at"] or datetime.min.replace(tzinfo=UTC)
     return (row["published_at"] is None, published, row["article_id"])
 
 
 def _stored_fingerprint(row: dict[str, Any], key: str) -> Fingerprint:
+    from news_ingest.dedupe import Fingerprint
+
     if row.get("minhash") is None:  # a partition written before fingerprints were stored
         return Fingerprint.of(key, row.get("text") or "")
     return Fingerprint.from_stored(
@@ -780,6 +878,8 @@ def history_fingerprints(root: str, day: date, days: int) -> tuple[list[Fingerpr
 
 def seed_fingerprints(seeds_dir: str, root: str) -> list[Fingerprint]:
     """Fingerprints of the seed corpus, from a cache rebuilt only when the seeds change."""
+    from news_ingest.dedupe import load_seeds, seeds_digest
+
     uri = store.join(root, "cache", f"seeds-{seeds_digest(seeds_dir)}.parquet")
     if store.exists(uri):
         return [_stored_fingerprint(r, r["key"]) for r in store.read_table(uri).to_pylist()]
@@ -822,6 +922,8 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     Verdicts need only the stored fingerprints (computed at extraction), so bodies are
     not read for them; the staged articles are then written batch by batch.
     """
+    from news_ingest.dedupe import Candidate, dedupe_day
+
     names = set(store.read_schema(extracted_uri).names)
     columns = [c for c in DEDUPE_INPUT_COLUMNS if c in names]
     if not set(FINGERPRINT_COLUMNS) <= names:  # staged before fingerprints were
@@ -891,6 +993,8 @@ EVENT_INPUT_COLUMNS = ["article_id", "text", "title", "published_at", "is_duplic
 
 def _events_of_articles(extractor: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Events of a chunk of original articles, as a table (runs in a worker process)."""
+    from news_ingest.events import get_extractor
+
     extract_events = get_extractor(extractor)
     events = [
         event.as_row()
@@ -929,6 +1033,8 @@ def extract_events_of_day(
 ) -> dict[str, Any]:
     """Events from the day's original articles, by the extractor registered as ``extractor``,
     in chunks on ``workers`` processes (0: one per core, at most 4), streamed to Parquet."""
+    from news_ingest.events import get_extractor
+
     get_extractor(extractor)  # an unknown name fails here, not in a worker
     workers = workers or min(os.cpu_count() or 1, 4)
     jobs = (

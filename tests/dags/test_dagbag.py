@@ -49,8 +49,7 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "load_feed_batches",
         "poll_feeds",
         "select_items_of_day",
-        "fetch_pages",
-        "extract_articles",
+        "fetch_and_extract_pages",
         "dedupe_articles",
         "extract_events",
         "check_quality",
@@ -94,7 +93,7 @@ def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
     pools = {(dag_id, t.task_id): t.pool for dag_id, dag in dagbag.dags.items() for t in dag.tasks}
     fetching = {
         ("news_nightly", "poll_feeds"),
-        ("news_nightly", "fetch_pages"),
+        ("news_nightly", "fetch_and_extract_pages"),
         ("news_harvest", "harvest_feed"),
     }
     assert {k for k, pool in pools.items() if pool == "news_fetch"} == fetching

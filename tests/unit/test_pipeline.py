@@ -8,14 +8,22 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from demo.server import Route, SiteServer
-from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
+from demo.site import (
+    DEMO_DAY,
+    SEED_COPY_SLUG,
+    WIRE_COPY,
+    WIRE_ORIGINAL,
+    feed_list_yaml,
+    stories_of,
+)
 from news_ingest import pipeline, store
 from news_ingest.config import parse_feed_list
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
-from tests.support import nightly_run
+from tests.support import nightly_run, settings_for
 
 
 def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
@@ -324,3 +332,48 @@ def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: S
     assert extracted["extracted"] == 60 and extracted["failed"] == 0
     urls = store.read_table(extracted["uri"]).column("url").to_pylist()
     assert sorted(urls) == sorted(r["url"] for r in rows if r["published_at"].date() == DEMO_DAY)
+
+
+def _fetch_apart_and_together(site: SiteServer, root: Path) -> tuple[dict, dict]:
+    settings = settings_for(root)
+    feeds = parse_feed_list(feed_list_yaml(site.base_url))
+    with Fetcher(settings) as fetcher:
+        polls = pipeline.poll_feeds(feeds, DEMO_DAY, settings, fetcher)
+        sel = pipeline.select_items_of_day(polls, DEMO_DAY, settings.data_root)
+        apart = pipeline.fetch_pages(sel["uri"], DEMO_DAY, settings, fetcher)
+        apart_extracted = pipeline.extract_articles(apart["uri"], DEMO_DAY, settings.data_root)
+        apart_rows = store.read_table(apart_extracted["uri"]).drop_columns(["fetched_at"])
+        together = pipeline.fetch_and_extract_pages(sel["uri"], DEMO_DAY, settings, fetcher)
+    together_rows = store.read_table(together["extract"]["uri"]).drop_columns(["fetched_at"])
+    key = [("article_id", "ascending")]
+    assert together_rows.sort_by(key).equals(apart_rows.sort_by(key))
+    return apart, together
+
+
+def test_fetching_while_extracting_gives_what_the_two_stages_give(
+    demo_site: SiteServer, tmp_path: Path
+) -> None:
+    apart, together = _fetch_apart_and_together(demo_site, tmp_path / "data")
+    for stage in ("fetched", "failed", "requested"):
+        assert together["fetch"][stage] == apart[stage]
+    assert together["extract"]["extracted"] == len(stories_of(DEMO_DAY)) + 2  # gallery, section
+    assert together["extract"]["seconds"] >= together["fetch"]["seconds"]
+
+
+def test_extraction_failing_mid_fetch_stops_fetching_and_raises(
+    demo_site: SiteServer, settings: Settings, monkeypatch
+) -> None:
+    import news_ingest.extract as extract
+
+    feeds = parse_feed_list(feed_list_yaml(demo_site.base_url))
+    with Fetcher(settings) as fetcher:
+        polls = pipeline.poll_feeds(feeds, DEMO_DAY, settings, fetcher)
+        sel = pipeline.select_items_of_day(polls, DEMO_DAY, settings.data_root)
+
+        def broken_pool(*args, **kwargs):
+            raise OSError("no process pool here")
+            yield
+
+        monkeypatch.setattr(extract, "extract_batch", broken_pool)
+        with pytest.raises(OSError, match="no process pool"):
+            pipeline.fetch_and_extract_pages(sel["uri"], DEMO_DAY, settings, fetcher)
