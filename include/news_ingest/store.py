@@ -143,14 +143,62 @@ class Layout:
 
     sort_by: tuple[tuple[str, str], ...] = ()
     dictionary: bool | tuple[str, ...] = True
+    no_statistics: tuple[str, ...] = ()
     row_group_rows: int = 64 * 1024
     page_index: bool = False
 
 
 # The one place Parquet is tuned, per dataset: both partition writers read it through
-# parquet_options, sort_keys and row_group_rows. None is every other file (staging, capture
-# index, caches), which is written once and read back whole.
-LAYOUTS: dict[str | None, Layout] = {None: Layout(), "articles": Layout(), "events": Layout()}
+# parquet_options, sort_keys and row_group_rows. Measured by bench/query/run.py (README,
+# "Performance"). Readers prune by the date=D folder first; within a day:
+# - Sort by the usual filter and group-by columns, then a unique id, so a rerun writes the
+#   same bytes whatever order the rows came in. Sorted columns run-length encode, and so do
+#   the columns that follow them (feed, site and image host follow the domain; place,
+#   admin1 and coordinates the country). Events lead with country, the more selective of
+#   the two usual filters, which also compresses best.
+# - Dictionary-encode only columns with few distinct values: for ids, hashes, URLs and
+#   free text a dictionary is pure overhead, and pyarrow would try it on every column.
+# - Statistics on every column a filter may use, none on free text and fingerprint bytes,
+#   whose min/max prune nothing and would make up nearly half of the articles footer.
+# - Page index (per-page min/max and offsets) for readers that skip pages, such as Spark.
+# - A day is one row group at the usual sizes (the folder already selects the day, and a
+#   group per file keeps footers small); the cap bounds a group of articles, whose rows are
+#   some 20 times wider than events', to about 100 MB in memory.
+LAYOUTS: dict[str | None, Layout] = {
+    # Staging, capture index, caches: written once and read back whole.
+    None: Layout(),
+    "articles": Layout(
+        sort_by=(
+            ("domain", "ascending"),
+            ("published_at", "ascending"),
+            ("article_id", "ascending"),
+        ),
+        dictionary=(
+            "feed_id", "domain", "language", "date_source", "duplicate_kind", "copies_seen",
+            "source", "site_name", "authors.list.element", "categories.list.element",
+            "tags.list.element",
+        ),
+        no_statistics=("title", "text", "description", "minhash"),
+        row_group_rows=16 * 1024,
+        page_index=True,
+    ),
+    "events": Layout(
+        sort_by=(
+            ("country", "ascending"),
+            ("event_type", "ascending"),
+            ("event_date", "ascending"),
+            ("event_id", "ascending"),
+        ),
+        dictionary=(
+            "event_date", "event_type", "acled_event_type", "sub_event_type", "actor1", "actor2",
+            "actor1_country", "actor2_country", "location", "admin1", "country", "fatalities",
+            "confidence", "event_mode", "actor1_sector", "actor2_sector", "date_precision",
+            "geo_precision",
+        ),
+        no_statistics=("sentence",),
+        page_index=True,
+    ),
+}  # fmt: skip
 
 
 def sort_keys(dataset: str | None) -> list[tuple[str, str]]:
@@ -163,15 +211,23 @@ def row_group_rows(dataset: str | None) -> int:
     return LAYOUTS[dataset].row_group_rows
 
 
+def _leaf_paths(schema: pa.Schema) -> list[str]:
+    # Parquet column paths as pyarrow names them: a list<string> column is "name.list.element".
+    return [f"{f.name}.list.element" if pa.types.is_list(f.type) else f.name for f in schema]
+
+
 def parquet_options(dataset: str | None) -> dict[str, Any]:
     """Keyword arguments for ``pq.write_table`` and ``pq.ParquetWriter`` for ``dataset``."""
     layout = LAYOUTS[dataset]
     schema = DATASETS.get(dataset or "")
     dictionary = layout.dictionary
+    statistics: bool | list[str] = True
+    if layout.no_statistics and schema is not None:
+        statistics = [p for p in _leaf_paths(schema) if p.split(".")[0] not in layout.no_statistics]
     options: dict[str, Any] = {
         "compression": "zstd",
         "use_dictionary": list(dictionary) if isinstance(dictionary, tuple) else dictionary,
-        "write_statistics": True,
+        "write_statistics": statistics,
         "write_page_index": layout.page_index,
     }
     if layout.sort_by and schema is not None:
