@@ -128,7 +128,7 @@ FUZZ_SECONDS ?= 60
 bench-fuzz: setup
 	$(BIN)/python bench/fuzz/run.py $(FUZZ_SECONDS)
 
-# A year of synthetic articles and events partitions per layout (about 1.6 GB each, in a
+# A year of synthetic articles and events partitions per layout (about 1.2 GB each, in a
 # temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5

@@ -506,7 +506,7 @@ def sizes(root: Path, dataset: str, columns: list[str]) -> tuple[int, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--articles-per-day", type=int, default=2000)
+    parser.add_argument("--articles-per-day", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--layouts", default="old,new", help=f"comma-separated: {', '.join(variants())}"
