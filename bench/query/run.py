@@ -468,23 +468,30 @@ def queries(first: date, days: int) -> dict[str, str]:
     }
 
 
+Timings = dict[str, dict[str, list[float]]]  # query -> layout -> one value per round
+
+
 def time_queries(
     root: Path, names: list[str], sqls: dict[str, str], rounds: int
-) -> dict[str, dict[str, list[float]]]:
-    """Seconds per query and layout, one new DuckDB connection per query, rounds interleaved."""
-    times: dict[str, dict[str, list[float]]] = {q: {n: [] for n in names} for q in sqls}
+) -> tuple[Timings, Timings]:
+    """Wall and CPU seconds per query and layout, a new DuckDB connection each, interleaved."""
+    wall: Timings = {q: {n: [] for n in names} for q in sqls}
+    cpu: Timings = {q: {n: [] for n in names} for q in sqls}
     answers: dict[str, Any] = {}
     for _ in range(rounds):
         for query, sql in sqls.items():
             for name in names:
                 con = duckdb.connect()
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 rows = con.execute(sql.format(root=root / name)).fetchall()
-                times[query][name].append(time.perf_counter() - started)
+                # CPU time of the process (DuckDB's threads included): what the query costs,
+                # less disturbed than wall time by the other work sharing the machine.
+                wall[query][name].append(time.perf_counter() - started)
+                cpu[query][name].append(time.process_time() - used)
                 con.close()
                 # Every layout must give the same answer.
                 assert answers.setdefault(query, rows) == rows, (query, name)
-    return times
+    return wall, cpu
 
 
 def sizes(root: Path, dataset: str, columns: list[str]) -> tuple[int, int, int]:
@@ -537,7 +544,7 @@ def main() -> None:
 
 
 def report(root: Path, names: list[str], sqls: dict[str, str], rounds: int, sample: Tables) -> None:
-    """Print sizes and query medians per layout, ratios against the first layout."""
+    """Print sizes and query medians (wall, CPU) per layout, ratios against the first."""
     base = names[0]
     writing = {n: statistics.median(t) for n, t in write_times(names, sample, rounds).items()}
     print(
@@ -555,19 +562,20 @@ def report(root: Path, names: list[str], sqls: dict[str, str], rounds: int, samp
             f"{ev_bytes / evs:.0f} | {art_read / arts:.2f} | {ev_read / evs:.2f} |"
         )
     print(f"({arts:,} articles, {evs:,} events)")
-    times = time_queries(root, names, sqls, rounds)
-    print(
-        f"\n| query | {' | '.join(f'{n} median s' for n in names)} | "
-        f"{' | '.join(f'{n}/{base}' for n in names[1:])} |"
-    )
-    print("| --- |" + " --- |" * (2 * len(names) - 1))
-    for query, by_name in times.items():
-        medians = {n: statistics.median(t) for n, t in by_name.items()}
-        cells = " | ".join(f"{medians[n]:.3f}" for n in names)
-        ratios = " | ".join(f"{medians[n] / medians[base]:.2f}" for n in names[1:])
-        print(f"| {query} | {cells} | {ratios} |")
+    wall, cpu = time_queries(root, names, sqls, rounds)
+    for title, times in (("wall", wall), ("CPU", cpu)):
+        print(
+            f"\n| query | {' | '.join(f'{n} {title} s' for n in names)} | "
+            f"{' | '.join(f'{n}/{base}' for n in names[1:])} |"
+        )
+        print("| --- |" + " --- |" * (2 * len(names) - 1))
+        for query, by_name in times.items():
+            medians = {n: statistics.median(t) for n, t in by_name.items()}
+            cells = " | ".join(f"{medians[n]:.3f}" for n in names)
+            ratios = " | ".join(f"{medians[n] / medians[base]:.2f}" for n in names[1:])
+            print(f"| {query} | {cells} | {ratios} |")
     shown = "new" if "new" in names else names[-1]
-    month = statistics.median(times["month: events by type and country"][shown])
+    month = statistics.median(wall["month: events by type and country"][shown])
     verdict = "under" if month < 1.0 else "NOT under"
     print(f"\nmonth query, {shown} layout: median {month:.3f} s, {verdict} 1 s")
 
