@@ -155,11 +155,12 @@ class Layout:
 #   same bytes whatever order the rows came in. Sorted columns run-length encode, and so do
 #   the columns that follow them (feed, site and image host follow the domain; place,
 #   admin1 and coordinates the country). Events lead with country, the more selective of
-#   the two usual filters, which also compresses best.
+#   the two usual filters, which keeps each place's rows together (in the synthetic year
+#   coordinates compressed 12 % better than with the type first).
 # - Dictionary-encode only columns with few distinct values: for ids, hashes, URLs and
 #   free text a dictionary is pure overhead, and pyarrow would try it on every column.
 # - Statistics on every column a filter may use, none on free text and fingerprint bytes,
-#   whose min/max prune nothing and would make up nearly half of the articles footer.
+#   whose min/max prune nothing and would make up over a third of the articles footer.
 # - Page index (per-page min/max and offsets) for readers that skip pages, such as Spark.
 # - A day is one row group at the usual sizes (the folder already selects the day, and a
 #   group per file keeps footers small); the cap bounds a group of articles, whose rows are
