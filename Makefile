@@ -21,10 +21,10 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fuzz clean
+	bench-dedupe bench-fetch bench-fuzz bench-query clean
 
 help:
-	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | clean"
+	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-query | clean"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -127,6 +127,11 @@ bench-fetch: setup
 FUZZ_SECONDS ?= 60
 bench-fuzz: setup
 	$(BIN)/python bench/fuzz/run.py $(FUZZ_SECONDS)
+
+# A year of synthetic articles and events partitions per layout (about 1.2 GB each, in a
+# temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
+bench-query: setup
+	$(BIN)/python bench/query/run.py --rounds 5
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

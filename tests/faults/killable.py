@@ -25,8 +25,8 @@ def partition(root: str, day: str, rows: int, seed: int, stall: bool) -> None:
     if stall:  # the whole temp file written, killed before the rename publishes it
         real_write = store._write_parquet
 
-        def stalled(table: Any, where: Any, fs: Any) -> None:
-            real_write(table, where, fs)
+        def stalled(table: Any, where: Any, fs: Any, *rest: Any) -> None:
+            real_write(table, where, fs, *rest)
             print("stalled", flush=True)
             time.sleep(3600)
 

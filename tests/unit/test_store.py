@@ -1,4 +1,7 @@
+import dataclasses
+import random
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -110,3 +113,139 @@ def test_empty_day_still_writes_a_readable_partition(tmp_path) -> None:
     table = store.read_partition(str(tmp_path), "events", DAY)
     assert table is not None and table.num_rows == 0
     assert table.schema.field("fatalities").type == pa.int32()
+
+
+def _varied_articles(n: int) -> pa.Table:
+    """Articles over a few domains, in no particular order, some without a date."""
+    table = _articles(n)
+    rng = random.Random(n)
+    domains = [rng.choice(["b.org", "a.org", "c.net"]) for _ in range(n)]
+    published = [
+        None if rng.random() < 0.2 else datetime(2026, 11, 19, rng.randrange(24), tzinfo=UTC)
+        for _ in range(n)
+    ]
+    table = table.set_column(4, "domain", pa.array(domains))
+    table = table.set_column(8, "published_at", pa.array(published, store.TS))
+    return table.cast(store.ARTICLES_SCHEMA)
+
+
+def _events(n: int) -> pa.Table:
+    """Events over a few countries and types, in no particular order, some without a country."""
+    rng = random.Random(n)
+    rows = [
+        {
+            "event_id": f"{rng.getrandbits(64):016x}",
+            "article_id": f"{i // 2:016x}",
+            "event_date": rng.choice([None, DAY, date(2026, 11, 18)]),
+            "event_type": rng.choice(["PROTEST", "ASSAULT", "CONSULT"]),
+            "country": rng.choice([None, "KEN", "NGA", "FRA"]),
+            "fatalities": rng.choice([None, None, 3]),
+            "sentence": f"sentence {i}",
+            "confidence": 0.5,
+        }
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=store.EVENTS_SCHEMA)
+
+
+def _tables() -> dict[str, pa.Table]:
+    return {"articles": _varied_articles(60), "events": _events(80)}
+
+
+def _python_sorted(rows: list[dict], keys: list[tuple[str, str]]) -> list[dict]:
+    # Independent of Arrow's sort: ascending, nulls last, as the layout declares.
+    return sorted(rows, key=lambda r: tuple((r[k] is None, r[k]) for k, _order in keys))
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_partition_is_sorted_by_the_declared_keys(tmp_path, dataset) -> None:
+    keys = store.sort_keys(dataset)
+    assert keys and keys[-1][0] in ("article_id", "event_id")  # a unique id breaks every tie
+    table = _tables()[dataset]
+    uri = store.write_partition(str(tmp_path), dataset, DAY, table)
+    back = pq.read_table(uri)
+    assert back.to_pylist() == _python_sorted(table.to_pylist(), keys)
+    meta = pq.ParquetFile(uri).metadata
+    declared = pq.SortingColumn.to_ordering(
+        meta.schema.to_arrow_schema(), meta.row_group(0).sorting_columns
+    )
+    assert declared == (tuple(keys), "at_end")
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_a_rerun_writes_the_same_bytes_whatever_the_row_order(tmp_path, dataset) -> None:
+    table = _tables()[dataset]
+    shuffled = table.take(random.Random(1).sample(range(table.num_rows), table.num_rows))
+    first = store.write_partition(str(tmp_path / "a"), dataset, DAY, table)
+    again = store.write_partition(str(tmp_path / "b"), dataset, DAY, table)
+    reordered = store.write_partition(str(tmp_path / "c"), dataset, DAY, shuffled)
+    data = Path(first).read_bytes()
+    assert Path(again).read_bytes() == data
+    assert Path(reordered).read_bytes() == data
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_dictionary_encoding_only_where_values_repeat(tmp_path, dataset) -> None:
+    layout = store.LAYOUTS[dataset]
+    assert isinstance(layout.dictionary, tuple)
+    uri = store.write_partition(str(tmp_path), dataset, DAY, _tables()[dataset])
+    group = pq.ParquetFile(uri).metadata.row_group(0)
+    chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    for path in layout.dictionary:
+        assert chunks[path].has_dictionary_page, path
+        assert "RLE_DICTIONARY" in chunks[path].encodings, path
+    for path in ("article_id", "text", "url", "minhash", "event_id", "sentence"):
+        if path in chunks:
+            assert not chunks[path].has_dictionary_page, path
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_statistics_and_page_index_on_filterable_columns(tmp_path, dataset) -> None:
+    layout = store.LAYOUTS[dataset]
+    uri = store.write_partition(str(tmp_path), dataset, DAY, _tables()[dataset])
+    group = pq.ParquetFile(uri).metadata.row_group(0)
+    filterable = {
+        "articles": ["article_id", "domain", "feed_id", "published_at", "fetched_at"],
+        "events": ["event_id", "article_id", "event_date", "event_type", "country", "fatalities"],
+    }[dataset]
+    for i in range(group.num_columns):
+        chunk = group.column(i)
+        name = chunk.path_in_schema.split(".")[0]
+        if name in layout.no_statistics:
+            assert not chunk.is_stats_set, name
+            continue
+        assert chunk.is_stats_set, name
+        if name in filterable:
+            assert chunk.statistics.has_min_max, name
+        assert chunk.has_offset_index == layout.page_index, name
+    assert set(layout.no_statistics).isdisjoint(filterable)
+
+
+def test_one_row_group_per_day_up_to_the_cap(tmp_path, monkeypatch) -> None:
+    uri = store.write_partition(str(tmp_path), "events", DAY, _events(80))
+    assert pq.ParquetFile(uri).metadata.num_row_groups == 1
+    small = dataclasses.replace(store.LAYOUTS["events"], row_group_rows=30)
+    monkeypatch.setitem(store.LAYOUTS, "events", small)
+    uri = store.write_partition(str(tmp_path), "events", DAY, _events(80))
+    meta = pq.ParquetFile(uri).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [30, 30, 20]
+    # Written group by group from a sort by index: the whole file is in order, not each group.
+    shuffled = _events(80).take(list(range(79, -1, -1)))
+    uri = store.write_partition(str(tmp_path), "events", DAY, shuffled)
+    assert pq.read_table(uri).equals(
+        store.conform(shuffled, store.EVENTS_SCHEMA).sort_by(store.sort_keys("events"))
+    )
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_a_parquet_writer_takes_the_same_options_and_keeps_the_schema(tmp_path, dataset) -> None:
+    schema = store.DATASETS[dataset]
+    table = _tables()[dataset].sort_by(store.sort_keys(dataset))
+    path = tmp_path / "streamed.parquet"
+    with pq.ParquetWriter(path, schema, **store.parquet_options(dataset)) as writer:
+        for batch in table.to_batches(max_chunksize=25):
+            writer.write_batch(batch, row_group_size=store.row_group_rows(dataset))
+    assert pq.read_table(path).equals(table)
+    written = store.write_partition(str(tmp_path), dataset, DAY, table)
+    assert store.schema_problem(written, schema) is None
+    assert pq.read_schema(path).equals(pq.read_schema(written), check_metadata=True)
