@@ -520,12 +520,15 @@ def fetch_pages(
     settings: Settings,
     fetcher: Fetcher,
     on_page: Callable[[dict[str, Any]], None] | None = None,
+    keep_bodies: bool = True,
 ) -> dict[str, Any]:
     """The selected items' pages: read from the raw archive's captures of D when there,
     else fetched (concurrently, politely); failures are recorded, not raised.
 
     Pages go to Parquet in batches as they arrive (in completion order), so memory holds
     one batch of bodies, not the night's; ``on_page`` also gets each page as it arrives.
+    Without ``keep_bodies`` the file keeps each page's fetch record but not its body
+    (which the raw archive has).
     """
     rows = store.read_table(selected_uri).to_pylist()
     lookup = CaptureLookup(settings.data_root, replay_days(day))
@@ -547,7 +550,7 @@ def fetch_pages(
                     failed.append(
                         {"url": page["url"], "feed_id": page["feed_id"], "error": page["error"]}
                     )
-                batch.append(page)
+                batch.append(page if keep_bodies else {**page, "body": None})
                 if len(batch) >= PAGE_BATCH_ROWS:
                     write(pa.Table.from_pylist(batch, schema=PAGES_SCHEMA))
                     batch.clear()
@@ -796,7 +799,11 @@ def fetch_and_extract_pages(
 
     def fetch() -> None:
         try:
-            outcome["fetch"] = fetch_pages(selected_uri, day, settings, fetcher, hand_over)
+            # Bodies go straight to extraction; the raw archive keeps them, so the staged
+            # pages file keeps only what each fetch did.
+            outcome["fetch"] = fetch_pages(
+                selected_uri, day, settings, fetcher, hand_over, keep_bodies=False
+            )
         except BaseException as exc:  # re-raised in the task's own thread below
             outcome["error"] = exc
         finally:
