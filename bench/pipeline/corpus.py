@@ -51,20 +51,28 @@ class Article:
     page: Page
 
 
-def _chain(stories: tuple[Story, ...]) -> dict[tuple[str, str], list[str]]:
-    chain: dict[tuple[str, str], list[str]] = defaultdict(list)
+Chain = dict[tuple[str, ...], list[str]]
+
+
+def _chain(stories: tuple[Story, ...]) -> Chain:
+    """Next words after each pair of words, and after each single word, in ``stories``."""
+    chain: Chain = defaultdict(list)
     for story in stories:
         for para in story.paragraphs:
             words = ["<s>", "<s>", *_WORD.findall(para), "</s>"]
             for a, b, c in zip(words, words[1:], words[2:], strict=False):
                 chain[(a, b)].append(c)
+                chain[(b,)].append(c)
     return dict(chain)
 
 
-def _sentence(chain: dict[tuple[str, str], list[str]], rng: random.Random) -> str:
+def _sentence(chain: Chain, rng: random.Random) -> str:
+    # A quarter of the words follow the last word only: a chain over a few stories would
+    # otherwise retell them so closely that unrelated articles read as near-duplicates.
     a, b, words = "<s>", "<s>", []
     while len(words) < 60:
-        c = rng.choice(chain[(a, b)])
+        state = (b,) if words and rng.random() < 0.25 else (a, b)
+        c = rng.choice(chain[state])
         if c == "</s>":
             break
         words.append(c)
@@ -72,7 +80,7 @@ def _sentence(chain: dict[tuple[str, str], list[str]], rng: random.Random) -> st
     return " ".join(words)
 
 
-def _paragraph(chain: dict[tuple[str, str], list[str]], rng: random.Random) -> str:
+def _paragraph(chain: Chain, rng: random.Random) -> str:
     return " ".join(_sentence(chain, rng) for _ in range(rng.randint(1, 3)))
 
 
@@ -189,7 +197,7 @@ _NAV_WORDS = [
 
 def _story(
     rng: random.Random,
-    chain: dict[tuple[str, str], list[str]],
+    chain: Chain,
     leads: list[Story],
     layout: str,
     slug: str,

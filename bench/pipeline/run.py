@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -77,14 +78,21 @@ def corpus(work: Path, n: int, port: int) -> dict:
     """The corpus of ``n`` articles under ``work``, generated once and reused after."""
     folder = work / f"corpus-{n}"
     meta = folder / "corpus.json"
+    # Regenerated when the generator changes, not only when N or the port does.
+    version = hashlib.sha256(Path(__file__).with_name("corpus.py").read_bytes()).hexdigest()
     if meta.exists():
         info = json.loads(meta.read_text())
-        if info.get("port") == port:
+        if info.get("port") == port and info.get("version") == version:
             return info
-        shutil.rmtree(folder)
+    shutil.rmtree(folder, ignore_errors=True)
     started = time.monotonic()
     info = write_corpus(folder / "sites", n, DAY, port)
-    info.update(port=port, folder=str(folder), generated_s=round(time.monotonic() - started, 1))
+    info.update(
+        port=port,
+        version=version,
+        folder=str(folder),
+        generated_s=round(time.monotonic() - started, 1),
+    )
     meta.write_text(json.dumps(info))
     return info
 
