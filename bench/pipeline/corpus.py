@@ -16,9 +16,11 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import os
 import random
 import re
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -306,31 +308,51 @@ def render(article: Article, siblings: list[Page], host_index: int, port: int) -
     return page.replace("</body>", footer + "</body>", 1).encode("utf-8")
 
 
+def _write_host(
+    folder: Path, port: int, host_index: int, host: str, host_articles: list[Article]
+) -> tuple[int, list[dict[str, str]]]:
+    """Write one outlet's pages and feeds; return its HTML bytes and its feed-list entries."""
+    root = folder / host
+    base = f"http://{host}:{port}"
+    siblings = [a.page for a in host_articles[:6]]
+    html_bytes = 0
+    for a in host_articles:
+        body = render(a, siblings, host_index, port)
+        html_bytes += len(body)
+        target = root / a.page.path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.with_name(target.name + ".gz").write_bytes(gzip.compress(body, 6, mtime=0))
+    by_feed: dict[str, list[Article]] = defaultdict(list)
+    for a in host_articles:
+        by_feed[a.feed].append(a)
+    feeds = []
+    for feed_id, feed_articles in sorted(by_feed.items()):
+        path = f"feeds/{feed_id}.xml"
+        (root / "feeds").mkdir(parents=True, exist_ok=True)
+        rss = _rss(base, f"Outlet {host_index} {feed_id}", feed_articles)
+        (root / (path + ".gz")).write_bytes(gzip.compress(rss, 6, mtime=0))
+        feeds.append({"id": feed_id, "url": f"{base}/{path}", "source": f"Outlet {host_index}"})
+    return html_bytes, feeds
+
+
 def write_corpus(folder: Path, n: int, day: date, port: int) -> dict[str, object]:
-    """Write the pages (gzipped) and feeds under ``folder``/<host>/; return the feed list."""
+    """Write the pages (gzipped) and feeds under ``folder``/<host>/; return the feed list.
+
+    Outlets are rendered on all cores; the plan (every text) is drawn in one process from
+    one seed, so a corpus is the same on every run."""
     articles = plan(n, day)
     by_host: dict[str, list[Article]] = defaultdict(list)
     for a in articles:
         by_host[a.host].append(a)
-    feeds = []
-    html_bytes = 0
-    for host_index, (host, host_articles) in enumerate(sorted(by_host.items())):
-        root = folder / host
-        base = f"http://{host}:{port}"
-        siblings = [a.page for a in host_articles[:6]]
-        for a in host_articles:
-            body = render(a, siblings, host_index, port)
-            html_bytes += len(body)
-            target = root / a.page.path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.with_name(target.name + ".gz").write_bytes(gzip.compress(body, 6, mtime=0))
-        by_feed: dict[str, list[Article]] = defaultdict(list)
-        for a in host_articles:
-            by_feed[a.feed].append(a)
-        for feed_id, feed_articles in sorted(by_feed.items()):
-            path = f"feeds/{feed_id}.xml"
-            (root / "feeds").mkdir(parents=True, exist_ok=True)
-            rss = _rss(base, f"Outlet {host_index} {feed_id}", feed_articles)
-            (root / (path + ".gz")).write_bytes(gzip.compress(rss, 6, mtime=0))
-            feeds.append({"id": feed_id, "url": f"{base}/{path}", "source": f"Outlet {host_index}"})
-    return {"feeds": feeds, "articles": n, "html_bytes": html_bytes, "hosts": len(by_host)}
+    jobs = [
+        (folder, port, host_index, host, host_articles)
+        for host_index, (host, host_articles) in enumerate(sorted(by_host.items()))
+    ]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        written = list(pool.map(_write_host, *zip(*jobs, strict=True)))
+    return {
+        "feeds": [feed for _, feeds in written for feed in feeds],
+        "articles": n,
+        "html_bytes": sum(size for size, _ in written),
+        "hosts": len(by_host),
+    }
