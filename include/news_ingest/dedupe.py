@@ -327,31 +327,35 @@ class DedupeIndex:
             return Verdict(False)
         frozen, pending = self.candidates(fp)
         low16 = (fp.signature & 0xFFFF).astype(np.uint16)
-        rows: list[tuple[int, float, int, int, int]] = []
-        if frozen.size:
-            jac = (self._sig16[frozen] == low16).mean(axis=1)
-            rows.extend(
-                zip(
-                    frozen.tolist(),
-                    jac.tolist(),
-                    self._sizes[frozen].tolist(),
-                    self._numbers[frozen].tolist(),
-                    self._names[frozen].tolist(),
-                    strict=True,
-                )
-            )
         start = len(self._sizes)
-        for doc in pending:
-            ref = self._pending[doc - start]
-            rows.append(
-                (
-                    doc,
-                    float((ref.signature == fp.signature).mean()),
-                    ref.size,
-                    ref.numbers_mask,
-                    ref.names_mask,
-                )
+        refs = [self._pending[doc - start] for doc in pending]
+        docs = np.concatenate([frozen.astype(np.int64), np.asarray(pending, dtype=np.int64)])
+        jacs = np.concatenate(
+            [
+                (self._sig16[frozen] == low16).mean(axis=1),
+                (np.stack([r.signature for r in refs]) == fp.signature).mean(axis=1)
+                if refs
+                else np.empty(0),
+            ]
+        )
+        sizes = np.concatenate([self._sizes[frozen], [r.size for r in refs]]).astype(np.int64)
+        number_masks = np.concatenate([self._numbers[frozen], [r.numbers_mask for r in refs]])
+        name_masks = np.concatenate([self._names[frozen], [r.names_mask for r in refs]])
+        # Most candidates share a band by chance: drop those below both thresholds at once,
+        # so the per-candidate checks below run on the few that may be copies.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = jacs * (fp.size + sizes) / ((1 + jacs) * np.minimum(fp.size, sizes))
+        close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
+        rows: list[tuple[int, float, int, int, int]] = list(
+            zip(
+                docs[close].tolist(),
+                jacs[close].tolist(),
+                sizes[close].tolist(),
+                number_masks[close].astype(np.int64).tolist(),
+                name_masks[close].astype(np.int64).tolist(),
+                strict=True,
             )
+        )
         best: tuple[float, int, float] | None = None
         for doc, jac, size, numbers, names in rows:
             if size < MIN_SHINGLES:
