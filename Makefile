@@ -21,10 +21,10 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fuzz bench-query clean
+	bench-dedupe bench-fetch bench-fuzz bench-query bench-pipeline clean
 
 help:
-	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-query | clean"
+	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -132,6 +132,12 @@ bench-fuzz: setup
 # temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5
+
+# One nightly run through Airflow on N generated articles against bare trafilatura;
+# the corpus (about 15 KB gzipped per article) is kept in the temp folder for the next run.
+N ?= 2000
+bench-pipeline: setup
+	$(BIN)/python bench/pipeline/run.py $(N)
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup
