@@ -30,8 +30,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled once at install: with PYTHONDONTWRITEBYTECODE set (as on CI), every
+# Python process (each Airflow command and task) would otherwise compile its imports again.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
