@@ -30,7 +30,7 @@ start() {
     echo $! > "$RUN/$svc.pid"
     echo "started $svc (pid $!, log $RUN/$svc.log)"
   done
-  for _ in $(seq 1 90); do
+  for _ in $(seq 1 180); do
     if curl -fsS "http://127.0.0.1:$port/api/v2/monitor/health" > /dev/null 2>&1; then
       echo "Airflow UI: http://127.0.0.1:$port"
       return 0
@@ -42,18 +42,25 @@ start() {
 }
 
 stop() {
+  # TERM every service at once, then wait for each (up to 10 s, KILL after): stopping them
+  # one after the other only adds up their shutdown times.
+  local svc pid stopping=()
   for svc in api-server scheduler dag-processor triggerer; do
     if [[ -f "$RUN/$svc.pid" ]]; then
       pid="$(cat "$RUN/$svc.pid")"
       kill -TERM -- "-$pid" 2>/dev/null || true
-      for _ in $(seq 1 20); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-      done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      rm -f "$RUN/$svc.pid"
-      echo "stopped $svc"
+      stopping+=("$svc")
     fi
+  done
+  for svc in "${stopping[@]}"; do
+    pid="$(cat "$RUN/$svc.pid")"
+    for _ in $(seq 1 20); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$RUN/$svc.pid"
+    echo "stopped $svc"
   done
 }
 
