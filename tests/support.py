@@ -4,6 +4,7 @@ Airflow, and a local S3-compatible server (moto) with the standard AWS variables
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,6 +59,38 @@ def prepare_airflow_home(env: dict[str, str]) -> None:
     home.mkdir(parents=True, exist_ok=True)
     airflow(["db", "migrate"], env, home / "migrate.log")
     airflow(["pools", "set", "news_fetch", "4", "fetching tasks"], env, home / "pool.log")
+
+
+def e2e_env(home: Path, feeds: Path, **extra: str) -> dict[str, str]:
+    """The environment of an Airflow command of the e2e tests, over the feed list ``feeds``."""
+    # The demo site is a single host, so the politeness spacing (tested on its own in
+    # tests/unit/test_politeness.py) would only serialize every request of these runs.
+    # Unpausing (as the UI's backfill dialog does) would also start today's scheduled run,
+    # which only competes with a backfill for the CPU; backfill runs are created by the API.
+    return airflow_env(
+        home,
+        NEWS_FEEDS=str(feeds),
+        NEWS_PER_HOST_DELAY="0",
+        AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",
+        **extra,
+    )
+
+
+def home_from(migrated_db: Path, home: Path) -> Path:
+    """A new Airflow home whose metadata DB is a copy of ``migrated_db`` (a DB that
+    prepare_airflow_home migrated), instead of migrating another."""
+    home.mkdir(parents=True)
+    shutil.copy(migrated_db, home / "airflow.db")
+    return home
+
+
+@dataclass(frozen=True)
+class DayRun:
+    """One day run alone with `airflow dags test`: its Airflow home, data root, output."""
+
+    home: Path
+    root: Path
+    log: Path
 
 
 def closed_port_url() -> str:

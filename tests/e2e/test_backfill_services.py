@@ -1,11 +1,18 @@
-"""A backfill created the way the UI's dialog does, run by the real Airflow services.
+"""A backfill created the way the UI's dialog does, run by the real Airflow services, and
+the pipeline's page in the UI of those services.
 
-Starts api-server, scheduler, dag-processor and triggerer on 127.0.0.1, once over SQLite
-and once over PostgreSQL 15, creates a 3-day backfill through `POST /api/v2/backfills`
-with 2 runs at once, and checks every day equals the same day run alone with `airflow
-dags test` (what `make run` does), that the concurrent days left the shared state (seed
-cache, history partitions, manifests) whole, and that a second backfill reprocessing
-completed runs leaves the data identical.
+Starts api-server, scheduler, dag-processor and triggerer on 127.0.0.1 over SQLite, and
+another set over PostgreSQL 15, side by side; on each, creates a 3-day backfill through
+`POST /api/v2/backfills` with 2 runs at once, and checks every day equals the same day
+run alone with `airflow dags test` (what `make run` does), that the concurrent days left
+the shared state (seed cache, history partitions, manifests) whole, and that a second
+backfill reprocessing completed runs leaves the data identical.
+
+Then, on the SQLite services, the "News ingestion" page: served by that api-server from
+the backfill's manifests (and one of a night when no feed answered, so the quality gate
+failed), looked at with Playwright in headless Chromium (Debian's chromium, no browser
+download): the charts, the per-day numbers of the manifests, the broken demo feed, and
+the UI's navigation leading to it. Screenshots go to .artifacts/.
 """
 
 from __future__ import annotations
@@ -14,11 +21,14 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +36,22 @@ import duckdb
 import pytest
 from pg_server import temporary_postgres
 
-from demo.server import SiteServer
-from demo.site import DEMO_DAYS, feed_list_yaml
-from tests.support import AIRFLOW, airflow_env, prepare_airflow_home
+from demo.site import DEMO_DAYS
+from tests.support import (
+    DayRun,
+    closed_port_url,
+    e2e_env,
+    home_from,
+    nightly_run,
+    prepare_airflow_home,
+    settings_for,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT / ".artifacts"
+SERVICES = PROJECT / "scripts" / "airflow-services.sh"
+DBS = ["sqlite", "postgresql"]
+OUTAGE_DAY = date(2026, 11, 17)  # the night before the demo days: no feed answered
 pytestmark = pytest.mark.e2e
 
 
@@ -66,6 +87,17 @@ def _request(
     raise AssertionError("unreachable")
 
 
+def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
 def _rows(root: Path, dataset: str, day: date) -> list[tuple]:
     exclude = " exclude (fetched_at)" if dataset == "articles" else ""
     key = "article_id" if dataset == "articles" else "event_id"
@@ -75,72 +107,198 @@ def _rows(root: Path, dataset: str, day: date) -> list[tuple]:
     ).fetchall()
 
 
-def _wait_backfill(base: str, token: str, backfill_id: int, timeout_s: float = 900) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if _request(base, "GET", f"/api/v2/backfills/{backfill_id}", token).get("completed_at"):
-            return
-        time.sleep(3)
-    raise AssertionError(f"backfill {backfill_id} did not complete in {timeout_s:.0f}s")
+@dataclass
+class Services:
+    """Airflow's services running over one metadata DB, with the backfill's data root."""
+
+    db: str
+    base: str
+    token: str
+    root: Path
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return _request(self.base, method, path, self.token, body)
+
+    def create_backfill(self, body: dict[str, Any]) -> dict[str, Any]:
+        """`POST /api/v2/backfills`, as the dialog sends it."""
+        try:
+            created: dict[str, Any] = self.request("POST", "/api/v2/backfills", body)
+            return created
+        except urllib.error.HTTPError as exc:
+            # On SQLite an attempt can create the backfill and still answer 503 (the lock
+            # hits a later write of the same request); its resend then gets 409, as there
+            # is one backfill per DAG at a time. The backfill is the one that attempt made.
+            if exc.code != 409:
+                raise
+        listed = self.request("GET", "/api/v2/backfills?dag_id=news_nightly")["backfills"]
+        [created] = [
+            b
+            for b in listed
+            if b["completed_at"] is None and b["reprocess_behavior"] == body["reprocess_behavior"]
+        ]
+        return created
+
+    def backfill_runs(self, timeout_s: float = 900) -> list[dict[str, Any]]:
+        """The backfill runs once each has finished (the scheduler marks the backfill
+        itself completed only on a 30 s timer; nothing here needs to wait for that)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            runs = self.request(
+                "GET", "/api/v2/dags/news_nightly/dagRuns?run_type=backfill&limit=50"
+            )["dag_runs"]
+            if len(runs) == len(DEMO_DAYS) and all(
+                r["state"] in ("success", "failed") for r in runs
+            ):
+                return list(runs)
+            assert time.monotonic() < deadline, f"backfill runs not done in {timeout_s:.0f}s"
+            time.sleep(1)
+
+    def wait_completed(self, backfill_id: int, timeout_s: float = 120) -> None:
+        """Until the scheduler marks the backfill completed (one backfill per DAG at a time)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.request("GET", f"/api/v2/backfills/{backfill_id}").get("completed_at"):
+            assert time.monotonic() < deadline, f"backfill {backfill_id} never completed"
+            time.sleep(1)
 
 
-def _airflow_env(home: Path, feeds: Path, **extra: str) -> dict[str, str]:
-    # The demo site is a single host, so the politeness spacing (tested on its own in
-    # tests/unit/test_politeness.py) would only serialize every request of these runs.
-    # Unpausing (as the dialog does) would also start today's scheduled run, which only
-    # competes with the backfill for the CPU; backfill runs are created by the API call.
-    return airflow_env(
-        home,
-        NEWS_FEEDS=str(feeds),
-        NEWS_PER_HOST_DELAY="0",
-        AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",
-        **extra,
+@dataclass
+class Backfilled:
+    """What the two backfills left: the runs as the API listed them after each, and a copy
+    of the data root taken after the first (the second then works on the root itself)."""
+
+    services: Services
+    first_runs: list[dict[str, Any]]
+    after_first: Path
+    second_runs: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def outage_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The manifest of a night when no feed answered (its quality gate failed), written by
+    the stages before any backfill runs, so it is the oldest manifest of the page."""
+    data = tmp_path_factory.mktemp("outage") / "data"
+    outage = nightly_run(closed_port_url(), settings_for(data), OUTAGE_DAY, "scheduled__2026-11-18")
+    assert outage["gate"]["failures"] == ["no feed listed any item"]
+    return Path(outage["manifest"])
+
+
+def _start(env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(SERVICES), "start", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
-@pytest.fixture(scope="module")
-def feeds_file(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer) -> Path:
-    path = tmp_path_factory.mktemp("feeds") / "feeds.yaml"
-    path.write_text(feed_list_yaml(demo_site.base_url))
-    return path
+def _backfill(db: str, base: str, root: Path, tmp: Path) -> Backfilled:
+    """The UI's backfill of the demo days (2 runs at once), then the same reprocessing
+    completed runs, through the REST API of the services at ``base``."""
+    deadline = time.monotonic() + 120
+    token = _request(base, "GET", "/auth/token")["access_token"]
+    while True:  # the dag-processor parses the folder after it starts
+        try:
+            _request(base, "GET", "/api/v2/dags/news_nightly", token)
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "news_nightly never appeared"
+            time.sleep(1)
+    services = Services(db, base, token, root)
+    # The dialog's "unpause" box, then its request.
+    services.request("PATCH", "/api/v2/dags/news_nightly", {"is_paused": False})
+    request = {
+        "dag_id": "news_nightly",
+        "from_date": f"{DEMO_DAYS[0]}T00:00:00Z",
+        "to_date": f"{DEMO_DAYS[-1]}T00:00:00Z",
+        "max_active_runs": 2,
+        "run_backwards": False,
+        "dag_run_conf": {},
+        "reprocess_behavior": "none",
+    }
+    first = services.create_backfill(request)
+    first_runs = services.backfill_runs()
+    after_first = tmp / "after-first"
+    shutil.copytree(root, after_first)
+    services.wait_completed(first["id"])
+    services.create_backfill({**request, "reprocess_behavior": "completed"})
+    return Backfilled(services, first_runs, after_first, services.backfill_runs())
 
 
 @pytest.fixture(scope="module")
-def days_run_alone(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -> dict[date, Path]:
-    """Each demo day run alone, as `make run DATE=D` does it, each into its own data root."""
-    tmp = tmp_path_factory.mktemp("alone")
-    # Their own metadata DBs: their manual runs would otherwise occupy the backfill's dates.
-    # One migration, copied, so the three days can run side by side.
-    migrated = tmp / "airflow-migrated"
-    env = _airflow_env(migrated, feeds_file)
-    prepare_airflow_home(env)
-    roots: dict[date, Path] = {}
-    running: dict[date, subprocess.Popen[bytes]] = {}
-    for day in DEMO_DAYS:
-        home, roots[day] = tmp / f"airflow-{day}", tmp / f"data-{day}"
-        home.mkdir()
-        shutil.copy(migrated / "airflow.db", home / "airflow.db")
-        with (home / "run.log").open("wb") as log:
-            running[day] = subprocess.Popen(
-                [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
-                env={**_airflow_env(home, feeds_file), "NEWS_DATA_ROOT": str(roots[day])},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-    for day, process in running.items():
-        code = process.wait(timeout=900)
-        assert code == 0, (day, (tmp / f"airflow-{day}" / "run.log").read_text()[-3000:])
-    return roots
+def backfills(
+    tmp_path_factory: pytest.TempPathFactory,
+    feeds_file: Path,
+    migrated_db: Path,
+    outage_manifest: Path,
+) -> Iterator[dict[str, Backfilled | BaseException]]:
+    """api-server, scheduler, dag-processor and triggerer over a SQLite file, and another
+    set over a fresh PostgreSQL 15 cluster, each running the backfills (_backfill): both
+    at once, as they share nothing but the demo site, and each alone leaves the CPU idle
+    for much of the time (one run of the three at a time, the scheduler's timers)."""
+    # Exited in turn: the services of both, then the PostgreSQL cluster.
+    with ExitStack() as cluster, ExitStack() as running:
+        envs: dict[str, dict[str, str]] = {}
+        starting: dict[str, subprocess.Popen[str]] = {}
+        running.callback(_stop_all, envs, starting)
+        results: dict[str, Backfilled | BaseException] = {}
+
+        def backfill(db: str, conn: dict[str, str]) -> None:
+            try:
+                tmp = tmp_path_factory.mktemp(f"services-{db}")
+                root = tmp / "backfill-data"
+                envs[db] = e2e_env(
+                    tmp / "airflow",
+                    feeds_file,
+                    NEWS_DATA_ROOT=str(root),
+                    # The DAG files do not change here: parsed at start, not every 30 s.
+                    AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="3600",
+                    **conn,
+                )
+                if db == "sqlite":  # the SQLite DB every e2e home starts from
+                    home_from(migrated_db, tmp / "airflow")
+                else:
+                    prepare_airflow_home(envs[db])
+                port = _free_port()
+                starting[db] = _start(envs[db], port)
+                out, _ = starting[db].communicate(timeout=300)
+                assert starting[db].returncode == 0, out
+                results[db] = _backfill(db, f"http://127.0.0.1:{port}", root, tmp)
+            except BaseException as exc:  # reported by that database's test
+                results[db] = exc
+
+        threads = [threading.Thread(target=backfill, args=("sqlite", {}))]
+        threads[0].start()
+        try:  # while the SQLite services start
+            pg_url = cluster.enter_context(temporary_postgres())
+        except Exception as exc:
+            results["postgresql"] = exc
+        else:
+            conn = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg_url}
+            threads.append(threading.Thread(target=backfill, args=("postgresql", conn)))
+            threads[-1].start()
+        for thread in threads:
+            thread.join()
+        yield results
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def metadata_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Airflow's metadata DB settings: a SQLite file, or a fresh PostgreSQL 15 cluster."""
-    if request.param == "sqlite":
-        yield {}
-        return
-    with temporary_postgres() as url:
-        yield {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url}
+def _stop_all(envs: dict[str, dict[str, str]], starting: dict[str, subprocess.Popen[str]]) -> None:
+    """Stop every set of services (at once), any start still going on first."""
+    for process in starting.values():
+        process.wait(timeout=300)
+    stopping = [
+        subprocess.Popen([str(SERVICES), "stop"], env=env, stdout=subprocess.DEVNULL)
+        for env in envs.values()
+    ]
+    for process in stopping:
+        process.wait(timeout=120)
+
+
+def _backfilled(backfills: dict[str, Backfilled | BaseException], db: str) -> Backfilled:
+    result = backfills[db]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _overlapping(runs: list[dict[str, Any]]) -> bool:
@@ -157,12 +315,12 @@ def _overlapping(runs: list[dict[str, Any]]) -> bool:
     return False
 
 
-def _check_shared_state(root: Path, alone: dict[date, Path]) -> None:
+def _check_shared_state(root: Path, alone: dict[date, DayRun]) -> None:
     """What the concurrent days share is whole: no temp files, one seed cache, manifests."""
     leftovers = [p for p in root.rglob(".*") if p.is_file()]
     assert leftovers == [], leftovers
     [cache] = (root / "cache").glob("seeds-*.parquet")
-    reference = next(iter(alone.values())) / "cache" / cache.name
+    reference = next(iter(alone.values())).root / "cache" / cache.name
     assert (
         duckdb.sql(f"select * from '{cache}' order by key").fetchall()
         == duckdb.sql(f"select * from '{reference}' order by key").fetchall()
@@ -175,84 +333,125 @@ def _check_shared_state(root: Path, alone: dict[date, Path]) -> None:
         )
 
 
-# Two backfills per metadata DB, after three reference runs shared by both DBs.
-@pytest.mark.timeout(1800)
-def test_backfill_from_the_ui_equals_each_day_run_alone(
-    tmp_path: Path,
-    metadata_db: dict[str, str],
-    feeds_file: Path,
-    days_run_alone: dict[date, Path],
-) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    backfilled = tmp_path / "backfill-data"
-    env = _airflow_env(
-        tmp_path / "airflow", feeds_file, NEWS_DATA_ROOT=str(backfilled), **metadata_db
-    )
-    prepare_airflow_home(env)
-    script = str(PROJECT / "scripts" / "airflow-services.sh")
-    started = subprocess.run(
-        [script, "start", str(port)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
-        deadline = time.monotonic() + 120
-        token = _request(base, "GET", "/auth/token")["access_token"]
-        while True:  # the dag-processor parses the folder after it starts
-            try:
-                _request(base, "GET", "/api/v2/dags/news_nightly", token)
-                break
-            except Exception:
-                assert time.monotonic() < deadline, "news_nightly never appeared"
-                time.sleep(2)
-        # The dialog's "unpause" box, then its request.
-        _request(base, "PATCH", "/api/v2/dags/news_nightly", token, {"is_paused": False})
-        request = {
-            "dag_id": "news_nightly",
-            "from_date": f"{DEMO_DAYS[0]}T00:00:00Z",
-            "to_date": f"{DEMO_DAYS[-1]}T00:00:00Z",
-            "max_active_runs": 2,
-            "run_backwards": False,
-            "dag_run_conf": {},
-            "reprocess_behavior": "none",
-        }
-        first = _request(base, "POST", "/api/v2/backfills", token, request)
-        _wait_backfill(base, token, first["id"])
-        runs = _request(base, "GET", "/api/v2/dags/news_nightly/dagRuns?limit=50", token)
-        backfill_runs = [r for r in runs["dag_runs"] if r.get("run_type") == "backfill"]
-        assert sorted(r["data_interval_start"][:10] for r in backfill_runs) == [
-            d.isoformat() for d in DEMO_DAYS
-        ]
-        assert {r["state"] for r in backfill_runs} == {"success"}
-        # Parallel safety is only shown if days really ran at the same time.
-        assert _overlapping(backfill_runs), backfill_runs
-        snapshot = {
-            (d, ds): _rows(backfilled, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
-        }
-        for day in DEMO_DAYS:
-            for dataset in ("articles", "events"):
-                assert snapshot[(day, dataset)] == _rows(days_run_alone[day], dataset, day), (
-                    day,
-                    dataset,
-                )
-                assert snapshot[(day, dataset)] or dataset == "events"
-        _check_shared_state(backfilled, days_run_alone)
+def _backfill_days(runs: list[dict[str, Any]]) -> list[str]:
+    return sorted(r["data_interval_start"][:10] for r in runs)
 
-        second = _request(
-            base,
-            "POST",
-            "/api/v2/backfills",
-            token,
-            {**request, "reprocess_behavior": "completed"},
-        )
-        _wait_backfill(base, token, second["id"])
-        for (day, dataset), rows in snapshot.items():
-            assert _rows(backfilled, dataset, day) == rows, (day, dataset)
-        _check_shared_state(backfilled, days_run_alone)
-    finally:
-        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=120, check=False)
+
+# Its setup runs both databases' services and backfills (and the days run alone).
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("db", DBS)
+def test_backfill_from_the_ui_equals_each_day_run_alone(
+    db: str, backfills: dict[str, Backfilled | BaseException], days_run_alone: dict[date, DayRun]
+) -> None:
+    backfilled = _backfilled(backfills, db)
+    runs = backfilled.first_runs
+    assert _backfill_days(runs) == [d.isoformat() for d in DEMO_DAYS]
+    assert {r["state"] for r in runs} == {"success"}
+    # Parallel safety is only shown if days really ran at the same time.
+    assert _overlapping(runs), runs
+    after_first = backfilled.after_first
+    snapshot = {
+        (d, ds): _rows(after_first, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
+    }
+    for day in DEMO_DAYS:
+        for dataset in ("articles", "events"):
+            alone = _rows(days_run_alone[day].root, dataset, day)
+            assert snapshot[(day, dataset)] == alone, (day, dataset)
+            assert snapshot[(day, dataset)] or dataset == "events"
+    _check_shared_state(after_first, days_run_alone)
+
+    # The second backfill ran the same three runs again, and changed no row.
+    root = backfilled.services.root
+    assert _backfill_days(backfilled.second_runs) == [d.isoformat() for d in DEMO_DAYS]
+    assert {r["state"] for r in backfilled.second_runs} == {"success"}
+    for (day, dataset), rows in snapshot.items():
+        assert _rows(root, dataset, day) == rows, (day, dataset)
+    _check_shared_state(root, days_run_alone)
+
+
+# On the SQLite services and their manifests; its timeout covers them when run alone.
+@pytest.mark.timeout(1800)
+def test_news_ingestion_page_in_the_airflow_ui(
+    backfills: dict[str, Backfilled | BaseException], outage_manifest: Path
+) -> None:
+    backfilled = _backfilled(backfills, "sqlite")
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is not on PATH: `make browser` installs Debian's package"
+    from playwright.sync_api import sync_playwright
+
+    base, data = backfilled.services.base, backfilled.services.root
+    # The outage night's manifest joins the backfill's, in its day's folder.
+    outage_folder = data / "runs" / f"date={OUTAGE_DAY}"
+    outage_folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(outage_manifest, outage_folder / outage_manifest.name)
+    # Each day's latest manifest is the one the page shows (each demo day has two, one
+    # per backfill).
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for path in data.glob("runs/*/manifest-*.json"):
+        manifest = json.loads(path.read_text())
+        by_day.setdefault(date.fromisoformat(manifest["day"]), []).append(manifest)
+    assert sorted(by_day) == [OUTAGE_DAY, *DEMO_DAYS]
+    manifests = {
+        day: max(ms, key=lambda m: (m["written_at"], m["run_id"])) for day, ms in by_day.items()
+    }
+
+    # Airflow's auth guards the page: a bad token is refused, the JSON has the numbers.
+    assert _get(f"{base}/news-ingest/", token="not-a-token")[0] == 403
+    status, body = _get(f"{base}/news-ingest/data.json")
+    assert status == 200
+    days = {d["day"]: d for d in json.loads(body)["days"]}
+    for day, m in manifests.items():
+        assert days[day.isoformat()]["fetched"] == m["stages"]["fetch"]["fetched"]
+        assert days[day.isoformat()]["events"] == m["stages"]["events"]["events"]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/news-ingest/")
+            assert page.locator("h1").inner_text() == "News ingestion"
+            charts = page.locator("svg.chart")
+            assert charts.count() == 4
+            for key, pick in (
+                ("fetched", lambda s: s["fetch"]["fetched"]),
+                ("extracted", lambda s: s["extract"]["extracted"]),
+                ("duplicates", lambda s: s["dedupe"]["duplicates"]),
+                ("events", lambda s: s["events"]["events"]),
+            ):
+                marks = page.locator(f'svg[data-chart="{key}"] [data-day]')
+                shown = {
+                    marks.nth(i).get_attribute("data-day"): marks.nth(i).get_attribute("data-value")
+                    for i in range(marks.count())
+                }
+                assert shown == {
+                    d.isoformat(): str(pick(m["stages"])) for d, m in manifests.items()
+                }, key
+                row = page.locator(f'#runs-by-day tr[data-day="{DEMO_DAYS[1]}"]')
+                cell = row.locator(f'td[data-key="{key}"]')
+                assert cell.inner_text() == str(pick(manifests[DEMO_DAYS[1]]["stages"]))
+            assert page.locator("svg.chart .failmark").count() == 4  # the outage day
+            outage_row = page.locator(f'#runs-by-day tr[data-day="{OUTAGE_DAY}"]')
+            assert "failed" in outage_row.inner_text()
+            gone = page.locator('#feed-health tr.failing[data-feed="demo-gone"]')
+            assert gone.count() == 1
+            streak = gone.locator('td[data-key="error_streak_days"]')
+            assert streak.get_attribute("data-value") == "4"
+            assert "4 days" in streak.inner_text() and "HTTP 404" in gone.inner_text()
+            assert page.locator("#feed-health tr.failing").count() == 1
+            page.screenshot(path=ARTIFACTS / "news-ingestion-page-only.png", full_page=True)
+
+            # The Airflow UI: the navigation entry leads to the page, in an iframe.
+            ui = browser.new_page(viewport={"width": 1400, "height": 1640})
+            ui.goto(f"{base}/")
+            nav = ui.get_by_role("link", name="News ingestion")
+            nav.wait_for(timeout=60_000)
+            nav.click()
+            ui.wait_for_url("**/plugin/news-ingestion**")
+            frame = ui.frame_locator('iframe[title="News ingestion"]')
+            frame.locator("#feed-health").wait_for()
+            assert frame.locator("svg.chart").count() == 4
+            assert frame.locator('tr.failing[data-feed="demo-gone"]').count() == 1
+            ui.screenshot(path=ARTIFACTS / "news-ingestion-page.png")
+        finally:
+            browser.close()

@@ -1,7 +1,13 @@
-"""The demo day through real Airflow (`airflow dags test`), read with DuckDB, Polars, pandas."""
+"""The demo day through real Airflow (`airflow dags test`), read with DuckDB, Polars, pandas.
+
+The first run is the demo day's run alone that the backfill e2e compares with
+(tests/e2e/conftest.py); the second runs the day again over a copy of its Airflow home and
+data root.
+"""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,30 +16,31 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from demo.server import SiteServer
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
-from tests.support import airflow, airflow_env, prepare_airflow_home
+from tests.support import DayRun, airflow, e2e_env, home_from
 
 PROJECT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, demo_site: SiteServer):
-    """Run the nightly DAG for the demo day twice; return the data root and both snapshots."""
-    from demo.site import feed_list_yaml
-
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+    feeds_file: Path,
+    days_run_alone: dict[date, DayRun],
+):
+    """The nightly DAG run for the demo day twice; the data root and both snapshots."""
+    first = days_run_alone[DEMO_DAY]
     tmp = tmp_path_factory.mktemp("e2e")
-    feeds = tmp / "feeds.yaml"
-    feeds.write_text(feed_list_yaml(demo_site.base_url))
-    env = airflow_env(tmp / "airflow", NEWS_FEEDS=str(feeds), NEWS_DATA_ROOT=str(tmp / "data"))
-    prepare_airflow_home(env)
+    # The first run's metadata DB (its run recorded) and data root, run again.
+    home = home_from(first.home / "airflow.db", tmp / "airflow")
+    shutil.copytree(first.root, tmp / "data")
+    env = e2e_env(home, feeds_file, NEWS_DATA_ROOT=str(tmp / "data"))
     logical = (DEMO_DAY + timedelta(days=1)).isoformat()
-    snapshots = []
-    for attempt in (1, 2):
-        airflow(["dags", "test", "news_nightly", logical], env, tmp / f"run{attempt}.log")
-        snapshots.append(_snapshot(tmp / "data"))
-    return tmp / "data", snapshots, (tmp / "run1.log").read_text()
+    snapshots = [_snapshot(first.root)]
+    airflow(["dags", "test", "news_nightly", logical], env, tmp / "run2.log")
+    snapshots.append(_snapshot(tmp / "data"))
+    return tmp / "data", snapshots, first.log.read_text()
 
 
 def _snapshot(root: Path) -> dict[str, list[tuple]]:

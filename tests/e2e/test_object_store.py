@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from demo.server import SiteServer
-from demo.site import DEMO_DAY, feed_list_yaml, stories_of
+from demo.site import DEMO_DAY, stories_of
 from news_ingest import store
-from tests.support import airflow, airflow_env, local_s3, prepare_airflow_home
+from tests.support import airflow, e2e_env, home_from, local_s3
 
 PROJECT = Path(__file__).resolve().parents[2]
 BUCKET = "news-e2e"
@@ -19,14 +18,12 @@ ROOT = f"s3://{BUCKET}/nightly"
 pytestmark = pytest.mark.e2e
 
 
-def test_nightly_run_writes_its_day_to_s3(tmp_path: Path, demo_site: SiteServer) -> None:
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(feed_list_yaml(demo_site.base_url))
+def test_nightly_run_writes_its_day_to_s3(
+    tmp_path: Path, feeds_file: Path, migrated_db: Path
+) -> None:
     with local_s3(BUCKET) as s3:
-        env = airflow_env(
-            tmp_path / "airflow", **s3.env, NEWS_FEEDS=str(feeds), NEWS_DATA_ROOT=ROOT
-        )
-        prepare_airflow_home(env)
+        home = home_from(migrated_db, tmp_path / "airflow")
+        env = e2e_env(home, feeds_file, **s3.env, NEWS_DATA_ROOT=ROOT)
         log = tmp_path / "airflow.log"
         # Day D runs with logical date D+1: its data interval is [D, D+1).
         airflow(
