@@ -62,6 +62,12 @@ def _visible_rows(root: Path) -> pa.Table:
     return arrow.sort_by("article_id")
 
 
+# Rows of the killed write: mid-stream, enough (some 450 MB of Parquet) that the write is
+# still going when the kill lands; before the rename, the child stalls there whatever the
+# size, so a partition of 2,000 rows shows the same.
+ROWS = {"mid-stream": 20000, "before-rename": 2000}
+
+
 @pytest.mark.parametrize("when", ["mid-stream", "before-rename"])
 def test_sigkill_while_writing_a_partition(when: str, tmp_path: Path) -> None:
     root = tmp_path / "data"
@@ -71,7 +77,8 @@ def test_sigkill_while_writing_a_partition(when: str, tmp_path: Path) -> None:
     folder = root / "articles" / f"date={DAY}"
 
     extra = ["--stall-before-rename"] if when == "before-rename" else []
-    child = _child("partition", str(root), DAY, "20000", "2", *extra)
+    rows = ROWS[when]
+    child = _child("partition", str(root), DAY, str(rows), "2", *extra)
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "writing"
     started = time.monotonic()
@@ -90,12 +97,12 @@ def test_sigkill_while_writing_a_partition(when: str, tmp_path: Path) -> None:
     assert _visible_rows(root).equals(before)
 
     # Rerun: the same write, not killed, equals a clean write elsewhere.
-    rerun = _child("partition", str(root), DAY, "20000", "2")
+    rerun = _child("partition", str(root), DAY, str(rows), "2")
     rerun.communicate(timeout=300)
     assert rerun.returncode == 0
     clean = tmp_path / "clean"
     store.write_partition(
-        str(clean), "articles", DEMO_DAY, random_table(store.ARTICLES_SCHEMA, 20000, seed=2)
+        str(clean), "articles", DEMO_DAY, random_table(store.ARTICLES_SCHEMA, rows, seed=2)
     )
     assert _visible_rows(root).equals(_visible_rows(clean))
 
