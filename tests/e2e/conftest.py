@@ -5,6 +5,7 @@ Airflow homes start from, and each demo day run alone with `airflow dags test` (
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +14,15 @@ import pytest
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS, feed_list_yaml
 from tests.support import AIRFLOW, DayRun, e2e_env, home_from, prepare_airflow_home
+
+
+@pytest.fixture(scope="session")
+def stopping_services() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Stops of Airflow's services left to finish while later tests run, awaited at the end."""
+    stopping: list[subprocess.Popen[bytes]] = []
+    yield stopping
+    for process in stopping:
+        process.wait(timeout=120)
 
 
 @pytest.fixture(scope="session")

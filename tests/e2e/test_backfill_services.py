@@ -231,6 +231,7 @@ def backfills(
     feeds_file: Path,
     migrated_db: Path,
     outage_manifest: Path,
+    stopping_services: list[subprocess.Popen[bytes]],
 ) -> Iterator[dict[str, Backfilled | BaseException]]:
     """api-server, scheduler, dag-processor and triggerer over a SQLite file, and another
     set over a fresh PostgreSQL 15 cluster, each running the backfills (_backfill): both
@@ -240,7 +241,7 @@ def backfills(
     with ExitStack() as cluster, ExitStack() as running:
         envs: dict[str, dict[str, str]] = {}
         starting: dict[str, subprocess.Popen[str]] = {}
-        running.callback(_stop_all, envs, starting)
+        running.callback(_stop_all, envs, starting, stopping_services)
         results: dict[str, Backfilled | BaseException] = {}
 
         def backfill(db: str, conn: dict[str, str]) -> None:
@@ -282,16 +283,19 @@ def backfills(
         yield results
 
 
-def _stop_all(envs: dict[str, dict[str, str]], starting: dict[str, subprocess.Popen[str]]) -> None:
-    """Stop every set of services (at once), any start still going on first."""
+def _stop_all(
+    envs: dict[str, dict[str, str]],
+    starting: dict[str, subprocess.Popen[str]],
+    stopping: list[subprocess.Popen[bytes]],
+) -> None:
+    """Stop every set of services (at once), any start still going on first. The stops
+    (the api-server takes some 6 s to exit) end while later tests run."""
     for process in starting.values():
         process.wait(timeout=300)
-    stopping = [
+    stopping += [
         subprocess.Popen([str(SERVICES), "stop"], env=env, stdout=subprocess.DEVNULL)
         for env in envs.values()
     ]
-    for process in stopping:
-        process.wait(timeout=120)
 
 
 def _backfilled(backfills: dict[str, Backfilled | BaseException], db: str) -> Backfilled:
