@@ -84,20 +84,31 @@ _NUMWORDS.update({f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in _TENS for u i
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + ")"
 _QUAL = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as )?"
 _UNIT = r"(?!\s*(?:%|percent|per cent|km|kilomet|miles?|years?|months?|days?|hours?|minutes?))"
+# Each pattern with the words (lower case) that any of its matches contains.
 _FATALITY_PATTERNS = [
-    re.compile(
-        r"death toll\b[^.]{0,40}?\b(?:to|at|of|reached|hit)\s+" + _QUAL + _NUM + r"\b", re.I
+    (
+        re.compile(
+            r"death toll\b[^.]{0,40}?\b(?:to|at|of|reached|hit)\s+" + _QUAL + _NUM + r"\b",
+            re.I,
+        ),
+        ("death toll",),
     ),
-    re.compile(r"\b(?:kill(?:ed|ing|s)|left|leaving)\s+" + _QUAL + _NUM + r"\b" + _UNIT, re.I),
-    re.compile(
-        r"\b"
-        + _QUAL
-        + _NUM
-        + r"\b"
-        + _UNIT
-        + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:were|was|have been|had been|are|being)\s+)?"
-        r"(?:killed|dead|died|slain|lost their lives)\b",
-        re.I,
+    (
+        re.compile(r"\b(?:kill(?:ed|ing|s)|left|leaving)\s+" + _QUAL + _NUM + r"\b" + _UNIT, re.I),
+        ("kill", "left", "leaving"),
+    ),
+    (
+        re.compile(
+            r"\b"
+            + _QUAL
+            + _NUM
+            + r"\b"
+            + _UNIT
+            + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:were|was|have been|had been|are|being)\s+)?"
+            r"(?:killed|dead|died|slain|lost their lives)\b",
+            re.I,
+        ),
+        ("killed", "dead", "died", "slain", "lost their lives"),
     ),
 ]
 _ZERO_FATALITIES = re.compile(
@@ -106,7 +117,9 @@ _ZERO_FATALITIES = re.compile(
     re.I,
 )
 _SENTENCE = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])|\n+")
-_PLACE_CANDIDATE = re.compile(r"\b([A-Z][\w'’-]+(?:[ -](?:[A-Z][\w'’-]+|al|el|ez|es|de))*)")
+# A capital first, the word boundary checked behind it: a pattern that opens on a character
+# class lets the regex engine skip to candidates (2x faster than a leading \b).
+_PLACE_CANDIDATE = re.compile(r"([A-Z](?<!\w.)[\w'’-]+(?:[ -](?:[A-Z][\w'’-]+|al|el|ez|es|de))*)")
 
 
 @dataclass(frozen=True)
@@ -175,6 +188,7 @@ class Lexicon:
         self.trigger_specs = [t for _p, t in self.triggers]
         self.any_actor = _alternation("a", raw["actors"])
         self.any_role = _alternation("r", raw["roles"])
+        self.any_role_lower = _alternation("r", raw["roles"], flags=0)
         self.any_trigger = _alternation("t", raw["triggers"])
         # Trigger patterns are lower case: matching them on a lower-cased sentence without
         # re.IGNORECASE is another 2x.
@@ -255,14 +269,19 @@ def split_sentences(text: str) -> list[str]:
 
 def parse_fatalities(sentence: str) -> int | None:
     """Reported deaths in a sentence: a number, 0 for 'no casualties', None when not stated."""
-    for pattern in _FATALITY_PATTERNS:
+    lowered = sentence.lower()
+    for pattern, cues in _FATALITY_PATTERNS:
+        # A pattern runs only where its words are: the number alternation is slow to try
+        # at every word of a sentence that cannot match.
+        if not any(cue in lowered for cue in cues):
+            continue
         match = pattern.search(sentence)
         if match:
             token = match.group(1).lower().replace(",", "")
             value = int(token) if token.isdigit() else _NUMWORDS.get(token)
             if value is not None:
                 return value
-    if _ZERO_FATALITIES.search(sentence):
+    if ("no" in lowered or "without" in lowered) and _ZERO_FATALITIES.search(sentence):
         return 0
     return None
 
@@ -361,6 +380,14 @@ _NEGATED = re.compile(
     re.I,
 )
 _MUST = re.compile(r"\b(?:must|should)\b", re.I)
+# The three in one pass: the leftmost match wins and, at a tie, a refusal before a demand
+# before a promise. The lower-case form runs on a lower-cased sentence (patterns are lower
+# case), as the triggers do.
+_STANCE_SOURCE = (
+    rf"(?P<REJECT>{_NEGATED.pattern})|(?P<DEMAND>{_MUST.pattern})|(?P<AGREE>{_MODAL.pattern})"
+)
+_STANCE = re.compile(_STANCE_SOURCE, re.I)
+_STANCE_LOWER = re.compile(_STANCE_SOURCE)
 _CONDITION = re.compile(r"\b(?:unless|if|or face|otherwise)\b", re.I)
 _WORDS_ONLY = frozenset({"THREATEN", "DEMAND", "REJECT"})
 # Violence by state forces with these triggers is conventional force (FIGHT) in PLOVER.
@@ -380,27 +407,18 @@ def classify(
     before the first event word.
     """
     found = find_trigger(sentence, lexicon)
-    modal = min(
-        (
-            m
-            for m in (_NEGATED.search(sentence), _MUST.search(sentence), _MODAL.search(sentence))
-            if m is not None
-        ),
-        key=lambda m: m.start(),
-        default=None,
-    )
+    lowered = sentence.lower()
+    if len(lowered) == len(sentence):
+        modal = _STANCE_LOWER.search(lowered)
+    else:
+        modal = _STANCE.search(sentence)
     if modal is not None and (
         found is None
         or (modal.start() <= found[0].start() and found[1]["plover"] not in _WORDS_ONLY)
     ):
-        if _NEGATED.fullmatch(modal.group(0)):
-            kind = "REJECT"
-        elif _MUST.fullmatch(modal.group(0)):
-            kind = "DEMAND"
-        elif _CONDITION.search(sentence, modal.end()):
+        kind = modal.lastgroup or "AGREE"
+        if kind == "AGREE" and _CONDITION.search(sentence, modal.end()):
             kind = "THREATEN"
-        else:
-            kind = "AGREE"
         found = (modal, {"plover": kind})
     if found is None:
         return None
@@ -479,7 +497,13 @@ def find_mentions(
                     actor["sector"],
                 )
             )
-    for m in lexicon.any_role.finditer(sentence):
+    lowered = sentence.lower()
+    roles = (
+        lexicon.any_role_lower.finditer(lowered)
+        if len(lowered) == len(sentence)
+        else lexicon.any_role.finditer(sentence)
+    )
+    for m in roles:
         role = lexicon.roles[int((m.lastgroup or "r0")[1:])][1]
         if not free(m.start(), m.end()):
             continue

@@ -963,27 +963,35 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
     uri = work_uri(settings.data_root, day, "articles.parquet")
     with store.batch_writer(uri, store.ARTICLES_SCHEMA) as write:
         for part in store.iter_batches(extracted_uri, rows=EXTRACT_BATCH_ROWS):
-            rows = part.to_pylist()
-            for row in rows:
-                v, fp = verdicts[row["article_id"]], prints[row["article_id"]]
-                row.update(
-                    is_duplicate=v.is_duplicate,
-                    duplicate_of=v.duplicate_of,
-                    duplicate_similarity=v.similarity,
-                    duplicate_kind=v.kind,
-                    # Duplicates point at an original (or a seed): the original names the cluster.
-                    cluster_id=v.duplicate_of if v.is_duplicate else row["article_id"],
-                    copies_seen=None if v.is_duplicate else copies.get(row["article_id"], 0),
-                    **fp.stored(),
+            if part.num_rows == 0:
+                continue
+            ids = part.column("article_id").to_pylist()
+            is_article = part.column("is_article").to_pylist()
+            rows = []
+            for article_id, article in zip(ids, is_article, strict=True):
+                v = verdicts[article_id]
+                rows.append(
+                    {
+                        "is_duplicate": v.is_duplicate,
+                        "duplicate_of": v.duplicate_of,
+                        "duplicate_similarity": v.similarity,
+                        "duplicate_kind": v.kind,
+                        # Duplicates point at an original (or a seed), which names the cluster.
+                        "cluster_id": v.duplicate_of if v.is_duplicate else article_id,
+                        "copies_seen": None if v.is_duplicate else copies.get(article_id, 0),
+                    }
                 )
                 counts["articles"] += 1
                 if v.is_duplicate:
                     counts["duplicates"] += 1
                     counts["of_seeds"] += str(v.duplicate_of).startswith("seed:")
                     by_kind[str(v.kind)] = by_kind.get(str(v.kind), 0) + 1
-                elif row["is_article"]:
+                elif article:
                     counts["originals"] += 1
-            write(pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA))
+            if not set(FINGERPRINT_COLUMNS) <= set(part.column_names):
+                for row, article_id in zip(rows, ids, strict=True):
+                    row.update(prints[article_id].stored())
+            write(_with_columns(part, rows, store.ARTICLES_SCHEMA))
     return {
         "uri": uri,
         "articles": counts["articles"],
@@ -993,6 +1001,18 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
         "originals": counts["originals"],
         "history_references": len(history),
     }
+
+
+def _with_columns(part: pa.RecordBatch, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """``part`` with the columns in ``rows`` added or replaced, laid out as ``schema``;
+    the other columns (bodies among them) are carried over without leaving Arrow."""
+    names = list(rows[0]) if rows else []
+    added = pa.RecordBatch.from_pylist(rows, schema=pa.schema([schema.field(n) for n in names]))
+    columns = [
+        added.column(f.name) if f.name in names else part.column(f.name).cast(f.type)
+        for f in schema
+    ]
+    return pa.Table.from_batches([pa.RecordBatch.from_arrays(columns, schema=schema)])
 
 
 EVENT_INPUT_COLUMNS = ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
