@@ -673,8 +673,20 @@ def extract_events(
     lexicon = load_lexicon()
     countries = _article_countries(f"{title or ''}\n{text}", lexicon)
     context = set(countries)
-    article_places = find_places(text, context)
-    article_admin1 = find_admin1(text, lexicon)
+    # The whole article's places and region, looked up only when a sentence names none.
+    article: dict[str, Any] = {}
+
+    def article_place() -> Place | None:
+        if "place" not in article:
+            found = find_places(text, context)
+            article["place"] = found[0] if found else None
+        return article.get("place")
+
+    def article_admin1() -> str | None:
+        if "admin1" not in article:
+            article["admin1"] = find_admin1(text, lexicon)
+        return article.get("admin1")
+
     dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
@@ -694,7 +706,7 @@ def extract_events(
         acled, sub = acled_type(sentence, spec, actor1, actor2, lexicon)
         masked = _mask(sentence, mentions)
         places = find_places(masked, context)
-        place = places[0] if places else (article_places[0] if article_places else None)
+        place = places[0] if places else article_place()
         geo_precision = "sentence" if places else ("article" if place else None)
         country = place.country_iso3 if place else dominant
         if place is None and country is not None:
@@ -727,7 +739,7 @@ def extract_events(
             actor1_country=actor1.country if actor1 else None,
             actor2_country=actor2.country if actor2 else None,
             location=place.name if place else None,
-            admin1=find_admin1(sentence, lexicon) or (article_admin1 if place else None),
+            admin1=find_admin1(sentence, lexicon) or (article_admin1() if place else None),
             country=country,
             latitude=place.latitude if place else None,
             longitude=place.longitude if place else None,
