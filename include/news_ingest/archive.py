@@ -20,6 +20,7 @@ import hashlib
 import io
 import threading
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ INDEX_SCHEMA = pa.schema(
     ]
 )
 _DROP_HEADERS = {"transfer-encoding", "content-length"}
+GZIP_LEVEL = 6
 
 
 def raw_folder(root: str, day: date) -> str:
@@ -136,7 +138,7 @@ class WarcArchive:
     @staticmethod
     def _encode(exchange: Exchange) -> bytes:
         buf = io.BytesIO()
-        writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
+        writer = WARCWriter(buf, gzip=False, warc_version="WARC/1.1")
         headers = [(k, v) for k, v in exchange.headers if k.lower() not in _DROP_HEADERS]
         headers.append(("Content-Length", str(len(exchange.raw_body))))
         protocol = {"HTTP/1.0": "HTTP/1.0", "HTTP/2": "HTTP/2"}.get(
@@ -157,7 +159,10 @@ class WarcArchive:
             },
         )
         writer.write_record(record)
-        return buf.getvalue()
+        # One gzip member per record, as warcio writes them, but at zlib's default level:
+        # warcio's level 9 costs a third more CPU for 0.5 % smaller pages.
+        member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        return member.compress(buf.getvalue()) + member.flush()
 
 
 @contextmanager
