@@ -409,6 +409,7 @@ def extract_batch(
     """
     from pebble import ProcessPool
 
+    _warm_up()
     with ProcessPool(max_workers=max(1, workers), max_tasks=max_tasks_per_worker) as pool:
         pending = []
         for page in pages:
@@ -420,6 +421,21 @@ def extract_batch(
                 yield _collect(*pending.pop(0), options)
         for key, future in pending:
             yield _collect(key, future, options)
+
+
+_WARM_PAGE = (
+    b"<html><body><article><h1>Warm</h1><p>"
+    + b"A sentence to warm up. " * 20
+    + b"</p></article></body></html>"
+)
+
+
+def _warm_up() -> None:
+    """Load the language model and trafilatura's caches here, before the pool forks its
+    workers: each replaced worker would otherwise load them again (0.7 s of CPU a time)."""
+    with contextlib.suppress(Exception):
+        extract_article(_WARM_PAGE, "http://example.com/2026/01/01/warm-up")
+        detect_language("A few words of English so that the model loads now, not later.")
 
 
 def _collect(key: str, future: Any, options: ExtractOptions) -> BatchResult:
