@@ -12,6 +12,7 @@ searched with two vectorised binary searches per query.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -220,6 +221,13 @@ class DedupeIndex:
         self._pending_exact: dict[str, int] = {}
         # Band key -> pending documents, so a lookup never rescans the day so far.
         self._pending_bands: dict[int, list[int]] = {}
+        # The pending documents' signatures, sizes and masks as arrays (grown by doubling),
+        # so scoring a lookup's pending candidates gathers rows instead of stacking objects:
+        # a day whose articles share many bands has hundreds of them per lookup.
+        self._p_sigs = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._p_sizes = np.empty(0, dtype=np.int64)
+        self._p_numbers = np.empty(0, dtype=np.int64)
+        self._p_names = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._sizes) + len(self._pending)
@@ -237,6 +245,17 @@ class DedupeIndex:
         """Add a reference document after all earlier ones."""
         doc = len(self)
         self._pending_exact.setdefault(fp.exact, doc)
+        row = len(self._pending)
+        if row == len(self._p_sizes):
+            grow = max(64, row)
+            self._p_sigs = np.concatenate([self._p_sigs, np.empty((grow, NUM_PERM), np.uint32)])
+            self._p_sizes = np.concatenate([self._p_sizes, np.empty(grow, np.int64)])
+            self._p_numbers = np.concatenate([self._p_numbers, np.empty(grow, np.int64)])
+            self._p_names = np.concatenate([self._p_names, np.empty(grow, np.int64)])
+        self._p_sigs[row] = fp.signature
+        self._p_sizes[row] = fp.size
+        self._p_numbers[row] = fp.numbers_mask
+        self._p_names[row] = fp.names_mask
         self._pending.append(fp)
         for key in band_keys(fp.signature, fp.head).tolist():
             self._pending_bands.setdefault(key, []).append(doc)
@@ -276,6 +295,10 @@ class DedupeIndex:
         self._pending = []
         self._pending_exact = {}
         self._pending_bands = {}
+        self._p_sigs = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._p_sizes = np.empty(0, dtype=np.int64)
+        self._p_numbers = np.empty(0, dtype=np.int64)
+        self._p_names = np.empty(0, dtype=np.int64)
 
     def memory_bytes(self) -> int:
         """Bytes held by the frozen arrays."""
@@ -299,7 +322,7 @@ class DedupeIndex:
             return int(self._exact_docs[pos])
         return self._pending_exact.get(exact)
 
-    def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, list[int]]:
+    def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
         """Frozen reference ids sharing an LSH band with ``fp``, and pending ones."""
         keys = band_keys(fp.signature, fp.head)
         # One binary search per key, then walk the (short) run of equal keys: half the
@@ -315,7 +338,8 @@ class DedupeIndex:
                 end += 1
             found.extend(self._band_ids[start:end].tolist())
         frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
-        pending = sorted({doc for key in keys.tolist() for doc in self._pending_bands.get(key, ())})
+        buckets = [self._pending_bands.get(key, ()) for key in keys.tolist()]
+        pending = np.unique(np.fromiter(itertools.chain.from_iterable(buckets), dtype=np.int64))
         return frozen, pending
 
     def check(self, fp: Fingerprint) -> Verdict:
@@ -327,20 +351,17 @@ class DedupeIndex:
             return Verdict(False)
         frozen, pending = self.candidates(fp)
         low16 = (fp.signature & 0xFFFF).astype(np.uint16)
-        start = len(self._sizes)
-        refs = [self._pending[doc - start] for doc in pending]
-        docs = np.concatenate([frozen.astype(np.int64), np.asarray(pending, dtype=np.int64)])
+        rows_of = pending - len(self._sizes)
+        docs = np.concatenate([frozen.astype(np.int64), pending])
         jacs = np.concatenate(
             [
                 (self._sig16[frozen] == low16).mean(axis=1),
-                (np.stack([r.signature for r in refs]) == fp.signature).mean(axis=1)
-                if refs
-                else np.empty(0),
+                (self._p_sigs[rows_of] == fp.signature).mean(axis=1),
             ]
         )
-        sizes = np.concatenate([self._sizes[frozen], [r.size for r in refs]]).astype(np.int64)
-        number_masks = np.concatenate([self._numbers[frozen], [r.numbers_mask for r in refs]])
-        name_masks = np.concatenate([self._names[frozen], [r.names_mask for r in refs]])
+        sizes = np.concatenate([self._sizes[frozen], self._p_sizes[rows_of]]).astype(np.int64)
+        number_masks = np.concatenate([self._numbers[frozen], self._p_numbers[rows_of]])
+        name_masks = np.concatenate([self._names[frozen], self._p_names[rows_of]])
         # Most candidates share a band by chance: drop those below both thresholds at once,
         # so the per-candidate checks below run on the few that may be copies.
         with np.errstate(divide="ignore", invalid="ignore"):
