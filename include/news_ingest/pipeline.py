@@ -1084,8 +1084,8 @@ def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str)
     """Replace the day's articles and events partitions with the staged tables (the store
     sorts each by its dataset's keys, so the order pages arrived in leaves no trace)."""
     return {
-        "articles": store.write_partition(root, "articles", day, store.read_table(articles_uri)),
-        "events": store.write_partition(root, "events", day, store.read_table(events_uri)),
+        "articles": store.write_partition_from(root, "articles", day, articles_uri),
+        "events": store.write_partition_from(root, "events", day, events_uri),
     }
 
 

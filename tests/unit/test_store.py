@@ -238,6 +238,43 @@ def test_one_row_group_per_day_up_to_the_cap(tmp_path, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("dataset", ["articles", "events"])
+def test_a_staged_day_over_one_row_group_is_published_without_reading_it_whole(
+    tmp_path, monkeypatch, dataset
+) -> None:
+    table = _tables()[dataset]
+    shuffled = table.take(random.Random(2).sample(range(table.num_rows), table.num_rows))
+    staged = str(tmp_path / "staged.parquet")
+    pq.write_table(shuffled, staged, row_group_size=7)  # as the stages write: small groups
+    # A day within one row group takes the usual path, the same file as from the table.
+    small_day = store.write_partition_from(str(tmp_path / "one"), dataset, DAY, staged)
+    assert pq.read_table(small_day).equals(
+        pq.read_table(store.write_partition(str(tmp_path / "ref"), dataset, DAY, shuffled))
+    )
+    smaller = dataclasses.replace(store.LAYOUTS[dataset], row_group_rows=25)
+    monkeypatch.setitem(store.LAYOUTS, dataset, smaller)
+    whole = store.write_partition(str(tmp_path / "whole"), dataset, DAY, shuffled)
+
+    def read_whole(uri: str) -> pa.Table:
+        raise AssertionError(f"{uri} read whole")
+
+    monkeypatch.setattr(store, "read_table", read_whole)
+    streamed = store.write_partition_from(str(tmp_path / "streamed"), dataset, DAY, staged)
+    # One output row group per pass and one source row group per read, as a big day does.
+    monkeypatch.setattr(store, "STREAM_BYTES", 1)
+    monkeypatch.setattr(store, "STREAM_READ_ROWS", 10)
+    in_passes = store.write_partition_from(str(tmp_path / "passes"), dataset, DAY, staged)
+    for uri in (streamed, in_passes):
+        back = pq.read_table(uri)
+        assert back.to_pylist() == _python_sorted(table.to_pylist(), store.sort_keys(dataset))
+        assert back.equals(pq.read_table(whole))
+        meta = pq.ParquetFile(uri).metadata
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        full, rest = divmod(table.num_rows, 25)
+        assert sizes == [25] * full + ([rest] if rest else [])
+        assert [p.name for p in Path(uri).parent.iterdir()] == ["part-0.parquet"]
+
+
+@pytest.mark.parametrize("dataset", ["articles", "events"])
 def test_a_parquet_writer_takes_the_same_options_and_keeps_the_schema(tmp_path, dataset) -> None:
     schema = store.DATASETS[dataset]
     table = _tables()[dataset].sort_by(store.sort_keys(dataset))
