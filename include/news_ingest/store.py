@@ -282,17 +282,17 @@ def _write_parquet_from(
         order = pc.sort_indices(
             parquet.read(columns=key_schema.names).cast(key_schema), sort_keys=keys
         ).to_numpy()
-        # Source row groups bundled into reads of about STREAM_READ_ROWS rows.
+        # Source row groups bundled into reads of about STREAM_READ_ROWS rows: (groups,
+        # first row, end row).
         reads: list[tuple[list[int], int, int]] = []
         first_row = 0
         for group in range(meta.num_row_groups):
-            count = meta.row_group(group).num_rows
-            if reads and reads[-1][2] - reads[-1][1] + count <= STREAM_READ_ROWS:
-                reads[-1][0].append(group)
-                reads[-1] = (reads[-1][0], reads[-1][1], reads[-1][2] + count)
+            end = first_row + meta.row_group(group).num_rows
+            if reads and end - reads[-1][1] <= STREAM_READ_ROWS:
+                reads[-1] = (reads[-1][0] + [group], reads[-1][1], end)
             else:
-                reads.append(([group], first_row, first_row + count))
-            first_row += count
+                reads.append(([group], first_row, end))
+            first_row = end
         row_bytes = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
         row_bytes = max(1, row_bytes // max(1, meta.num_rows))
         per_pass = max(1, STREAM_BYTES // (row_bytes * rows))
@@ -373,14 +373,22 @@ def write_table_atomic(uri: str, table: pa.Table, dataset: str | None = None) ->
     fails while encoding leaves the store untouched, and a failed upload publishes nothing.
     ``dataset`` (a key of LAYOUTS) picks the sort order and encodings.
     """
+    return _written_atomically(uri, lambda where, fs: _write_parquet(table, where, fs, dataset))
+
+
+def _written_atomically(
+    uri: str, write: Callable[[str | pa.NativeFile, pafs.FileSystem | None], None]
+) -> str:
+    """``write(where, filesystem)`` a Parquet file so that ``uri`` shows it whole or not at all
+    (see ``write_table_atomic``)."""
     fs, path = resolve(uri)
     if publishes_on_close(fs):
         sink = pa.BufferOutputStream()
-        _write_parquet(table, sink, None, dataset)
+        write(sink, None)
         _put_object(fs, path, sink.getvalue())
         return uri
     with renamed_into_place(fs, path) as tmp:
-        _write_parquet(table, tmp, fs, dataset)
+        write(tmp, fs)
     return uri
 
 
@@ -519,14 +527,7 @@ def write_partition_from(root: str, dataset: str, day: date, source: str) -> str
         return write_partition(root, dataset, day, read_table(source))
     folder = partition_uri(root, dataset, day)
     target = join(folder, "part-0.parquet")
-    fs, path = resolve(target)
-    if publishes_on_close(fs):
-        sink = pa.BufferOutputStream()
-        _write_parquet_from(source, sink, None, dataset)
-        _put_object(fs, path, sink.getvalue())
-    else:
-        with renamed_into_place(fs, path) as tmp:
-            _write_parquet_from(source, tmp, fs, dataset)
+    _written_atomically(target, lambda where, fs: _write_parquet_from(source, where, fs, dataset))
     _drop_stale(folder, target)
     return target
 
