@@ -39,10 +39,16 @@ AIRFLOW = PROJECT / ".venv" / "bin" / "airflow"
 
 
 class TreeMemory:
-    """Samples the summed PSS and RSS of a process and its children until stopped."""
+    """Samples the summed PSS and RSS of a process and its children until stopped.
 
-    def __init__(self, pid: int, every_s: float = 0.5) -> None:
-        self.pid, self.every_s = pid, every_s
+    RSS (statm, cheap) is read every ``every_s``; PSS (smaps_rollup, which makes the
+    kernel walk every page table) every ``pss_every_s`` and whenever the RSS sum sets a
+    new high. Reading PSS twice a second cost about 40 s of CPU on a 20k night, taken
+    from the two cores the pipeline is measured on.
+    """
+
+    def __init__(self, pid: int, every_s: float = 0.5, pss_every_s: float = 2.0) -> None:
+        self.pid, self.every_s, self.pss_every_s = pid, every_s, pss_every_s
         self.peak_pss = self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -56,21 +62,29 @@ class TreeMemory:
         self._thread.join()
 
     def _run(self) -> None:
+        last_pss = 0.0
         while not self._stop.is_set():
             try:
                 root = psutil.Process(self.pid)
                 procs = [root, *root.children(recursive=True)]
             except psutil.Error:
                 return
-            pss = rss = 0
+            rss = 0
             for proc in procs:
                 try:
-                    info = proc.memory_full_info()
+                    rss += proc.memory_info().rss
                 except psutil.Error:
                     continue
-                pss += info.pss
-                rss += info.rss
-            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            now = time.monotonic()
+            if rss > self.peak_rss or now - last_pss >= self.pss_every_s:
+                pss = 0
+                for proc in procs:
+                    try:
+                        pss += proc.memory_full_info().pss
+                    except psutil.Error:
+                        continue
+                self.peak_pss, last_pss = max(self.peak_pss, pss), now
+            self.peak_rss = max(self.peak_rss, rss)
             self._stop.wait(self.every_s)
 
 

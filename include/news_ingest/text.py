@@ -51,7 +51,10 @@ class BoilerplateLearner:
     def add(self, text: str) -> None:
         """Count the short lines of one body."""
         self.docs += 1
-        self.seen.update({ln.strip() for ln in text.splitlines() if 0 < len(ln.split()) <= 12})
+        # split(None, 12) stops after 12 words: a paragraph is not split whole to be dropped.
+        self.seen.update(
+            {ln.strip() for ln in text.splitlines() if 0 < len(ln.split(None, 12)) <= 12}
+        )
 
     def learned(self) -> set[str]:
         """Lines in at least ``min_docs`` bodies and in ``share`` of those counted."""
