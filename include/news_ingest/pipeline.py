@@ -23,6 +23,8 @@ from news_ingest.config import Feed
 from news_ingest.feeds import (
     FeedItem,
     FeedParseError,
+    FeedParser,
+    feed_parsing_processes,
     in_day,
     looks_like_sitemap,
     parse_feed,
@@ -166,6 +168,7 @@ def poll_document(
     fetcher: Fetcher,
     kind: str | None,
     on_new: Callable[[list[FeedItem]], None] | None = None,
+    parse: FeedParser = parse_feed,
 ) -> _DocPoll:
     """Conditional GET of one feed document, parsed unless unchanged; its state updated.
 
@@ -193,7 +196,7 @@ def poll_document(
             if kind == "sitemap" or (kind is None and looks_like_sitemap(resp.body)):
                 items, children = parse_sitemap(feed.id, resp.body)
             else:
-                items = parse_feed(feed.id, resp.body, resp.final_url, ctype)
+                items = parse(feed.id, resp.body, resp.final_url, ctype)
             known_ids = set(state.seen)
             new = state.remember(items, children)
             if on_new is not None and new:
@@ -245,6 +248,7 @@ def poll_feed_items(
     settings: Settings,
     fetcher: Fetcher,
     on_new: Callable[[list[FeedItem]], None] | None = None,
+    parse: FeedParser = parse_feed,
 ) -> tuple[list[FeedItem], dict[str, Any]]:
     """Poll a feed, or a sitemap and its child sitemaps (recursively, bounded); return its
     items and its health: status, items, new_items, not_modified, bytes, documents."""
@@ -253,7 +257,7 @@ def poll_feed_items(
         def on_new(new: list[FeedItem]) -> None:
             record_discovered(settings.data_root, feed, new)
 
-    top = poll_document(feed, feed.url, settings, fetcher, feed.kind, on_new)
+    top = poll_document(feed, feed.url, settings, fetcher, feed.kind, on_new, parse)
     items = list(top.items)
     polls = [top]
     child_errors: list[str] = []
@@ -310,7 +314,9 @@ def discover_from_sitemaps(feed: Feed, day: date, settings: Settings, fetcher: F
     return len(found)
 
 
-def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> dict[str, Any]:
+def poll_feed(
+    feed: Feed, day: date, settings: Settings, fetcher: Fetcher, parse: FeedParser = parse_feed
+) -> dict[str, Any]:
     """Poll one feed or sitemap conditionally; stage its items; never raise for a bad feed.
 
     The result is the feed's health for the run manifest: status, items, new_items,
@@ -328,7 +334,7 @@ def poll_feed(feed: Feed, day: date, settings: Settings, fetcher: Fetcher) -> di
         "bytes": 0,
     }
     try:
-        items, health = poll_feed_items(feed, settings, fetcher)
+        items, health = poll_feed_items(feed, settings, fetcher, parse=parse)
         result.update(health)
         if not CaptureLookup(settings.data_root, replay_days(day)):
             # No page of D was captured (a backfill): look for D's articles in sitemaps too.
@@ -356,13 +362,16 @@ def feed_batches(feeds: list[Feed], per_batch: int = FEEDS_PER_POLL_TASK) -> lis
 def poll_feeds(
     feeds: list[Feed], day: date, settings: Settings, fetcher: Fetcher
 ) -> list[dict[str, Any]]:
-    """``poll_feed`` for each feed, side by side on the fetcher's threads; results in order."""
+    """``poll_feed`` for each feed, side by side on the fetcher's threads (their parsing
+    on all cores); results in order."""
     if not feeds:
         return []
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(min(len(feeds), max(1, settings.fetch_concurrency))) as pool:
-        return list(pool.map(lambda feed: poll_feed(feed, day, settings, fetcher), feeds))
+    parsers = min(len(feeds), os.cpu_count() or 1, 4)
+    threads = min(len(feeds), max(1, settings.fetch_concurrency))
+    with feed_parsing_processes(parsers) as parse, ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda feed: poll_feed(feed, day, settings, fetcher, parse), feeds))
 
 
 MAX_HARVEST_PAGES = 500

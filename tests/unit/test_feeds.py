@@ -3,7 +3,14 @@ from datetime import UTC, datetime
 import pytest
 
 from demo.site import build_routes
-from news_ingest.feeds import FeedParseError, in_day, looks_like_sitemap, parse_feed, parse_sitemap
+from news_ingest.feeds import (
+    FeedParseError,
+    feed_parsing_processes,
+    in_day,
+    looks_like_sitemap,
+    parse_feed,
+    parse_sitemap,
+)
 
 BASE = "http://127.0.0.1:8000"
 ROUTES = build_routes(BASE)
@@ -23,6 +30,43 @@ def test_atom_links_are_canonicalised_without_tracking_parameters() -> None:
     assert tracked
     assert all("utm_" not in i.canonical_url for i in items)
     assert all(i.published_at is not None for i in items)
+
+
+def _long_rss(items: int) -> bytes:
+    entries = "".join(
+        f"<item><title>Story {i} of the day</title><link>{BASE}/wire/2026/11/19/story-{i}.html"
+        f"</link><pubDate>Thu, 19 Nov 2026 {i % 24:02d}:00:00 GMT</pubDate>"
+        f"<description>&lt;p&gt;Summary {i} with a &lt;a href=\"/tag/{i}\"&gt;link&lt;/a&gt;"
+        "&lt;/p&gt;</description></item>"
+        for i in range(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire'
+        f"</title><link>{BASE}/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def test_parsing_in_processes_gives_the_same_items_and_errors() -> None:
+    feeds = [
+        ("demo-courier", ROUTES["/courier/rss.xml"].body, BASE + "/courier/rss.xml"),
+        ("demo-meridian", ROUTES["/meridian/atom.xml"].body, BASE),
+        ("wire", _long_rss(300), BASE + "/wire/rss.xml"),
+    ]
+    with feed_parsing_processes(2) as parse:
+        assert parse is not parse_feed
+        for feed_id, body, base in feeds:
+            assert parse(feed_id, body, base, None) == parse_feed(feed_id, body, base)
+        with pytest.raises(FeedParseError, match="not a feed"):
+            parse("junk", b"<html><body>no feed here</body></html>", BASE, None)
+
+
+def test_a_parse_over_the_time_limit_is_killed_with_a_clear_error() -> None:
+    body = _long_rss(5000)  # about 2.5 s of feedparser on this machine
+    with feed_parsing_processes(2, time_limit_s=0.2) as parse:
+        with pytest.raises(FeedParseError, match="parsing took over"):
+            parse("slow", body, BASE + "/wire/rss.xml", None)
+        # The pool goes on: the next feed parses in a fresh worker.
+        assert len(parse("wire", _long_rss(20), BASE + "/wire/rss.xml", None)) == 20
 
 
 def test_news_sitemap_index_and_publication_dates() -> None:
