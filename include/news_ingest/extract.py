@@ -203,6 +203,12 @@ def modified_date(body: bytes) -> datetime | None:
     return None
 
 
+# py3langid walks the text byte by byte in Python: 600 characters (a paragraph or two)
+# cost 0.9 ms where 1,500 cost 2.0 ms, with the same answer on 3,000 bench bodies and on
+# French, German, Spanish, Italian, Portuguese and Dutch news prose.
+LANGUAGE_SAMPLE_CHARS = 600
+
+
 @lru_cache(maxsize=1)
 def _language_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -214,7 +220,7 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     """ISO 639-1 code of the text's language and its probability; None when too short."""
     if len(text) < 40:
         return None, None
-    lang, prob = _language_identifier().classify(text[:1500])
+    lang, prob = _language_identifier().classify(text[:LANGUAGE_SAMPLE_CHARS])
     return str(lang), round(float(prob), 4)
 
 

@@ -69,3 +69,39 @@ def test_charset_from_meta_when_http_header_is_missing() -> None:
     assert "café" in decode_html(html.encode("cp1252"))
     assert decode_html("ünïcode".encode(), "text/html; charset=utf-8") == "ünïcode"
     assert datetime(2026, 1, 1, tzinfo=UTC)  # dates are UTC-aware throughout
+
+
+_FRENCH_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Sécheresse : l'État débloque une aide d'urgence | Le Courrier du Sud</title>
+<meta property="og:title" content="Sécheresse : l'État débloque une aide d'urgence">
+</head><body>
+<header><nav><a href="/">Accueil</a> <a href="/france/">France</a> <a href="/monde/">Monde</a>
+<a href="/economie/">Économie</a> <a href="/abonnement/">S'abonner</a></nav></header>
+<main><article>
+<h1>Sécheresse : l'État débloque une aide d'urgence pour les agriculteurs</h1>
+<p class="byline">Par Claire Moreau, à Montpellier</p>
+<p>Anglais en tête : «&nbsp;Water crisis&nbsp;», titrait un journal londonien. Le gouvernement a
+annoncé mardi de nouvelles mesures pour soutenir les agriculteurs touchés par la sécheresse.
+Selon le ministre, plus de deux mille exploitations recevront une aide avant la fin du mois.</p>
+<p>Les syndicats agricoles réclament toutefois un plan à plus long terme. Dans plusieurs
+départements du sud, les nappes phréatiques n'ont jamais été aussi basses depuis vingt ans, et
+les préfets ont imposé des restrictions sur l'arrosage des jardins et le remplissage des
+piscines.</p>
+<p>Les élus locaux craignent que les prix alimentaires augmentent encore cet hiver. «&nbsp;Nous
+avons perdu la moitié de la récolte de maïs&nbsp;», explique un exploitant de l'Hérault, qui
+dit avoir dû vendre une partie de son troupeau faute de fourrage.</p>
+<p>Le ministère promet un nouveau point d'étape avant la fin de l'année, après la
+publication des relevés hydrologiques de novembre.</p>
+</article></main>
+<footer><p>© 2026 Le Courrier du Sud. Tous droits réservés.</p>
+<a href="/mentions-legales/">Mentions légales</a> <a href="/cookies/">Cookies</a></footer>
+</body></html>"""
+
+
+def test_language_of_a_french_page_from_its_opening_paragraphs() -> None:
+    art = extract_article(
+        _FRENCH_PAGE.encode(), "https://courrier-sud.example/france/2026/11/19/secheresse-aide"
+    )
+    assert "nappes phréatiques" in art.text and "Mentions légales" not in art.text
+    assert art.language == "fr"
+    assert art.language_confidence is not None and art.language_confidence > 0.9
