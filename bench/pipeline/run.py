@@ -3,8 +3,9 @@
 One invocation: generate (or reuse) a corpus of N article pages over many outlets
 (``corpus.py``), serve it on loopback addresses (``serve.py``, its own process), run one
 ``airflow dags test news_nightly`` for the corpus's day with a fresh metadata DB and data
-root (politeness delay 0: the hosts are local), then run bare ``trafilatura.extract``
-(default settings, this one process) over the same HTML, and print wall time,
+root (politeness delay 0: the hosts are local), and bare ``trafilatura.extract``
+(default settings, this one process) over the same HTML, half of the pages just before
+the run and half just after, and print wall time,
 articles/s, the ratio pipeline/bare, peak memory of the Airflow process tree, seconds
 per stage (from the run's manifest) and Parquet bytes per article against raw HTML bytes.
 
@@ -39,16 +40,10 @@ AIRFLOW = PROJECT / ".venv" / "bin" / "airflow"
 
 
 class TreeMemory:
-    """Samples the summed PSS and RSS of a process and its children until stopped.
+    """Samples the summed PSS and RSS of a process and its children until stopped."""
 
-    RSS (statm, cheap) is read every ``every_s``; PSS (smaps_rollup, which makes the
-    kernel walk every page table) every ``pss_every_s`` and whenever the RSS sum sets a
-    new high. Reading PSS twice a second cost about 40 s of CPU on a 20k night, taken
-    from the two cores the pipeline is measured on.
-    """
-
-    def __init__(self, pid: int, every_s: float = 0.5, pss_every_s: float = 2.0) -> None:
-        self.pid, self.every_s, self.pss_every_s = pid, every_s, pss_every_s
+    def __init__(self, pid: int, every_s: float = 0.5) -> None:
+        self.pid, self.every_s = pid, every_s
         self.peak_pss = self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -62,29 +57,21 @@ class TreeMemory:
         self._thread.join()
 
     def _run(self) -> None:
-        last_pss = 0.0
         while not self._stop.is_set():
             try:
                 root = psutil.Process(self.pid)
                 procs = [root, *root.children(recursive=True)]
             except psutil.Error:
                 return
-            rss = 0
+            pss = rss = 0
             for proc in procs:
                 try:
-                    rss += proc.memory_info().rss
+                    info = proc.memory_full_info()
                 except psutil.Error:
                     continue
-            now = time.monotonic()
-            if rss > self.peak_rss or now - last_pss >= self.pss_every_s:
-                pss = 0
-                for proc in procs:
-                    try:
-                        pss += proc.memory_full_info().pss
-                    except psutil.Error:
-                        continue
-                self.peak_pss, last_pss = max(self.peak_pss, pss), now
-            self.peak_rss = max(self.peak_rss, rss)
+                pss += info.pss
+                rss += info.rss
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
             self._stop.wait(self.every_s)
 
 
@@ -179,13 +166,18 @@ def run_pipeline(work: Path, info: dict) -> dict:
     }
 
 
-def run_bare(info: dict, sample: int | None) -> dict:
-    """Bare ``trafilatura.extract`` with default settings over the corpus's pages, one process."""
-    import trafilatura
-
+def bare_pages(info: dict, sample: int | None) -> list[Path]:
+    """The corpus's page files, or ``sample`` of them spread over the corpus."""
     files = sorted(Path(info["folder"], "sites").glob("*/*/*/*/*/*/*.html.gz"))
     if sample:
         files = files[:: max(1, len(files) // sample)][:sample]
+    return files
+
+
+def run_bare(files: list[Path]) -> dict:
+    """Bare ``trafilatura.extract`` with default settings over ``files``, one process."""
+    import trafilatura
+
     seconds = 0.0
     extracted = 0
     for path in files:
@@ -216,6 +208,11 @@ def main() -> None:
         f"corpus: {info['articles']} articles, {info['hosts']} hosts, {len(info['feeds'])} feeds, "
         f"{info['html_bytes'] / info['articles'] / 1024:.1f} KiB HTML per article"
     )
+    # The VM's speed drifts by 10-20 % within the hour: half of the bare pages are timed
+    # just before the pipeline runs and half just after, so the baseline sees the same
+    # machine as the run it is set against.
+    files = bare_pages(info, args.bare_sample)
+    before = run_bare(files[0::2])
     server = subprocess.Popen(
         [
             sys.executable,
@@ -232,7 +229,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    bare = run_bare(info, args.bare_sample)
+    after = run_bare(files[1::2])
+    bare = {k: before[k] + after[k] for k in ("pages", "seconds", "extracted")}
     bare_wall = bare["seconds"] * args.articles / bare["pages"]
     stages = run["manifest"]["stages"]
     articles = stages["dedupe"]["articles"]
@@ -244,6 +242,9 @@ def main() -> None:
         "bare_wall_s": round(bare_wall, 1),
         "bare_pages_timed": bare["pages"],
         "bare_articles_per_s": round(bare["pages"] / bare["seconds"], 1),
+        "bare_before_after_pages_per_s": [
+            round(half["pages"] / half["seconds"], 1) for half in (before, after)
+        ],
         "ratio_pipeline_to_bare": round(run["wall_s"] / bare_wall, 3),
         "peak_pss_mib": round(run["peak_pss"] / 2**20),
         "peak_rss_mib": round(run["peak_rss"] / 2**20),
