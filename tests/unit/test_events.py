@@ -3,10 +3,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from news_ingest.events import (
     ACLED_TYPES,
     PLOVER_TYPES,
+    _by_first_letter,
+    _opening_letter,
     extract_events,
     load_lexicon,
     parse_fatalities,
@@ -242,3 +246,42 @@ def test_mode_sectors_and_precisions() -> None:
 )
 def test_admin1_as_the_text_names_it(text: str, admin1: str | None) -> None:
     assert extract_events("x", text, FRIDAY)[0].admin1 == admin1
+
+
+def test_a_leading_group_is_opened_in_the_order_the_engine_tries_it() -> None:
+    assert _opening_letter("(?:re)?impos(?:ed|ing) blockades?") == [
+        "reimpos(?:ed|ing) blockades?",
+        "impos(?:ed|ing) blockades?",
+    ]
+    assert _opening_letter("(?:riot )?(?:police|gendarmes)") == [
+        "riot (?:police|gendarmes)",  # opens on a letter already: left as it is
+        "police",
+        "gendarmes",
+    ]
+    assert _opening_letter("(?:\\w+ )?ban") is None  # no literal to open on: left alone
+    assert _by_first_letter(["a+b", "c"]) is None
+
+
+_LEXICON = load_lexicon()
+_WORDS = sorted(
+    {
+        word
+        for entries in (_LEXICON.trigger_specs, [r for _p, r in _LEXICON.roles])
+        for entry in entries
+        for word in re.findall(r"[a-z][a-z -]{2,}", entry["pattern"])
+    }
+    | {"the", "a", "government", "riot", "re", "on", "in", "of", "troops", "state", "full"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
+def test_grouping_by_first_letter_finds_what_the_plain_alternation_finds(words) -> None:
+    sentence = " ".join(words)
+    for alternation in (_LEXICON.any_trigger_lower, _LEXICON.any_role_lower):
+        patterns = [p.pattern.removesuffix(r")\b").removeprefix("(?:") for p in alternation._each]
+        plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+        assert alternation.regex.pattern != plain.pattern  # the grouped form is in use
+        assert [m.span() for m in alternation.regex.finditer(sentence)] == [
+            m.span() for m in plain.finditer(sentence)
+        ]

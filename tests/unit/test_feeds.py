@@ -36,7 +36,7 @@ def _long_rss(items: int) -> bytes:
     entries = "".join(
         f"<item><title>Story {i} of the day</title><link>{BASE}/wire/2026/11/19/story-{i}.html"
         f"</link><pubDate>Thu, 19 Nov 2026 {i % 24:02d}:00:00 GMT</pubDate>"
-        f"<description>&lt;p&gt;Summary {i} with a &lt;a href=\"/tag/{i}\"&gt;link&lt;/a&gt;"
+        f'<description>&lt;p&gt;Summary {i} with a &lt;a href="/tag/{i}"&gt;link&lt;/a&gt;'
         "&lt;/p&gt;</description></item>"
         for i in range(items)
     )
