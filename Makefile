@@ -82,6 +82,7 @@ lint: setup
 		--format requirements-txt -q | grep -v '^#') > /dev/null \
 		|| (echo "requirements.lock is stale: run make lock" >&2; exit 1)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/news-ingest feeds check
