@@ -117,6 +117,11 @@ EXTRACTED_SCHEMA = pa.schema(
 )
 
 
+def worker_processes() -> int:
+    """Processes for a stage's CPU-bound work: one per core, at most 4."""
+    return min(os.cpu_count() or 1, 4)
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC interval [day 00:00, day+1 00:00)."""
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -368,7 +373,7 @@ def poll_feeds(
         return []
     from concurrent.futures import ThreadPoolExecutor
 
-    parsers = min(len(feeds), os.cpu_count() or 1, 4)
+    parsers = min(len(feeds), worker_processes())
     threads = min(len(feeds), max(1, settings.fetch_concurrency))
     with feed_parsing_processes(parsers) as parse, ThreadPoolExecutor(threads) as pool:
         return list(pool.map(lambda feed: poll_feed(feed, day, settings, fetcher, parse), feeds))
@@ -711,7 +716,7 @@ def _extract_pages(
     learners: dict[str, BoilerplateLearner] = {}
     keys: list[tuple[int, str, datetime | None, str, str]] = []
     all_uri = work_uri(root, day, "extracted-all.parquet")
-    workers = min(os.cpu_count() or 1, 4)
+    workers = worker_processes()
     batch = extract_batch(
         inputs,
         options or DEFAULT_OPTIONS,
@@ -1072,7 +1077,7 @@ def extract_events_of_day(
     from news_ingest.events import get_extractor
 
     get_extractor(extractor)  # an unknown name fails here, not in a worker
-    workers = workers or min(os.cpu_count() or 1, 4)
+    workers = workers or worker_processes()
     jobs = (
         (extractor, [r for r in batch.to_pylist() if not r["is_duplicate"] and r["is_article"]])
         for batch in store.iter_batches(articles_uri, EVENT_INPUT_COLUMNS, rows=64)

@@ -507,13 +507,10 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 def write_partition(root: str, dataset: str, day: date, table: pa.Table) -> str:
     """Replace the ``dataset`` partition of ``day`` whole with ``table``; return the file URI."""
-    schema = DATASETS[dataset]
-    table = conform(table, schema)
-    folder = partition_uri(root, dataset, day)
-    target = join(folder, "part-0.parquet")
-    write_table_atomic(target, table, dataset)
-    _drop_stale(folder, target)
-    return target
+    table = conform(table, DATASETS[dataset])
+    return _replace_partition(
+        root, dataset, day, lambda where, fs: _write_parquet(table, where, fs, dataset)
+    )
 
 
 def write_partition_from(root: str, dataset: str, day: date, source: str) -> str:
@@ -525,20 +522,29 @@ def write_partition_from(root: str, dataset: str, day: date, source: str) -> str
         num_rows = pq.ParquetFile(handle).metadata.num_rows
     if num_rows <= row_group_rows(dataset):
         return write_partition(root, dataset, day, read_table(source))
+    return _replace_partition(
+        root, dataset, day, lambda where, fs: _write_parquet_from(source, where, fs, dataset)
+    )
+
+
+def _replace_partition(
+    root: str,
+    dataset: str,
+    day: date,
+    write: Callable[[str | pa.NativeFile, pafs.FileSystem | None], None],
+) -> str:
+    """The day's partition made of the one file ``write`` writes, published atomically,
+    and any other Parquet file of the folder deleted; return the file URI."""
     folder = partition_uri(root, dataset, day)
     target = join(folder, "part-0.parquet")
-    _written_atomically(target, lambda where, fs: _write_parquet_from(source, where, fs, dataset))
-    _drop_stale(folder, target)
-    return target
-
-
-def _drop_stale(folder: str, target: str) -> None:
+    _written_atomically(target, write)
     fs, path = resolve(folder)
     for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
         stale = info.type == pafs.FileType.File and info.path != resolve(target)[1]
         # Files from an older run or layout would otherwise be read alongside the new one.
         if stale and info.base_name.endswith(".parquet"):
             fs.delete_file(info.path)
+    return target
 
 
 def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:
