@@ -221,6 +221,18 @@ class _Refused(httpcore.ConnectError):
     """The backend refused to connect (policy), as opposed to a network failure."""
 
 
+class _SetCookieJar(httpx.Cookies):
+    """httpx's cookie jar, skipping responses that set no cookie.
+
+    httpx runs every response through ``http.cookiejar`` (a urllib request built per
+    response): an eighth of the fetcher's CPU on news pages, which rarely set one.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 def guarded_client(settings: Settings) -> httpx.Client:
     """The fetcher's httpx client: no redirects followed, no proxies, guarded connections."""
     limits = httpx.Limits(
@@ -231,13 +243,15 @@ def guarded_client(settings: Settings) -> httpx.Client:
     pool = transport._pool
     assert isinstance(pool, httpcore.ConnectionPool)
     pool._network_backend = GuardedBackend(settings.allow_private_networks)
-    return httpx.Client(
+    client = httpx.Client(
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         follow_redirects=False,
         trust_env=False,
         transport=transport,
     )
+    client._cookies = _SetCookieJar()  # the ``cookies`` setter would copy it into a plain jar
+    return client
 
 
 def politeness_key(url: str) -> str:

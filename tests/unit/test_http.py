@@ -24,6 +24,11 @@ def site():
                 "/slow": Route(b"late", delay_s=3.0),
                 "/big": Route(b"x" * 5000),
                 "/error": Route(b"oops", status=503),
+                # A consent wall: sets its cookie and sends the reader back to the story.
+                "/consent": Route(
+                    status=302,
+                    headers={"Location": "/page", "Set-Cookie": "consent=yes; Path=/"},
+                ),
             }
         )
         yield server
@@ -36,6 +41,17 @@ def test_follows_redirects_and_decodes_gzip(site: SiteServer, settings: Settings
     assert resp.final_url == site.base_url + "/page"
     assert resp.body.count(b"hello") == 200
     assert site.requests[-1]["headers"]["Accept-Encoding"].startswith("gzip")
+
+
+def test_cookies_a_site_sets_are_sent_back_to_it(site: SiteServer, settings: Settings) -> None:
+    with Fetcher(settings) as f:
+        f.get(site.base_url + "/page")
+        assert "Cookie" not in site.requests[-1]["headers"]
+        f.get(site.base_url + "/consent")
+        assert site.requests[-1]["path"] == "/page"
+        assert site.requests[-1]["headers"]["Cookie"] == "consent=yes"
+        f.get(site.base_url + "/big")
+    assert site.requests[-1]["headers"]["Cookie"] == "consent=yes"
 
 
 def test_sends_an_honest_user_agent(site: SiteServer, settings: Settings) -> None:
