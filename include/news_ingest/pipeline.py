@@ -627,11 +627,19 @@ def _article_row(page: dict[str, Any], ext: Extracted) -> dict[str, Any]:
     }
 
 
-def _fingerprint_columns(ext: Extracted) -> dict[str, Any]:
-    """Dedupe's fingerprint of an extracted text, as stored (runs in the extraction pool)."""
+def _fingerprint_and_short_lines(ext: Extracted) -> dict[str, Any]:
+    """Dedupe's fingerprint of an extracted text, as stored, and the text's short lines
+    for the boilerplate learner (runs in the extraction pool, off the fetching process)."""
     from news_ingest.dedupe import Fingerprint
+    from news_ingest.text import short_lines
 
-    return Fingerprint.of(ext.article_id, ext.text).stored()
+    return {
+        **Fingerprint.of(ext.article_id, ext.text).stored(),
+        _SHORT_LINES: short_lines(ext.text),
+    }
+
+
+_SHORT_LINES = "short_lines"
 
 
 def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
@@ -721,7 +729,7 @@ def _extract_pages(
         inputs,
         options or DEFAULT_OPTIONS,
         workers=workers,
-        then=_fingerprint_columns,
+        then=_fingerprint_and_short_lines,
     )
     buffer: list[dict[str, Any]] = []
     with store.batch_writer(all_uri, EXTRACTED_SCHEMA) as write:
@@ -733,7 +741,9 @@ def _extract_pages(
                 )
                 continue
             row = {**_article_row(page, result.extracted), **result.extra}
-            learners.setdefault(row["domain"], BoilerplateLearner()).add(row["text"])
+            learners.setdefault(row["domain"], BoilerplateLearner()).add_lines(
+                row.pop(_SHORT_LINES)
+            )
             keys.append(
                 (len(keys), row["article_id"], row["published_at"], row["feed_id"], row["url"])
             )

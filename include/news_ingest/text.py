@@ -32,12 +32,21 @@ BOILERPLATE_LINES = frozenset(
 
 def strip_boilerplate(text: str, extra: Iterable[str] = ()) -> str:
     """Drop known boilerplate lines (and any in ``extra``, compared case-folded)."""
-    drop = BOILERPLATE_LINES | {line.casefold() for line in extra}
+    drop = BOILERPLATE_LINES | {_line_key(line) for line in extra}
     return "\n".join(
-        line
-        for line in text.splitlines()
-        if line.strip() and line.strip().casefold().strip(" .:") not in drop
+        line for line in text.splitlines() if line.strip() and _line_key(line) not in drop
     )
+
+
+def _line_key(line: str) -> str:
+    # Learned lines are compared as the text's are: a learned "Get our app." must match.
+    return line.strip().casefold().strip(" .:")
+
+
+def short_lines(text: str) -> frozenset[str]:
+    """The distinct lines of a body of at most 12 words, stripped: boilerplate candidates."""
+    # split(None, 12) stops after 12 words: a paragraph is not split whole to be dropped.
+    return frozenset(ln.strip() for ln in text.splitlines() if 0 < len(ln.split(None, 12)) <= 12)
 
 
 class BoilerplateLearner:
@@ -50,11 +59,12 @@ class BoilerplateLearner:
 
     def add(self, text: str) -> None:
         """Count the short lines of one body."""
+        self.add_lines(short_lines(text))
+
+    def add_lines(self, lines: Iterable[str]) -> None:
+        """Count one body given its ``short_lines`` (worked out where the body was extracted)."""
         self.docs += 1
-        # split(None, 12) stops after 12 words: a paragraph is not split whole to be dropped.
-        self.seen.update(
-            {ln.strip() for ln in text.splitlines() if 0 < len(ln.split(None, 12)) <= 12}
-        )
+        self.seen.update(lines)
 
     def learned(self) -> set[str]:
         """Lines in at least ``min_docs`` bodies and in ``share`` of those counted."""

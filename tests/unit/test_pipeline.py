@@ -296,19 +296,19 @@ def test_manifest_records_seconds_per_stage(demo_site: SiteServer, settings: Set
     assert "  seconds  poll=" in pipeline.format_summary(DEMO_DAY, stages)
 
 
-def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: Settings) -> None:
-    """More pages than the extraction pool keeps in flight: each one is extracted once."""
+def _page_rows(count: int, edit=lambda page, html: html) -> list[dict]:
+    """``count`` fetched demo article pages of distinct stories, bodies put through ``edit``."""
     from datetime import UTC, datetime
 
     from demo.site import RENDERERS, all_pages
 
     templates = all_pages()
     rows = []
-    for i in range(60):  # the pool holds workers * 8 pages in flight
+    for i in range(count):
         page = templates[i % len(templates)]
         page = replace(page, story=replace(page.story, slug=f"{page.story.slug}-{i}"))
         url = f"http://news.example{page.path}"
-        body = RENDERERS[page.story.outlet](page, "http://news.example", templates)
+        body = edit(page, RENDERERS[page.story.outlet](page, "http://news.example", templates))
         rows.append(
             {
                 "feed_id": "f",
@@ -326,12 +326,44 @@ def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: S
                 "error": None,
             }
         )
+    return rows
+
+
+def _extract_rows(rows: list[dict], settings: Settings) -> dict:
     uri = pipeline.work_uri(settings.data_root, DEMO_DAY, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(rows, schema=pipeline.PAGES_SCHEMA))
-    extracted = pipeline.extract_articles(uri, DEMO_DAY, settings.data_root)
+    return pipeline.extract_articles(uri, DEMO_DAY, settings.data_root)
+
+
+def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: Settings) -> None:
+    """More pages than the extraction pool keeps in flight: each one is extracted once."""
+    rows = _page_rows(60)  # the pool holds workers * 8 pages in flight
+    extracted = _extract_rows(rows, settings)
     assert extracted["extracted"] == 60 and extracted["failed"] == 0
     urls = store.read_table(extracted["uri"]).column("url").to_pylist()
     assert sorted(urls) == sorted(r["url"] for r in rows if r["published_at"].date() == DEMO_DAY)
+
+
+PROMO = "Get the Gazette app for breaking news alerts."
+
+
+def _with_promo(page, html: str) -> str:
+    """The page with a promo paragraph after its story's first, as some sites put one."""
+    opening = page.story.paragraphs[0].split()[0]
+    end_of_first = html.index("</p>", html.index(f"<p>{opening}")) + len("</p>")
+    return f"{html[:end_of_first]}<p>{PROMO}</p>{html[end_of_first:]}"
+
+
+def test_a_line_repeated_across_a_sites_bodies_is_stripped(settings: Settings) -> None:
+    rows = _page_rows(24, _with_promo)
+    extracted = _extract_rows(rows, settings)
+    texts = store.read_table(extracted["uri"]).column("text").to_pylist()
+    assert texts and extracted["boilerplate_stripped"] == len(texts)
+    assert not [t for t in texts if PROMO in t]
+    # The same pages without the promo lose nothing.
+    plain = _extract_rows(_page_rows(24), settings)
+    assert plain["boilerplate_stripped"] == 0
+    assert store.read_table(plain["uri"]).column("text").to_pylist() == texts
 
 
 def _fetch_apart_and_together(site: SiteServer, root: Path) -> tuple[dict, dict]:
