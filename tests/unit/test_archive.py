@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from demo.server import SiteServer
+from demo.server import Route, SiteServer
 from demo.site import DEMO_DAY, build_routes
 from news_ingest import archive, store
 from news_ingest.archive import CaptureLookup, WarcArchive, archiving_fetcher, read_index
@@ -132,3 +133,29 @@ def test_an_empty_archive_writes_nothing(settings: Settings) -> None:
 def test_plain_fetcher_still_works_without_archive(settings: Settings, demo_site) -> None:
     with Fetcher(settings) as f:
         assert f.get(demo_site.base_url + "/courier/rss.xml").status == 200
+
+
+def test_plain_bodies_are_compressed_and_gzipped_ones_stored_as_they_came(
+    settings: Settings,
+) -> None:
+    page = b"<html><body>" + b"<p>The same sentence, again and again.</p>" * 200 + b"</body></html>"
+    with SiteServer() as site:
+        site.routes["/plain"] = Route(page, headers={"Content-Encoding": "identity"})
+        site.routes["/gzipped"] = Route(page)
+        with archiving_fetcher(settings, DEMO_DAY, "fetch") as fetcher:
+            for path in ("/plain", "/gzipped"):
+                assert fetcher.get(site.base_url + path).body == page
+    index = read_index(settings.data_root, [DEMO_DAY]).to_pylist()
+    rows = {r["url"].rsplit("/", 1)[1]: r for r in index if r["kind"] == "page"}
+    assert set(rows) == {"plain", "gzipped"}
+    for row in rows.values():
+        body = archive.read_record_body(
+            settings.data_root, row["warc_file"], row["offset"], row["length"]
+        )
+        assert body == page
+    # Repeated HTML deflates to a sliver; gzip bytes are stored, not deflated again.
+    assert rows["plain"]["length"] < len(page) / 10
+    gzipped = rows["gzipped"]
+    warc = Path(settings.data_root, "raw", gzipped["warc_file"]).read_bytes()
+    record = warc[gzipped["offset"] : gzipped["offset"] + gzipped["length"]]
+    assert gzip.compress(page, mtime=0) in record
