@@ -216,8 +216,18 @@ class _Alternation:
 
     def __init__(self, entries: list[dict[str, Any]], flags: int = re.I) -> None:
         alternatives = "|".join("(?:" + e["pattern"] + ")" for e in entries)
+        # Case-sensitive entries that all open on a literal letter: which entries can
+        # match where a given letter starts (in list order), so a match's entry is found
+        # among those few instead of trying every entry.
+        self._by_letter: dict[str, list[int]] | None = None
         if not flags:
-            alternatives = _by_first_letter([e["pattern"] for e in entries]) or alternatives
+            grouped = _by_first_letter([e["pattern"] for e in entries])
+            if grouped is not None:
+                alternatives = grouped
+                self._by_letter = {}
+                for index, entry in enumerate(entries):
+                    for letter in _opening_letters([entry["pattern"]]):
+                        self._by_letter.setdefault(letter, []).append(index)
         # One leading boundary check for all alternatives, and no group per entry: an
         # alternative that opens on a letter then fails at its first character, which a
         # capturing group in front of it would defeat (1.6x faster than named groups).
@@ -236,9 +246,14 @@ class _Alternation:
     def _entry_at(self, text: str, start: int) -> int:
         # The combined regex tried the entries in list order at ``start``: the first that
         # matches there is the one that matched.
-        for index, pattern in enumerate(self._each):
-            if pattern.match(text, start):
-                return index
+        if self._by_letter is not None:
+            for index in self._by_letter.get(text[start], ()):
+                if self._each[index].match(text, start):
+                    return index
+        else:
+            for index, pattern in enumerate(self._each):
+                if pattern.match(text, start):
+                    return index
         raise AssertionError(f"no entry matches at {start}")
 
 
@@ -319,6 +334,18 @@ def _by_first_letter(patterns: list[str]) -> str | None:
     return "|".join(
         re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in groups.items()
     )
+
+
+def _opening_letters(patterns: list[str]) -> set[str]:
+    """Every letter an alternative of ``patterns`` opens on."""
+    letters: set[str] = set()
+    for pattern in patterns:
+        for alternative in _top_level(pattern):
+            opened = _opening_letter(alternative)
+            if opened is None:
+                raise ValueError(f"no literal opening letter in {alternative!r}")
+            letters.update(each[0] for each in opened)
+    return letters
 
 
 def _geonames_countries() -> list[tuple[str, str]]:
@@ -473,25 +500,26 @@ def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[s
     return None
 
 
-_MODAL = re.compile(
-    r"\b(?:will|would|shall|plans? to|planned to|offered to|offers to|ready to|prepared to|"
-    r"committed to|willing to|intends? to|intended to)\b",
-    re.I,
+_PROMISES = (
+    r"will|would|shall|plans? to|planned to|offered to|offers to|ready to|prepared to|"
+    r"committed to|willing to|intends? to|intended to"
 )
-_NEGATED = re.compile(
-    r"\b(?:will not|would not|won't|wouldn't|not accept|cannot accept|failed to|opposed to|"
-    r"opposes|reneged)\b",
-    re.I,
+_REFUSALS = (
+    r"will not|would not|won't|wouldn't|not accept|cannot accept|failed to|opposed to|"
+    r"opposes|reneged"
 )
-_MUST = re.compile(r"\b(?:must|should)\b", re.I)
+_DEMANDS = r"must|should"
 # The three in one pass: the leftmost match wins and, at a tie, a refusal before a demand
 # before a promise. The lower-case form runs on a lower-cased sentence (patterns are lower
-# case), as the triggers do.
+# case), as the triggers do, and skips at once any word not opening on one of their
+# letters (1.8x faster on bench sentences).
 _STANCE_SOURCE = (
-    rf"(?P<REJECT>{_NEGATED.pattern})|(?P<DEMAND>{_MUST.pattern})|(?P<AGREE>{_MODAL.pattern})"
+    rf"(?P<REJECT>\b(?:{_REFUSALS})\b)|(?P<DEMAND>\b(?:{_DEMANDS})\b)|"
+    rf"(?P<AGREE>\b(?:{_PROMISES})\b)"
 )
 _STANCE = re.compile(_STANCE_SOURCE, re.I)
-_STANCE_LOWER = re.compile(_STANCE_SOURCE)
+_STANCE_OPENINGS = "".join(sorted(_opening_letters([_REFUSALS, _DEMANDS, _PROMISES])))
+_STANCE_LOWER = re.compile(rf"\b(?=[{re.escape(_STANCE_OPENINGS)}])(?:{_STANCE_SOURCE})")
 _CONDITION = re.compile(r"\b(?:unless|if|or face|otherwise)\b", re.I)
 _WORDS_ONLY = frozenset({"THREATEN", "DEMAND", "REJECT"})
 # Violence by state forces with these triggers is conventional force (FIGHT) in PLOVER.
@@ -669,20 +697,28 @@ _ROLE_FOLLOWS = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
+def _place_named(name: str) -> Place | None:
+    """The gazetteer's place for ``name``, under the name the text used."""
+    place = gazetteer().get(name)
+    return replace(place, name=name) if place is not None else None
+
+
 def find_places(text: str, context_countries: set[str]) -> list[Place]:
     """Gazetteer places named in ``text``, preferring those in the article's countries."""
-    places = gazetteer()
     found: list[Place] = []
+    keys: set[tuple[str, float, float]] = set()
     for match in _PLACE_CANDIDATE.finditer(text):
         words = match.group(1).split(" ")
         # Try the longest run first so "Deir ez-Zor" wins over "Deir".
         for size in range(len(words), 0, -1):
             for i in range(len(words) - size + 1):
-                name = " ".join(words[i : i + size])
-                place = places.get(name)
-                if place and all(p.geonames_key != place.geonames_key for p in found):
-                    found.append(replace(place, name=name))
-    return sorted(found, key=lambda p: (p.country_iso3 not in context_countries, found.index(p)))
+                place = _place_named(" ".join(words[i : i + size]))
+                if place is not None and place.geonames_key not in keys:
+                    keys.add(place.geonames_key)
+                    found.append(place)
+    # A stable sort: the article's own countries first, each group in text order.
+    return sorted(found, key=lambda p: p.country_iso3 not in context_countries)
 
 
 def _mask(sentence: str, mentions: list[Mention]) -> str:

@@ -7,6 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from news_ingest.events import (
+    _DEMANDS,
+    _PROMISES,
+    _REFUSALS,
+    _STANCE_LOWER,
+    _STANCE_SOURCE,
     ACLED_TYPES,
     PLOVER_TYPES,
     _by_first_letter,
@@ -285,3 +290,28 @@ def test_grouping_by_first_letter_finds_what_the_plain_alternation_finds(words) 
         assert [m.span() for m in alternation.regex.finditer(sentence)] == [
             m.span() for m in plain.finditer(sentence)
         ]
+        # Each match's entry, looked up among those opening on its letter, is the first
+        # entry in list order that matches there.
+        for match, index in alternation.finditer(sentence):
+            first = next(
+                i for i, p in enumerate(alternation._each) if p.match(sentence, match.start())
+            )
+            assert index == first
+
+
+_STANCE_WORDS = sorted(
+    set(re.findall(r"[a-z']+", f"{_REFUSALS} {_DEMANDS} {_PROMISES}"))
+    | {"to", "not", "accept", "the", "army", "talks", "wilt", "mustard", "shallow", "if"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_STANCE_WORDS), min_size=1, max_size=20))
+def test_stance_with_its_letter_filter_finds_what_the_plain_pattern_finds(words) -> None:
+    sentence = " ".join(words)
+    plain = re.compile(_STANCE_SOURCE)
+    found, expected = _STANCE_LOWER.search(sentence), plain.search(sentence)
+    assert _STANCE_LOWER.pattern != plain.pattern
+    assert (found and (found.span(), found.lastgroup)) == (
+        expected and (expected.span(), expected.lastgroup)
+    )
