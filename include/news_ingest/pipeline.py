@@ -627,6 +627,9 @@ def _article_row(page: dict[str, Any], ext: Extracted) -> dict[str, Any]:
     }
 
 
+_SHORT_LINES = "short_lines"
+
+
 def _fingerprint_and_short_lines(ext: Extracted) -> dict[str, Any]:
     """Dedupe's fingerprint of an extracted text, as stored, and the text's short lines
     for the boilerplate learner (runs in the extraction pool, off the fetching process)."""
@@ -637,9 +640,6 @@ def _fingerprint_and_short_lines(ext: Extracted) -> dict[str, Any]:
         **Fingerprint.of(ext.article_id, ext.text).stored(),
         _SHORT_LINES: short_lines(ext.text),
     }
-
-
-_SHORT_LINES = "short_lines"
 
 
 def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
