@@ -337,3 +337,18 @@ def test_map_raises_the_first_error_and_stops_handing_out_work(settings: Setting
     with Fetcher(replace(settings, fetch_concurrency=1)) as f, pytest.raises(ValueError):
         f.map(work, list(range(5)), lambda i: "http://127.0.0.1/")
     assert done == []
+
+
+def test_a_scan_reads_each_hosts_next_start_as_ready_at_does(settings: Settings) -> None:
+    with Fetcher(replace(settings, per_host_delay_s=0.25)) as fetcher:
+        polite = fetcher.politeness
+    polite.set_delay("slow.example", 2.0)
+    before = time.monotonic()
+    with polite.slot("slow.example", before + 5), polite.slot("news.example", before + 5):
+        pass
+    hosts = ["slow.example", "news.example", "unseen.example"]
+    ready = polite.ready_times(hosts)
+    assert ready == {host: polite.ready_at(host) for host in hosts}
+    assert ready["slow.example"][0] >= before + 2.0
+    assert before + 0.25 <= ready["news.example"][0] < before + 2.0
+    assert ready["unseen.example"] == (0.0, 0.25)
