@@ -164,8 +164,8 @@ class World:
             c: sorted(places[c], key=lambda p: -p.population)[:25] for c in self.countries
         }
         self.display = lexicon.country_display
-        self.roles = sorted({(r["name"], r["sector"]) for _p, r in lexicon.roles})
-        self.groups = [(a["name"], a["sector"], a.get("country")) for _p, a in lexicon.actors]
+        self.roles = sorted({(r["name"], r["sector"]) for r in lexicon.roles})
+        self.groups = [(a["name"], a["sector"], a.get("country")) for a in lexicon.actors]
         # Weighted draws as uniform draws from lists with repeats: cheap per call.
         self.types = [t for t, w in TYPE_WEIGHTS.items() for _ in range(w)]
         self.acled = {k: [(a, s) for a, s, w in v for _ in range(w)] for k, v in ACLED.items()}

@@ -183,10 +183,12 @@ class Lexicon:
     """Compiled dictionaries from ``data/events_lexicon.yaml``."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.triggers = [(re.compile(rf"\b(?:{t['pattern']})\b", re.I), t) for t in raw["triggers"]]
+        # The entries as the file gives them; the alternations below hold their regexes.
+        self.triggers: list[dict[str, Any]] = raw["triggers"]
+        self.actors: list[dict[str, Any]] = raw["actors"]
+        self.roles: list[dict[str, Any]] = raw["roles"]
         # One alternation finds the leftmost trigger in a single pass; at a tie in position
         # the regex engine tries alternatives in list order, as find_trigger promises.
-        self.trigger_specs = [t for _p, t in self.triggers]
         self.any_actor = _Alternation(raw["actors"])
         self.any_role = _Alternation(raw["roles"])
         self.any_trigger = _Alternation(raw["triggers"])
@@ -194,8 +196,6 @@ class Lexicon:
         # without re.IGNORECASE is another 2x.
         self.any_role_lower = _Alternation(raw["roles"], flags=0)
         self.any_trigger_lower = _Alternation(raw["triggers"], flags=0)
-        self.actors = [(re.compile(rf"\b(?:{a['pattern']})\b", re.I), a) for a in raw["actors"]]
-        self.roles = [(re.compile(rf"\b(?:{r['pattern']})\b", re.I), r) for r in raw["roles"]]
         self.weapons = [(re.compile(rf"\b(?:{w['pattern']})\b", re.I), w) for w in raw["weapons"]]
         self.country_names: dict[str, str] = dict(_geonames_countries())
         for iso3, names in raw["countries"].items():
@@ -496,7 +496,7 @@ def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[s
     for match, index in pattern.finditer(lowered):
         if match.start() > 0 and sentence[match.start()].isupper():
             continue  # "the Ceasefire Violations Committee" names a body, not an event
-        return match, lexicon.trigger_specs[index]
+        return match, lexicon.triggers[index]
     return None
 
 
@@ -616,7 +616,7 @@ def find_mentions(
         return all(end <= s or start >= e for s, e in taken)
 
     for m, index in lexicon.any_actor.finditer(sentence):
-        actor = lexicon.actors[index][1]
+        actor = lexicon.actors[index]
         taken.append((m.start(), m.end()))
         if not actor.get("source_only"):
             mentions.append(
@@ -636,7 +636,7 @@ def find_mentions(
         else lexicon.any_role.finditer(sentence)
     )
     for m, index in roles:
-        role = lexicon.roles[index][1]
+        role = lexicon.roles[index]
         if not free(m.start(), m.end()):
             continue
         if any(0 <= m.start() - end <= 1 for _start, end in taken):

@@ -109,7 +109,7 @@ def test_event_ids_are_stable() -> None:
 def test_lexicon_file_is_valid() -> None:
     raw = load_lexicon()
     assert raw.triggers and raw.actors and raw.roles
-    for _pattern, spec in raw.triggers:
+    for spec in raw.triggers:
         assert spec["plover"] in PLOVER_TYPES
         assert spec.get("acled") is None or spec["acled"] in ACLED_TYPES
     for _pattern, weapon in raw.weapons:
@@ -271,7 +271,7 @@ _LEXICON = load_lexicon()
 _WORDS = sorted(
     {
         word
-        for entries in (_LEXICON.trigger_specs, [r for _p, r in _LEXICON.roles])
+        for entries in (_LEXICON.triggers, _LEXICON.roles)
         for entry in entries
         for word in re.findall(r"[a-z][a-z -]{2,}", entry["pattern"])
     }
