@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from news_ingest.text import BOILERPLATE_LINES
+from news_ingest.text import BOILERPLATE_LINES, line_key
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -63,7 +63,7 @@ def normalize_text(text: str) -> str:
     lines = []
     for line in unicodedata.normalize("NFKC", text).splitlines():
         stripped = line.strip()
-        if not stripped or stripped.casefold().strip(" .:") in BOILERPLATE_LINES:
+        if not stripped or line_key(stripped) in BOILERPLATE_LINES:
             continue
         if _BYLINE.match(stripped):
             continue

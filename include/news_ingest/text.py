@@ -32,14 +32,15 @@ BOILERPLATE_LINES = frozenset(
 
 def strip_boilerplate(text: str, extra: Iterable[str] = ()) -> str:
     """Drop known boilerplate lines (and any in ``extra``, compared case-folded)."""
-    drop = BOILERPLATE_LINES | {_line_key(line) for line in extra}
+    drop = BOILERPLATE_LINES | {line_key(line) for line in extra}
     return "\n".join(
-        line for line in text.splitlines() if line.strip() and _line_key(line) not in drop
+        line for line in text.splitlines() if line.strip() and line_key(line) not in drop
     )
 
 
-def _line_key(line: str) -> str:
-    # Learned lines are compared as the text's are: a learned "Get our app." must match.
+def line_key(line: str) -> str:
+    """A line as the boilerplate lists compare it: stripped, case-folded, no closing . or :."""
+    # Learned lines go through it too, so that a learned "Get our app." matches.
     return line.strip().casefold().strip(" .:")
 
 
