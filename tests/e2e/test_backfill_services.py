@@ -115,6 +115,7 @@ class Services:
     base: str
     token: str
     root: Path
+    home: Path
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return _request(self.base, method, path, self.token, body)
@@ -159,7 +160,10 @@ class Services:
                 r["state"] in ("success", "failed") for r in runs
             ):
                 return list(runs)
-            assert time.monotonic() < deadline, f"backfill runs not done in {timeout_s:.0f}s"
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"backfill runs not done in {timeout_s:.0f}s\n{self.diagnosis(runs)}"
+                )
             if (
                 request is not None
                 and len(runs) < len(DEMO_DAYS)
@@ -170,6 +174,33 @@ class Services:
                     self.create_backfill(request)
                 posted = time.monotonic()
             time.sleep(1)
+
+    def diagnosis(self, runs: list[dict[str, Any]]) -> str:
+        """What a stuck backfill looks like: its runs, their task instances, which services
+        are still alive, and the tail of the scheduler's log."""
+        lines = [f"runs: {[(r['dag_run_id'], r['state']) for r in runs]}"]
+        try:  # the api-server may be what stopped answering
+            listed = self.request("GET", "/api/v2/backfills?dag_id=news_nightly")
+            lines.append(f"backfills: {listed['backfills']}")
+            for run in runs:
+                if run["state"] in ("success", "failed"):
+                    continue
+                tis = self.request(
+                    "GET", f"/api/v2/dags/news_nightly/dagRuns/{run['dag_run_id']}/taskInstances"
+                )["task_instances"]
+                states = [(t["task_id"], t["map_index"], t["state"]) for t in tis]
+                lines.append(f"{run['dag_run_id']}: {states}")
+        except Exception as exc:
+            lines.append(f"the API failed: {exc!r}")
+        run_dir = self.home / "run"
+        for pid_file in sorted(run_dir.glob("*.pid")):
+            alive = Path(f"/proc/{pid_file.read_text().strip()}").exists()
+            lines.append(f"{pid_file.stem}: {'alive' if alive else 'EXITED'}")
+        for log in ("scheduler", "dag-processor"):
+            path = run_dir / f"{log}.log"
+            tail = path.read_text(errors="replace").splitlines()[-60:] if path.exists() else []
+            lines += [f"--- {log}.log (last {len(tail)} lines)", *tail]
+        return "\n".join(lines)
 
     def wait_completed(self, backfill_id: int, timeout_s: float = 120) -> None:
         """Until the scheduler marks the backfill completed (one backfill per DAG at a time)."""
@@ -210,7 +241,7 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     )
 
 
-def _backfill(db: str, base: str, root: Path, tmp: Path) -> Backfilled:
+def _backfill(db: str, base: str, root: Path, home: Path, tmp: Path) -> Backfilled:
     """The UI's backfill of the demo days (2 runs at once), then the same reprocessing
     completed runs, through the REST API of the services at ``base``."""
     deadline = time.monotonic() + 120
@@ -222,7 +253,7 @@ def _backfill(db: str, base: str, root: Path, tmp: Path) -> Backfilled:
         except Exception:
             assert time.monotonic() < deadline, "news_nightly never appeared"
             time.sleep(1)
-    services = Services(db, base, token, root)
+    services = Services(db, base, token, root, home)
     # The dialog's "unpause" box, then its request.
     services.request("PATCH", "/api/v2/dags/news_nightly", {"is_paused": False})
     request = {
@@ -235,7 +266,7 @@ def _backfill(db: str, base: str, root: Path, tmp: Path) -> Backfilled:
         "reprocess_behavior": "none",
     }
     first = services.create_backfill(request)
-    first_runs = services.backfill_runs()
+    first_runs = services.backfill_runs(request=request)
     after_first = tmp / "after-first"
     shutil.copytree(root, after_first)
     services.wait_completed(first["id"])
@@ -283,7 +314,7 @@ def backfills(
                 starting[db] = _start(envs[db], port)
                 out, _ = starting[db].communicate(timeout=300)
                 assert starting[db].returncode == 0, out
-                results[db] = _backfill(db, f"http://127.0.0.1:{port}", root, tmp)
+                results[db] = _backfill(db, f"http://127.0.0.1:{port}", root, tmp / "airflow", tmp)
             except BaseException as exc:  # reported by that database's test
                 results[db] = exc
 
