@@ -21,7 +21,7 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fuzz bench-query bench-pipeline clean
+	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
@@ -125,6 +125,10 @@ bench-events: setup
 # 2,000 pages over 20 loopback hosts (127.0.0.2-21) with 50 ms latency, through the fetch stage.
 bench-fetch: setup
 	$(BIN)/python bench/fetch/run.py --rounds 3
+
+# Fetcher.map's CPU handing out 20,000 no-op items over 26, 133 and 400 hosts.
+bench-fetch-handout: setup
+	$(BIN)/python bench/fetch/handout.py --rounds 5
 
 # Hypothesis-driven fuzzing of the feed, sitemap, charset and page parsers (FUZZ_SECONDS each).
 FUZZ_SECONDS ?= 60

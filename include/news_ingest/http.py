@@ -20,6 +20,7 @@ Every request goes through one ``Fetcher``:
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 import random
 import socket
@@ -27,7 +28,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -316,15 +317,6 @@ class Politeness:
         with self._lock:
             return host.next_start, host.delay_s
 
-    def ready_times(self, keys: Iterable[str]) -> dict[str, tuple[float, float]]:
-        """``ready_at`` of many hosts under one lock (a scan over hundreds of hosts)."""
-        with self._lock:
-            out: dict[str, tuple[float, float]] = {}
-            for key in keys:
-                host = self._hosts.get(key)
-                out[key] = (host.next_start, host.delay_s) if host else (0.0, self.delay_s)
-            return out
-
     def defer(self, key: str, seconds: float) -> None:
         """No new request to this host for ``seconds`` (backoff, Retry-After)."""
         host = self._host(key)
@@ -493,32 +485,51 @@ class Fetcher:
         per_host = max(1, self.settings.per_host_concurrency)
         cond = threading.Condition()
         errors: list[BaseException] = []
+        # The hosts with items left and a free slot, in a heap by (start, -items left,
+        # host). A host's true key only grows (starts move later, queues shrink), so an
+        # entry is a lower bound: the top is re-keyed until its entry is current, and is
+        # then the host a scan of all would pick (a scan cost 0.8 ms an item at 400 hosts).
+        heap = [(0.0, -len(queue), key) for key, queue in queues.items()]
+        heapq.heapify(heap)
+        in_heap = set(queues)
+
+        def key_of(key: str) -> tuple[tuple[float, int, str], float]:
+            ready, delay = self.politeness.ready_at(key)
+            return (max(ready, reserved[key]), -len(queues[key]), key), delay
+
+        def push(key: str) -> None:
+            if key not in in_heap and queues[key] and busy[key] < per_host:
+                in_heap.add(key)
+                heapq.heappush(heap, key_of(key)[0])
 
         def take() -> tuple[str, int] | None:
             with cond:
                 while True:
-                    now = time.monotonic()
-                    best: tuple[float, int, str] | None = None
-                    open_hosts = [k for k, q in queues.items() if q and busy[k] < per_host]
-                    # One politeness read for the scan (and for the chosen host's delay):
-                    # two locks a host made a scan of 400 hosts 0.8 ms of CPU an item.
-                    ready = self.politeness.ready_times(open_hosts)
-                    for key in open_hosts:
-                        cand = (max(ready[key][0], reserved[key]), -len(queues[key]), key)
-                        if best is None or cand < best:
-                            best = cand
-                    if best is None:
+                    if not heap:
                         if not any(queues.values()):
                             return None
                         cond.wait()
                         continue
-                    start, _, key = best
-                    if start > now:
-                        cond.wait(start - now)
+                    key = heap[0][2]
+                    if not queues[key]:  # cleared after an error
+                        heapq.heappop(heap)
+                        in_heap.discard(key)
                         continue
+                    current, delay = key_of(key)
+                    if current != heap[0]:
+                        heapq.heapreplace(heap, current)
+                        continue
+                    now = time.monotonic()
+                    if current[0] > now:
+                        cond.wait(current[0] - now)
+                        continue
+                    heapq.heappop(heap)
+                    in_heap.discard(key)
                     busy[key] += 1
-                    reserved[key] = now + ready[key][1]
-                    return key, queues[key].popleft()
+                    reserved[key] = now + delay
+                    index = queues[key].popleft()
+                    push(key)
+                    return key, index
 
         def work() -> None:
             while (job := take()) is not None:
@@ -533,6 +544,7 @@ class Fetcher:
                 finally:
                     with cond:
                         busy[key] -= 1
+                        push(key)
                         cond.notify_all()
 
         workers = max(1, min(self.settings.fetch_concurrency, len(items)))

@@ -339,16 +339,38 @@ def test_map_raises_the_first_error_and_stops_handing_out_work(settings: Setting
     assert done == []
 
 
-def test_a_scan_reads_each_hosts_next_start_as_ready_at_does(settings: Settings) -> None:
-    with Fetcher(replace(settings, per_host_delay_s=0.25)) as fetcher:
-        polite = fetcher.politeness
-    polite.set_delay("slow.example", 2.0)
-    before = time.monotonic()
-    with polite.slot("slow.example", before + 5), polite.slot("news.example", before + 5):
-        pass
-    hosts = ["slow.example", "news.example", "unseen.example"]
-    ready = polite.ready_times(hosts)
-    assert ready == {host: polite.ready_at(host) for host in hosts}
-    assert ready["slow.example"][0] >= before + 2.0
-    assert before + 0.25 <= ready["news.example"][0] < before + 2.0
-    assert ready["unseen.example"] == (0.0, 0.25)
+def test_map_takes_the_host_that_may_start_soonest_then_the_one_with_most_left(
+    settings: Settings,
+) -> None:
+    """One thread, no delay: hosts not yet asked come first (most items left first),
+    then the one asked longest ago, so hosts take turns, whatever the list order."""
+    counts = (("a", 1), ("b", 2), ("c", 3))
+    urls = [f"http://{host}.example/{i}" for host, n in counts for i in range(n)]
+    taken: list[str] = []
+    with Fetcher(replace(settings, fetch_concurrency=1, per_host_delay_s=0.0)) as f:
+        f.map(taken.append, urls, lambda u: u)
+    assert [urlsplit(u).hostname for u in taken] == [
+        f"{host}.example" for host in ("c", "b", "a", "c", "b", "c")
+    ]
+    # Each host's own items in list order.
+    assert [u for u in taken if u.startswith("http://c.")] == [u for u in urls if "c." in u]
+
+
+def test_map_waits_for_a_host_deferred_after_it_was_queued(settings: Settings) -> None:
+    """A host deferred while its items wait (a Retry-After from another request) is passed
+    over for the others until its time comes."""
+    slow = [f"http://slow.example/{i}" for i in range(3)]
+    fast = [f"http://fast.example/{i}" for i in range(2)]
+    taken: list[tuple[str, float]] = []
+    with Fetcher(replace(settings, fetch_concurrency=1, per_host_delay_s=0.0)) as f:
+
+        def work(url: str) -> None:
+            taken.append((url, time.monotonic()))
+            if url == slow[0]:
+                f.politeness.defer("slow.example", 0.3)
+
+        start = time.monotonic()
+        f.map(work, slow + fast, lambda u: u)
+    # slow (most items left) first; then fast's two while slow's deferral runs out.
+    assert [u for u, _ in taken] == [slow[0], *fast, *slow[1:]]
+    assert taken[3][1] - start >= 0.3 > taken[2][1] - start
