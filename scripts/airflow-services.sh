@@ -60,7 +60,7 @@ supervise() {
     "$AIRFLOW" "$@" || code=$?
     if ((SECONDS - started < 30)); then quick=$((quick + 1)); else quick=0; fi
     if ((quick >= 5)); then
-      echo "$(date -u +%FT%TZ) [supervise] $svc exited with code $code 5 times in a row within 30 s of starting; giving up"
+      echo "$(date -u +%FT%TZ) [supervise] $svc exited 5 times in a row within 30 s of starting (last code $code); giving up"
       exit 1
     fi
     echo "$(date -u +%FT%TZ) [supervise] $svc exited with code $code; starting it again in ${RESTART_DELAY} s"
