@@ -93,12 +93,16 @@ class DayRun:
     log: Path
 
 
-def closed_port_url() -> str:
-    """A loopback URL where nothing listens: every request to it is refused."""
+def free_port() -> int:
+    """A loopback port nothing listens on (free when this returns)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+        return int(sock.getsockname()[1])
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: every request to it is refused."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def settings_for(data_root: Path) -> Settings:

@@ -6,12 +6,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support import free_port
 
 
 def postgres_bin(name: str) -> str | None:
@@ -21,12 +22,6 @@ def postgres_bin(name: str) -> str | None:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -45,7 +40,7 @@ def temporary_postgres() -> Iterator[str]:
         for path in (base, sockets):
             shutil.chown(path, user)
         as_user = ["runuser", "-u", user, "--"]
-    port = _free_port()
+    port = free_port()
     options = (
         f"-h 127.0.0.1 -p {port} -k {sockets} "
         # Durability buys nothing for a test cluster that is deleted afterwards.

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -41,6 +40,7 @@ from tests.support import (
     DayRun,
     closed_port_url,
     e2e_env,
+    free_port,
     home_from,
     nightly_run,
     prepare_airflow_home,
@@ -53,12 +53,6 @@ SERVICES = PROJECT / "scripts" / "airflow-services.sh"
 DBS = ["sqlite", "postgresql"]
 OUTAGE_DAY = date(2026, 11, 17)  # the night before the demo days: no feed answered
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _request(
@@ -177,7 +171,7 @@ class Services:
 
     def diagnosis(self, runs: list[dict[str, Any]]) -> str:
         """What a stuck backfill looks like: its runs, their task instances, which services
-        are still alive, and the tail of the scheduler's log."""
+        are still alive, and the tails of the scheduler's and dag-processor's logs."""
         lines = [f"runs: {[(r['dag_run_id'], r['state']) for r in runs]}"]
         try:  # the api-server may be what stopped answering
             listed = self.request("GET", "/api/v2/backfills?dag_id=news_nightly")
@@ -310,11 +304,12 @@ def backfills(
                     home_from(migrated_db, tmp / "airflow")
                 else:
                     prepare_airflow_home(envs[db])
-                port = _free_port()
+                port = free_port()
                 starting[db] = _start(envs[db], port)
                 out, _ = starting[db].communicate(timeout=300)
                 assert starting[db].returncode == 0, out
-                results[db] = _backfill(db, f"http://127.0.0.1:{port}", root, tmp / "airflow", tmp)
+                home = Path(envs[db]["AIRFLOW_HOME"])
+                results[db] = _backfill(db, f"http://127.0.0.1:{port}", root, home, tmp)
             except BaseException as exc:  # reported by that database's test
                 results[db] = exc
 

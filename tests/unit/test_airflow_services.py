@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 SERVICES = PROJECT / "scripts" / "airflow-services.sh"
@@ -55,12 +56,6 @@ if service == "api-server":
 while True:
     time.sleep(1)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _alive(pid: int) -> bool:
@@ -107,7 +102,7 @@ def _pids(env: dict[str, str], service: str) -> list[int]:
 
 def test_exited_services_start_again_and_stop_ends_them(env: dict[str, str]) -> None:
     started = subprocess.run(
-        [str(SERVICES), "start", str(_free_port())],
+        [str(SERVICES), "start", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

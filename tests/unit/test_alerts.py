@@ -13,6 +13,7 @@ from typing import ClassVar
 import pytest
 
 from news_ingest.alerts import alert_from_context, send_failure_alert
+from tests.support import closed_port_url
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -80,12 +81,7 @@ def test_no_webhook_means_no_request(webhook) -> None:
 
 
 def test_a_dead_webhook_is_reported_not_raised(capsys) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed again: nothing listens there
-    assert send_failure_alert(_context(), f"http://127.0.0.1:{port}/") is None
+    assert send_failure_alert(_context(), f"{closed_port_url()}/") is None
     assert "could not post the failure alert" in capsys.readouterr().out
 
 
