@@ -12,7 +12,6 @@ searched with two vectorised binary searches per query.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 import unicodedata
@@ -107,6 +106,7 @@ def _mask(tokens: Iterable[str]) -> int:
     return bits - (1 << 64) if bits >= 1 << 63 else bits  # stored as a signed int64
 
 
+_EMPTY_IDS = np.empty(0, dtype=np.uint32)
 _BAND_TAGS = np.arange(BANDS + HEAD_BANDS, dtype=np.uint64) << np.uint64(32)
 
 
@@ -237,6 +237,10 @@ class DedupeIndex:
         self._p_sizes = np.empty(0, dtype=np.int64)
         self._p_numbers = np.empty(0, dtype=np.int64)
         self._p_names = np.empty(0, dtype=np.int64)
+        # The band keys of the last document checked: a document added right after its
+        # check (an original of the day) reuses them.
+        self._checked: Fingerprint | None = None
+        self._checked_keys: list[int] = []
 
     def __len__(self) -> int:
         return len(self._sizes) + len(self._pending)
@@ -266,7 +270,8 @@ class DedupeIndex:
         self._p_numbers[row] = fp.numbers_mask
         self._p_names[row] = fp.names_mask
         self._pending.append(fp)
-        for key in band_keys(fp.signature, fp.head).tolist():
+        keys = self._checked_keys if self._checked is fp else None
+        for key in keys if keys is not None else band_keys(fp.signature, fp.head).tolist():
             self._pending_bands.setdefault(key, []).append(doc)
 
     def freeze(self) -> None:
@@ -334,21 +339,32 @@ class DedupeIndex:
     def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
         """Frozen reference ids sharing an LSH band with ``fp``, and pending ones."""
         keys = band_keys(fp.signature, fp.head)
-        # One binary search per key, then walk the (short) run of equal keys: half the
-        # cache misses of searching both ends, which is what a lookup costs at 1M documents.
+        key_list = keys.tolist()
+        self._checked, self._checked_keys = fp, key_list
+        frozen = _EMPTY_IDS
         total = len(self._band_keys)
-        lo = np.searchsorted(self._band_keys, keys, side="left")
-        hit = lo < total
-        hit[hit] = self._band_keys[lo[hit]] == keys[hit]
-        found: list[int] = []
-        for start, key in zip(lo[hit].tolist(), keys[hit].tolist(), strict=True):
-            end = start + 1
-            while end < total and self._band_keys[end] == key:
-                end += 1
-            found.extend(self._band_ids[start:end].tolist())
-        frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
-        buckets = [self._pending_bands.get(key, ()) for key in keys.tolist()]
-        pending = np.unique(np.fromiter(itertools.chain.from_iterable(buckets), dtype=np.int64))
+        if total:
+            # One binary search per key, then walk the (short) run of equal keys: half the
+            # cache misses of searching both ends, which is what a lookup costs at 1M
+            # documents.
+            lo = np.searchsorted(self._band_keys, keys, side="left")
+            hit = lo < total
+            hit[hit] = self._band_keys[lo[hit]] == keys[hit]
+            found: list[int] = []
+            for start, key in zip(lo[hit].tolist(), keys[hit].tolist(), strict=True):
+                end = start + 1
+                while end < total and self._band_keys[end] == key:
+                    end += 1
+                found.extend(self._band_ids[start:end].tolist())
+            frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
+        # A set gathers the pending buckets in C; the order is the scorer's business.
+        docs: set[int] = set()
+        bands = self._pending_bands
+        for key in key_list:
+            bucket = bands.get(key)
+            if bucket is not None:
+                docs.update(bucket)
+        pending = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
         return frozen, pending
 
     def check(self, fp: Fingerprint) -> Verdict:
@@ -359,23 +375,28 @@ class DedupeIndex:
         if fp.size < MIN_SHINGLES:
             return Verdict(False)
         frozen, pending = self.candidates(fp)
-        low16 = (fp.signature & 0xFFFF).astype(np.uint16)
         rows_of = pending - len(self._sizes)
-        docs = np.concatenate([frozen.astype(np.int64), pending])
-        jacs = np.concatenate(
-            [
-                (self._sig16[frozen] == low16).mean(axis=1),
-                (self._p_sigs[rows_of] == fp.signature).mean(axis=1),
-            ]
-        )
-        sizes = np.concatenate([self._sizes[frozen], self._p_sizes[rows_of]]).astype(np.int64)
-        number_masks = np.concatenate([self._numbers[frozen], self._p_numbers[rows_of]])
-        name_masks = np.concatenate([self._names[frozen], self._p_names[rows_of]])
+        # Equal values counted, then divided: the same float as the mean of the matches.
+        p_jacs = np.count_nonzero(self._p_sigs[rows_of] == fp.signature, axis=1) / NUM_PERM
+        if frozen.size:
+            low16 = (fp.signature & 0xFFFF).astype(np.uint16)
+            docs = np.concatenate([frozen.astype(np.int64), pending])
+            jacs = np.concatenate(
+                [np.count_nonzero(self._sig16[frozen] == low16, axis=1) / NUM_PERM, p_jacs]
+            )
+            sizes = np.concatenate([self._sizes[frozen], self._p_sizes[rows_of]]).astype(np.int64)
+            number_masks = np.concatenate([self._numbers[frozen], self._p_numbers[rows_of]])
+            name_masks = np.concatenate([self._names[frozen], self._p_names[rows_of]])
+        else:
+            docs, jacs, sizes = pending, p_jacs, self._p_sizes[rows_of]
+            number_masks, name_masks = self._p_numbers[rows_of], self._p_names[rows_of]
         # Most candidates share a band by chance: drop those below both thresholds at once,
         # so the per-candidate checks below run on the few that may be copies.
         with np.errstate(divide="ignore", invalid="ignore"):
             overlap = jacs * (fp.size + sizes) / ((1 + jacs) * np.minimum(fp.size, sizes))
         close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
+        if not close.any():
+            return Verdict(False)
         rows: list[tuple[int, float, int, int, int]] = list(
             zip(
                 docs[close].tolist(),

@@ -179,3 +179,17 @@ def test_frozen_and_pending_references_give_the_same_verdicts() -> None:
     assert pending.check(probe) == frozen.check(probe)
     assert frozen.check(probe).is_duplicate
     assert frozen.memory_bytes() / len(refs) < 1024
+
+
+def test_a_reference_added_after_another_documents_check_keeps_its_own_bands() -> None:
+    # add() reuses the band keys of the document checked just before it, when it is the same.
+    original = Fingerprint.of("original", "\n".join(PAGES[WIRE_ORIGINAL].story.paragraphs))
+    copy = Fingerprint.of("copy", "\n".join(PAGES[WIRE_COPY].story.paragraphs))
+    other = Fingerprint.of("other", SEED_BODY)
+    index = DedupeIndex()
+    assert not index.check(other).is_duplicate
+    index.add(original)
+    verdict = index.check(copy)
+    assert verdict.is_duplicate and verdict.duplicate_of == "original"
+    index.add(other)
+    assert index.check(Fingerprint.of("again", SEED_BODY)).duplicate_of == "other"
