@@ -330,11 +330,8 @@ class DedupeIndex:
         return int(sum(a.nbytes for a in arrays))
 
     def _exact_doc(self, exact: str) -> int | None:
-        value = _exact_int(exact)
-        pos = int(np.searchsorted(self._exact, value, side="left"))
-        if pos < len(self._exact) and int(self._exact[pos]) == value:
-            return int(self._exact_docs[pos])
-        return self._pending_exact.get(exact)
+        doc = self.frozen_exact(exact)
+        return doc if doc is not None else self._pending_exact.get(exact)
 
     def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
         """Frozen reference ids sharing an LSH band with ``fp``, and pending ones."""
@@ -367,6 +364,19 @@ class DedupeIndex:
         pending = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
         return frozen, pending
 
+    def frozen_exact(self, exact: str) -> int | None:
+        """The earliest frozen reference whose normalised text hashes to ``exact``."""
+        value = _exact_int(exact)
+        pos = int(np.searchsorted(self._exact, value, side="left"))
+        if pos < len(self._exact) and int(self._exact[pos]) == value:
+            return int(self._exact_docs[pos])
+        return None
+
+    @property
+    def frozen_count(self) -> int:
+        """Frozen references: their ids come before any pending one's."""
+        return len(self._sizes)
+
     def check(self, fp: Fingerprint) -> Verdict:
         """Verdict for ``fp`` against the references added so far."""
         doc = self._exact_doc(fp.exact)
@@ -374,6 +384,13 @@ class DedupeIndex:
             return Verdict(True, self.key(doc), 1.0, "exact")
         if fp.size < MIN_SHINGLES:
             return Verdict(False)
+        best = _best(self.near_references(fp))
+        if best is None:
+            return Verdict(False)
+        return Verdict(True, self.key(best[0]), round(best[2], 4), "near")
+
+    def near_references(self, fp: Fingerprint) -> list[tuple[int, float, float]]:
+        """(reference, score, Jaccard estimate) of every reference ``fp`` may copy."""
         frozen, pending = self.candidates(fp)
         rows_of = pending - len(self._sizes)
         # Equal values counted, then divided: the same float as the mean of the matches.
@@ -396,18 +413,16 @@ class DedupeIndex:
             overlap = jacs * (fp.size + sizes) / ((1 + jacs) * np.minimum(fp.size, sizes))
         close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
         if not close.any():
-            return Verdict(False)
-        rows: list[tuple[int, float, int, int, int]] = list(
-            zip(
-                docs[close].tolist(),
-                jacs[close].tolist(),
-                sizes[close].tolist(),
-                number_masks[close].astype(np.int64).tolist(),
-                name_masks[close].astype(np.int64).tolist(),
-                strict=True,
-            )
+            return []
+        rows = zip(
+            docs[close].tolist(),
+            jacs[close].tolist(),
+            sizes[close].tolist(),
+            number_masks[close].astype(np.int64).tolist(),
+            name_masks[close].astype(np.int64).tolist(),
+            strict=True,
         )
-        best: tuple[float, int, float] | None = None
+        near: list[tuple[int, float, float]] = []
         for doc, jac, size, numbers, names in rows:
             if size < MIN_SHINGLES:
                 continue
@@ -422,12 +437,17 @@ class DedupeIndex:
                 _disagree(fp.numbers_mask, numbers, 0.25) or _disagree(fp.names_mask, names, 0.5)
             ):
                 continue
-            score = max(jac, min(containment, 1.0))
-            if best is None or (-score, doc) < (-best[0], best[1]):
-                best = (score, doc, jac)
-        if best is None:
-            return Verdict(False)
-        return Verdict(True, self.key(best[1]), round(best[2], 4), "near")
+            near.append((doc, max(jac, min(containment, 1.0)), jac))
+        return near
+
+
+def _best(near: Iterable[tuple[int, float, float]]) -> tuple[int, float, float] | None:
+    """The reference with the highest score; the earliest one at a tie."""
+    best: tuple[int, float, float] | None = None
+    for row in near:
+        if best is None or (-row[1], row[0]) < (-best[1], best[0]):
+            best = row
+    return best
 
 
 def seed_documents(seeds_dir: str) -> Iterator[tuple[str, str]]:
@@ -487,14 +507,19 @@ def reference_order(c: Candidate) -> tuple[bool, datetime | str, str]:
     return (c.published_at is None, c.published_at or "", c.article_id)
 
 
+# Below this many articles to check, a day is checked in one process: a fork costs more.
+PARALLEL_MIN_ARTICLES = 2000
+
+
 def dedupe_day(
     candidates: Iterable[Candidate],
     seeds: Iterable[Fingerprint],
     history: Iterable[Fingerprint] = (),
     history_ids: Sequence[str] = (),
+    workers: int = 1,
 ) -> tuple[dict[str, Verdict], dict[str, Fingerprint]]:
     """Verdicts and fingerprints for the day's articles, checked against seeds, then
-    history, then the earlier articles of the day."""
+    history, then the earlier articles of the day (scored on ``workers`` processes)."""
     index = DedupeIndex()
     for fp in seeds:
         index.add(fp)
@@ -502,20 +527,118 @@ def dedupe_day(
         index.add(fp)
     index.freeze()
     seen_ids = set(history_ids)
-    verdicts: dict[str, Verdict] = {}
+    ordered = sorted(candidates, key=reference_order)
     prints: dict[str, Fingerprint] = {}
-    for cand in sorted(candidates, key=reference_order):
+    checked: list[Fingerprint] = []
+    for cand in ordered:
         fp = cand.fingerprint or Fingerprint.of(cand.article_id, cand.text)
         prints[cand.article_id] = fp
+        if cand.is_article and cand.article_id not in seen_ids:
+            checked.append(fp)
+    # Which earlier articles each one may copy does not depend on the verdicts, so it is
+    # found on all cores; only picking among the earlier originals runs in order.
+    near = _near_references_of_day(index, checked, workers)
+    day = _DayVerdicts(index, checked)
+    verdicts: dict[str, Verdict] = {}
+    position = 0
+    for cand in ordered:
         if not cand.is_article:
             verdicts[cand.article_id] = Verdict(False)
-            continue
-        if cand.article_id in seen_ids:
+        elif cand.article_id in seen_ids:
             # The same canonical URL was already published on an earlier day.
             verdicts[cand.article_id] = Verdict(True, cand.article_id, 1.0, "url")
-            continue
-        verdict = index.check(fp)
-        verdicts[cand.article_id] = verdict
-        if not verdict.is_duplicate:
-            index.add(fp)
+        else:
+            verdicts[cand.article_id] = day.next(near.get(position, []))
+            position += 1
     return verdicts, prints
+
+
+class _DayVerdicts:
+    """The day's verdicts in reference order, from each article's near references: the
+    frozen ones, and the earlier articles of the day, of which only the originals count."""
+
+    def __init__(self, index: DedupeIndex, checked: list[Fingerprint]) -> None:
+        self._index = index
+        self._checked = checked
+        self._frozen = index.frozen_count
+        self._original = [False] * len(checked)
+        self._first_exact: dict[str, int] = {}
+        self._position = 0
+
+    def next(self, near: list[tuple[int, float, float]]) -> Verdict:
+        """The verdict of the next article to check, given its near references."""
+        i = self._position
+        self._position += 1
+        verdict = self._verdict(self._checked[i], near)
+        if not verdict.is_duplicate:
+            self._original[i] = True
+            self._first_exact.setdefault(self._checked[i].exact, i)
+        return verdict
+
+    def _verdict(self, fp: Fingerprint, near: list[tuple[int, float, float]]) -> Verdict:
+        doc = self._index.frozen_exact(fp.exact)
+        if doc is not None:
+            return Verdict(True, self._index.key(doc), 1.0, "exact")
+        earlier = self._first_exact.get(fp.exact)
+        if earlier is not None:
+            return Verdict(True, self._checked[earlier].key, 1.0, "exact")
+        if fp.size < MIN_SHINGLES:
+            return Verdict(False)
+        frozen, original = self._frozen, self._original
+        best = _best(row for row in near if row[0] < frozen or original[row[0] - frozen])
+        if best is None:
+            return Verdict(False)
+        doc = best[0]
+        key = self._index.key(doc) if doc < frozen else self._checked[doc - frozen].key
+        return Verdict(True, key, round(best[2], 4), "near")
+
+
+def _near_references_of_day(
+    index: DedupeIndex, checked: list[Fingerprint], workers: int
+) -> dict[int, list[tuple[int, float, float]]]:
+    """For each article to check (by position), the frozen references and the earlier
+    articles of the day, whatever their verdict, that it may copy; an earlier article
+    ``j`` is reference ``index.frozen_count + j``. Adds the articles to ``index``."""
+    if workers <= 1 or len(checked) < PARALLEL_MIN_ARTICLES:
+        return _near_share(index, checked, 0, 1)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")  # the index is inherited, not pickled
+    children = []
+    for share in range(1, workers):
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_send_near_share, args=(index, checked, share, workers, send), daemon=True
+        )
+        child.start()
+        send.close()
+        children.append((child, receive))
+    near = _near_share(index, checked, 0, workers)
+    for child, receive in children:
+        try:
+            near.update(receive.recv())
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"a dedupe process died (exit code {child.exitcode})") from None
+        child.join()
+    return near
+
+
+def _near_share(
+    index: DedupeIndex, checked: list[Fingerprint], share: int, shares: int
+) -> dict[int, list[tuple[int, float, float]]]:
+    # Every ``shares``-th article from ``share`` on: the later ones have more candidates,
+    # so interleaving gives each process as much work.
+    near: dict[int, list[tuple[int, float, float]]] = {}
+    for i, fp in enumerate(checked):
+        if i % shares == share and fp.size >= MIN_SHINGLES:
+            near[i] = index.near_references(fp)
+        index.add(fp)
+    return near
+
+
+def _send_near_share(
+    index: DedupeIndex, checked: list[Fingerprint], share: int, shares: int, send: Any
+) -> None:
+    send.send(_near_share(index, checked, share, shares))
+    send.close()

@@ -976,6 +976,7 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> dict[s
         seed_fingerprints(settings.seeds_dir, settings.data_root),
         history,
         sorted(history_ids),
+        workers=worker_processes(),
     )
     del candidates
     copies: dict[str, int] = {}

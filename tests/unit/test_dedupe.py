@@ -193,3 +193,38 @@ def test_a_reference_added_after_another_documents_check_keeps_its_own_bands() -
     assert verdict.is_duplicate and verdict.duplicate_of == "original"
     index.add(other)
     assert index.check(Fingerprint.of("again", SEED_BODY)).duplicate_of == "other"
+
+
+def _day_with_a_copy_of_a_copy() -> list[Candidate]:
+    cands = [_cand(slug) for slug in PAGES]
+    copy = PAGES[WIRE_COPY]
+    again = [*copy.story.paragraphs, "This story was republished from a partner site."]
+    later = copy.published + timedelta(hours=3)
+    return [*cands, Candidate("copy-of-copy", "\n".join(again), later, True)]
+
+
+def test_a_copy_of_a_copy_is_a_duplicate_of_the_original_not_of_the_copy() -> None:
+    verdicts = _verdicts(_day_with_a_copy_of_a_copy())
+    assert verdicts[WIRE_COPY].duplicate_of == WIRE_ORIGINAL
+    assert verdicts["copy-of-copy"].duplicate_of == WIRE_ORIGINAL
+
+
+def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> None:
+    import news_ingest.dedupe as dedupe
+
+    history = [Fingerprint.of("0123456789abcdef", SEED_BODY)]
+    day = [*_day_with_a_copy_of_a_copy(), _cand(SEED_COPY_SLUG)]
+    one = dedupe_day(day, SEEDS, history, workers=1)[0]
+    monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
+    forked = []
+    real_share = dedupe._near_share
+
+    def spy(index, checked, share, shares):
+        forked.append((share, shares))
+        return real_share(index, checked, share, shares)
+
+    monkeypatch.setattr(dedupe, "_near_share", spy)
+    two = dedupe_day(day, SEEDS, history, workers=2)[0]
+    assert (0, 2) in forked  # this process's share; the other ran in the forked child
+    assert list(two.items()) == list(one.items())
+    assert sum(v.is_duplicate for v in two.values()) >= 3
