@@ -338,22 +338,6 @@ class DedupeIndex:
         keys = band_keys(fp.signature, fp.head)
         key_list = keys.tolist()
         self._checked, self._checked_keys = fp, key_list
-        frozen = _EMPTY_IDS
-        total = len(self._band_keys)
-        if total:
-            # One binary search per key, then walk the (short) run of equal keys: half the
-            # cache misses of searching both ends, which is what a lookup costs at 1M
-            # documents.
-            lo = np.searchsorted(self._band_keys, keys, side="left")
-            hit = lo < total
-            hit[hit] = self._band_keys[lo[hit]] == keys[hit]
-            found: list[int] = []
-            for start, key in zip(lo[hit].tolist(), keys[hit].tolist(), strict=True):
-                end = start + 1
-                while end < total and self._band_keys[end] == key:
-                    end += 1
-                found.extend(self._band_ids[start:end].tolist())
-            frozen = np.asarray(sorted(set(found)), dtype=np.uint32)
         # A set gathers the pending buckets in C; the order is the scorer's business.
         docs: set[int] = set()
         bands = self._pending_bands
@@ -362,7 +346,25 @@ class DedupeIndex:
             if bucket is not None:
                 docs.update(bucket)
         pending = np.fromiter(sorted(docs), dtype=np.int64, count=len(docs))
-        return frozen, pending
+        return self.frozen_candidates(keys), pending
+
+    def frozen_candidates(self, keys: np.ndarray) -> np.ndarray:
+        """Frozen reference ids sharing one of the band ``keys``."""
+        total = len(self._band_keys)
+        if not total:
+            return _EMPTY_IDS
+        # One binary search per key, then walk the (short) run of equal keys: half the
+        # cache misses of searching both ends, which is what a lookup costs at 1M documents.
+        lo = np.searchsorted(self._band_keys, keys, side="left")
+        hit = lo < total
+        hit[hit] = self._band_keys[lo[hit]] == keys[hit]
+        found: list[int] = []
+        for start, key in zip(lo[hit].tolist(), keys[hit].tolist(), strict=True):
+            end = start + 1
+            while end < total and self._band_keys[end] == key:
+                end += 1
+            found.extend(self._band_ids[start:end].tolist())
+        return np.asarray(sorted(set(found)), dtype=np.uint32)
 
     def frozen_exact(self, exact: str) -> int | None:
         """The earliest frozen reference whose normalised text hashes to ``exact``."""
@@ -394,19 +396,38 @@ class DedupeIndex:
         frozen, pending = self.candidates(fp)
         rows_of = pending - len(self._sizes)
         # Equal values counted, then divided: the same float as the mean of the matches.
-        p_jacs = np.count_nonzero(self._p_sigs[rows_of] == fp.signature, axis=1) / NUM_PERM
+        jacs = np.count_nonzero(self._p_sigs[rows_of] == fp.signature, axis=1) / NUM_PERM
+        return self.near_among(
+            fp,
+            frozen,
+            pending,
+            jacs,
+            self._p_sizes[rows_of],
+            self._p_numbers[rows_of],
+            self._p_names[rows_of],
+        )
+
+    def near_among(
+        self,
+        fp: Fingerprint,
+        frozen: np.ndarray,
+        docs: np.ndarray,
+        jacs: np.ndarray,
+        sizes: np.ndarray,
+        number_masks: np.ndarray,
+        name_masks: np.ndarray,
+    ) -> list[tuple[int, float, float]]:
+        """``near_references`` among the ``frozen`` candidates and other ``docs`` whose
+        Jaccard estimates, sizes and masks are given."""
         if frozen.size:
             low16 = (fp.signature & 0xFFFF).astype(np.uint16)
-            docs = np.concatenate([frozen.astype(np.int64), pending])
+            docs = np.concatenate([frozen.astype(np.int64), docs])
             jacs = np.concatenate(
-                [np.count_nonzero(self._sig16[frozen] == low16, axis=1) / NUM_PERM, p_jacs]
+                [np.count_nonzero(self._sig16[frozen] == low16, axis=1) / NUM_PERM, jacs]
             )
-            sizes = np.concatenate([self._sizes[frozen], self._p_sizes[rows_of]]).astype(np.int64)
-            number_masks = np.concatenate([self._numbers[frozen], self._p_numbers[rows_of]])
-            name_masks = np.concatenate([self._names[frozen], self._p_names[rows_of]])
-        else:
-            docs, jacs, sizes = pending, p_jacs, self._p_sizes[rows_of]
-            number_masks, name_masks = self._p_numbers[rows_of], self._p_names[rows_of]
+            sizes = np.concatenate([self._sizes[frozen], sizes]).astype(np.int64)
+            number_masks = np.concatenate([self._numbers[frozen], number_masks])
+            name_masks = np.concatenate([self._names[frozen], name_masks])
         # Most candidates share a band by chance: drop those below both thresholds at once,
         # so the per-candidate checks below run on the few that may be copies.
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -593,27 +614,67 @@ class _DayVerdicts:
         return Verdict(True, key, round(best[2], 4), "near")
 
 
+class _DayArrays:
+    """The day's articles to check as arrays, built before any fork so that every process
+    reads the same pages: band keys sorted with their articles' positions, signatures,
+    sizes and masks."""
+
+    def __init__(self, checked: list[Fingerprint]) -> None:
+        n, width = len(checked), BANDS + HEAD_BANDS
+        self.keys_of = np.empty((n, width), dtype=np.uint64)
+        self.sigs = np.empty((n, NUM_PERM), dtype=np.uint32)
+        for i, fp in enumerate(checked):
+            self.keys_of[i] = band_keys(fp.signature, fp.head)
+            self.sigs[i] = fp.signature
+        self.sizes = np.fromiter((fp.size for fp in checked), np.int64, n)
+        self.numbers = np.fromiter((fp.numbers_mask for fp in checked), np.int64, n)
+        self.names = np.fromiter((fp.names_mask for fp in checked), np.int64, n)
+        flat = self.keys_of.ravel()
+        # Stable: within a key, positions stay ascending.
+        order = np.argsort(flat, kind="stable")
+        self.keys = flat[order]
+        self.ids = np.repeat(np.arange(n, dtype=np.int64), width)[order]
+
+    def earlier_sharing_a_band(self, i: int) -> np.ndarray:
+        """Positions before ``i`` of the articles sharing a band key with article ``i``."""
+        keys = self.keys_of[i]
+        lo = np.searchsorted(self.keys, keys, side="left").tolist()
+        hi = np.searchsorted(self.keys, keys, side="right").tolist()
+        # Every run holds article i itself; a run of one holds nothing else.
+        runs = [self.ids[a:b] for a, b in zip(lo, hi, strict=True) if b - a > 1]
+        if not runs:
+            return _EMPTY_POSITIONS
+        ids = np.concatenate(runs)
+        return np.unique(ids[ids < i])
+
+
+_EMPTY_POSITIONS = np.empty(0, dtype=np.int64)
+
+
 def _near_references_of_day(
     index: DedupeIndex, checked: list[Fingerprint], workers: int
 ) -> dict[int, list[tuple[int, float, float]]]:
     """For each article to check (by position), the frozen references and the earlier
     articles of the day, whatever their verdict, that it may copy; an earlier article
-    ``j`` is reference ``index.frozen_count + j``. Adds the articles to ``index``."""
+    ``j`` is reference ``index.frozen_count + j``."""
+    day = _DayArrays(checked)
     if workers <= 1 or len(checked) < PARALLEL_MIN_ARTICLES:
-        return _near_share(index, checked, 0, 1)
+        return _near_share(index, day, checked, 0, 1)
     import multiprocessing
 
-    context = multiprocessing.get_context("fork")  # the index is inherited, not pickled
+    context = multiprocessing.get_context("fork")  # the arrays are inherited, not pickled
     children = []
     for share in range(1, workers):
         receive, send = context.Pipe(duplex=False)
         child = context.Process(
-            target=_send_near_share, args=(index, checked, share, workers, send), daemon=True
+            target=_send_near_share,
+            args=(index, day, checked, share, workers, send),
+            daemon=True,
         )
         child.start()
         send.close()
         children.append((child, receive))
-    near = _near_share(index, checked, 0, workers)
+    near = _near_share(index, day, checked, 0, workers)
     for child, receive in children:
         try:
             near.update(receive.recv())
@@ -625,20 +686,37 @@ def _near_references_of_day(
 
 
 def _near_share(
-    index: DedupeIndex, checked: list[Fingerprint], share: int, shares: int
+    index: DedupeIndex, day: _DayArrays, checked: list[Fingerprint], share: int, shares: int
 ) -> dict[int, list[tuple[int, float, float]]]:
     # Every ``shares``-th article from ``share`` on: the later ones have more candidates,
     # so interleaving gives each process as much work.
     near: dict[int, list[tuple[int, float, float]]] = {}
-    for i, fp in enumerate(checked):
-        if i % shares == share and fp.size >= MIN_SHINGLES:
-            near[i] = index.near_references(fp)
-        index.add(fp)
+    offset = index.frozen_count
+    for i in range(share, len(checked), shares):
+        fp = checked[i]
+        if fp.size < MIN_SHINGLES:
+            continue
+        earlier = day.earlier_sharing_a_band(i)
+        jacs = np.count_nonzero(day.sigs[earlier] == fp.signature, axis=1) / NUM_PERM
+        near[i] = index.near_among(
+            fp,
+            index.frozen_candidates(day.keys_of[i]),
+            earlier + offset,
+            jacs,
+            day.sizes[earlier],
+            day.numbers[earlier],
+            day.names[earlier],
+        )
     return near
 
 
 def _send_near_share(
-    index: DedupeIndex, checked: list[Fingerprint], share: int, shares: int, send: Any
+    index: DedupeIndex,
+    day: _DayArrays,
+    checked: list[Fingerprint],
+    share: int,
+    shares: int,
+    send: Any,
 ) -> None:
-    send.send(_near_share(index, checked, share, shares))
+    send.send(_near_share(index, day, checked, share, shares))
     send.close()

@@ -219,9 +219,9 @@ def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> N
     forked = []
     real_share = dedupe._near_share
 
-    def spy(index, checked, share, shares):
+    def spy(index, day, checked, share, shares):
         forked.append((share, shares))
-        return real_share(index, checked, share, shares)
+        return real_share(index, day, checked, share, shares)
 
     monkeypatch.setattr(dedupe, "_near_share", spy)
     two = dedupe_day(day, SEEDS, history, workers=2)[0]
