@@ -6,7 +6,9 @@ numbers and the capitalised names it mentions. Fingerprints are stored with the 
 so history is never re-hashed. The index keeps, per document, 32 LSH band keys in one
 sorted array (plus 8 over its opening) and the low 16 bits of each MinHash value: about
 770 bytes a document,
-searched with two vectorised binary searches per query.
+searched with two vectorised binary searches per query. A day's own articles are checked
+in two passes: the earlier articles each may copy, found on all cores from the day's
+arrays, then the verdicts in reference order, among the earlier originals only.
 """
 
 from __future__ import annotations
@@ -674,14 +676,20 @@ def _near_references_of_day(
         child.start()
         send.close()
         children.append((child, receive))
-    near = _near_share(index, day, checked, 0, workers)
-    for child, receive in children:
-        try:
-            near.update(receive.recv())
-        except EOFError:
+    try:
+        near = _near_share(index, day, checked, 0, workers)
+        for child, receive in children:
+            try:
+                near.update(receive.recv())
+            except EOFError:
+                child.join()
+                raise RuntimeError(f"a dedupe process died (exit code {child.exitcode})") from None
             child.join()
-            raise RuntimeError(f"a dedupe process died (exit code {child.exitcode})") from None
-        child.join()
+    finally:
+        for child, _ in children:
+            if child.is_alive():  # this process failed first: the others' work is moot
+                child.terminate()
+                child.join()
     return near
 
 

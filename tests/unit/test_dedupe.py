@@ -228,3 +228,16 @@ def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> N
     assert (0, 2) in forked  # this process's share; the other ran in the forked child
     assert list(two.items()) == list(one.items())
     assert sum(v.is_duplicate for v in two.values()) >= 3
+
+
+def test_a_dedupe_process_that_dies_fails_the_day_with_its_exit_code(monkeypatch) -> None:
+    import os
+
+    import pytest
+
+    import news_ingest.dedupe as dedupe
+
+    monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
+    monkeypatch.setattr(dedupe, "_send_near_share", lambda *args: os._exit(3))
+    with pytest.raises(RuntimeError, match=r"dedupe process died \(exit code 3\)"):
+        dedupe_day(_day_with_a_copy_of_a_copy(), SEEDS, workers=2)
