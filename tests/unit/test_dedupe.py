@@ -1,10 +1,13 @@
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
+import news_ingest.dedupe as dedupe
 from demo.site import SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, all_pages, seed_copy
 from news_ingest.dedupe import (
     Candidate,
@@ -210,8 +213,6 @@ def test_a_copy_of_a_copy_is_a_duplicate_of_the_original_not_of_the_copy() -> No
 
 
 def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> None:
-    import news_ingest.dedupe as dedupe
-
     history = [Fingerprint.of("0123456789abcdef", SEED_BODY)]
     day = [*_day_with_a_copy_of_a_copy(), _cand(SEED_COPY_SLUG)]
     one = dedupe_day(day, SEEDS, history, workers=1)[0]
@@ -231,12 +232,6 @@ def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> N
 
 
 def test_a_dedupe_process_that_dies_fails_the_day_with_its_exit_code(monkeypatch) -> None:
-    import os
-
-    import pytest
-
-    import news_ingest.dedupe as dedupe
-
     monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
     monkeypatch.setattr(dedupe, "_send_near_share", lambda *args: os._exit(3))
     with pytest.raises(RuntimeError, match=r"dedupe process died \(exit code 3\)"):
