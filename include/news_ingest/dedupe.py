@@ -239,10 +239,6 @@ class DedupeIndex:
         self._p_sizes = np.empty(0, dtype=np.int64)
         self._p_numbers = np.empty(0, dtype=np.int64)
         self._p_names = np.empty(0, dtype=np.int64)
-        # The band keys of the last document checked: a document added right after its
-        # check (an original of the day) reuses them.
-        self._checked: Fingerprint | None = None
-        self._checked_keys: list[int] = []
 
     def __len__(self) -> int:
         return len(self._sizes) + len(self._pending)
@@ -272,8 +268,7 @@ class DedupeIndex:
         self._p_numbers[row] = fp.numbers_mask
         self._p_names[row] = fp.names_mask
         self._pending.append(fp)
-        keys = self._checked_keys if self._checked is fp else None
-        for key in keys if keys is not None else band_keys(fp.signature, fp.head).tolist():
+        for key in band_keys(fp.signature, fp.head).tolist():
             self._pending_bands.setdefault(key, []).append(doc)
 
     def freeze(self) -> None:
@@ -338,12 +333,10 @@ class DedupeIndex:
     def candidates(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
         """Frozen reference ids sharing an LSH band with ``fp``, and pending ones."""
         keys = band_keys(fp.signature, fp.head)
-        key_list = keys.tolist()
-        self._checked, self._checked_keys = fp, key_list
         # A set gathers the pending buckets in C; the order is the scorer's business.
         docs: set[int] = set()
         bands = self._pending_bands
-        for key in key_list:
+        for key in keys.tolist():
             bucket = bands.get(key)
             if bucket is not None:
                 docs.update(bucket)
@@ -561,9 +554,8 @@ def dedupe_day(
     # Which earlier articles each one may copy does not depend on the verdicts, so it is
     # found on all cores; only picking among the earlier originals runs in order.
     near = _near_references_of_day(index, checked, workers)
-    day = _DayVerdicts(index, checked)
+    day = _DayVerdicts(index, checked, near)
     verdicts: dict[str, Verdict] = {}
-    position = 0
     for cand in ordered:
         if not cand.is_article:
             verdicts[cand.article_id] = Verdict(False)
@@ -571,8 +563,7 @@ def dedupe_day(
             # The same canonical URL was already published on an earlier day.
             verdicts[cand.article_id] = Verdict(True, cand.article_id, 1.0, "url")
         else:
-            verdicts[cand.article_id] = day.next(near.get(position, []))
-            position += 1
+            verdicts[cand.article_id] = day.next()
     return verdicts, prints
 
 
@@ -580,19 +571,25 @@ class _DayVerdicts:
     """The day's verdicts in reference order, from each article's near references: the
     frozen ones, and the earlier articles of the day, of which only the originals count."""
 
-    def __init__(self, index: DedupeIndex, checked: list[Fingerprint]) -> None:
+    def __init__(
+        self,
+        index: DedupeIndex,
+        checked: list[Fingerprint],
+        near: dict[int, list[tuple[int, float, float]]],
+    ) -> None:
         self._index = index
         self._checked = checked
+        self._near = near
         self._frozen = index.frozen_count
         self._original = [False] * len(checked)
         self._first_exact: dict[str, int] = {}
         self._position = 0
 
-    def next(self, near: list[tuple[int, float, float]]) -> Verdict:
-        """The verdict of the next article to check, given its near references."""
+    def next(self) -> Verdict:
+        """The verdict of the next article to check."""
         i = self._position
         self._position += 1
-        verdict = self._verdict(self._checked[i], near)
+        verdict = self._verdict(self._checked[i], self._near.get(i, []))
         if not verdict.is_duplicate:
             self._original[i] = True
             self._first_exact.setdefault(self._checked[i].exact, i)

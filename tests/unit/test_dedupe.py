@@ -184,8 +184,7 @@ def test_frozen_and_pending_references_give_the_same_verdicts() -> None:
     assert frozen.memory_bytes() / len(refs) < 1024
 
 
-def test_a_reference_added_after_another_documents_check_keeps_its_own_bands() -> None:
-    # add() reuses the band keys of the document checked just before it, when it is the same.
+def test_a_reference_added_after_another_documents_check_is_found_by_its_own_bands() -> None:
     original = Fingerprint.of("original", "\n".join(PAGES[WIRE_ORIGINAL].story.paragraphs))
     copy = Fingerprint.of("copy", "\n".join(PAGES[WIRE_COPY].story.paragraphs))
     other = Fingerprint.of("other", SEED_BODY)
