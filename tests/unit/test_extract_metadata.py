@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from news_ingest import extract
 from news_ingest.extract import (
+    Extracted,
     ExtractOptions,
     PageInput,
     extract_article,
@@ -203,6 +209,55 @@ def test_runaway_page_is_stopped_and_the_batch_goes_on() -> None:
     assert results[1].extracted is None and "timed out after 0.5s" in (results[1].error or "")
     assert results[0].extracted is not None and results[2].extracted is not None
     assert results[2].extracted.text == results[0].extracted.text
+
+
+def test_a_slow_page_is_stopped_in_its_chunk_without_redoing_the_chunk(monkeypatch) -> None:
+    blocks = "".join(f"<div><p>Paragraph {i} of filler text.</p></div>" for i in range(8000))
+    pages = [
+        PageInput("ok1", page(), URL),
+        PageInput("slow", page(body_extra=blocks), URL),
+        PageInput("ok2", page(), URL),
+    ]
+    redone: list[str] = []
+    collect = extract._collect
+
+    def spy(key: str, future: Any, options: ExtractOptions) -> Any:
+        redone.append(key)
+        return collect(key, future, options)
+
+    monkeypatch.setattr(extract, "_collect", spy)
+    results = list(extract_batch(pages, ExtractOptions(time_limit_s=0.5), workers=1))
+    assert "timed out after 0.5s" in (results[1].error or "")
+    assert results[0].extracted is not None and results[2].extracted is not None
+    assert redone == []  # the worker's alarm stopped it; the chunk was not sent again
+
+
+def _stuck_or_dead(ext: Extracted) -> None:
+    """A ``then`` that hangs where no alarm reaches it, or kills its worker, by title."""
+    if ext.title == "Stuck":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(30)
+    if ext.title == "Dead":
+        os._exit(3)
+
+
+@pytest.mark.parametrize(
+    ("title", "error"), [("Stuck", "timed out after 0.5s"), ("Dead", "worker failed")]
+)
+def test_a_page_that_hangs_or_kills_its_worker_loses_only_itself(monkeypatch, title, error) -> None:
+    monkeypatch.setattr(extract, "CHUNK_GRACE_S", 0.5)
+    pages = [PageInput(f"p{i}", page(), URL) for i in range(5)]
+    pages[2] = PageInput("bad", page(title=title), URL)
+    started = time.monotonic()
+    results = list(
+        extract_batch(
+            pages, ExtractOptions(time_limit_s=0.5), workers=2, then=_stuck_or_dead, chunk_pages=3
+        )
+    )
+    assert [r.key for r in results] == ["p0", "p1", "bad", "p3", "p4"]
+    assert results[2].extracted is None and error in (results[2].error or "")
+    assert all(r.extracted is not None and r.error is None for i, r in enumerate(results) if i != 2)
+    assert time.monotonic() - started < 20
 
 
 def test_pages_that_raise_are_reported_not_fatal() -> None:
