@@ -42,7 +42,7 @@ AIRFLOW = PROJECT / ".venv" / "bin" / "airflow"
 class TreeMemory:
     """Samples the summed PSS and RSS of a process and its children until stopped."""
 
-    def __init__(self, pid: int, every_s: float = 0.5) -> None:
+    def __init__(self, pid: int, every_s: float = 2.0) -> None:
         self.pid, self.every_s = pid, every_s
         self.peak_pss = self.peak_rss = 0
         self._stop = threading.Event()
