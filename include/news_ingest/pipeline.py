@@ -1071,7 +1071,8 @@ def _in_processes(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     pending: list[Future[T]] = []
-    # Forked, so that what the parent loaded is shared (spawn is the default elsewhere).
+    # Forked, so that what the parent loaded is shared (fork is not the default on macOS,
+    # nor on Linux from Python 3.14).
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for job in jobs:
             pending.append(pool.submit(fn, *job))
