@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -302,6 +302,7 @@ def extract_article(
     url: str,
     content_type: str | None = None,
     options: ExtractOptions = DEFAULT_OPTIONS,
+    identify_language: bool = True,
 ) -> Extracted:
     """Extract the article in ``body`` fetched from ``url`` (its final URL after redirects)."""
     html = decode_html(body, content_type)
@@ -334,7 +335,7 @@ def extract_article(
     text = strip_boilerplate("\n".join(lines))
     if published is None and fields.get("date"):
         published, source = parse_timestamp(fields["date"]), "text"
-    language, confidence = detect_language(text)
+    language, confidence = detect_language(text) if identify_language else (None, None)
     words = len(text.split())
     return Extracted(
         canonical_url=canonical,
@@ -387,13 +388,16 @@ class BatchResult:
 
 
 def _extract_timed(
-    page: PageInput, options: ExtractOptions, then: Callable[[Extracted], Any] | None = None
+    page: PageInput,
+    options: ExtractOptions,
+    then: Callable[[Extracted], Any] | None = None,
+    identify_language: bool = True,
 ) -> BatchResult:
     import time
 
     started = time.perf_counter()
     try:
-        ext = extract_article(page.body, page.url, page.content_type, options)
+        ext = extract_article(page.body, page.url, page.content_type, options, identify_language)
         extra = then(ext) if then is not None else None
     except Exception as exc:  # one odd page must not fail the batch
         return BatchResult(page.key, error=f"extraction failed: {type(exc).__name__}: {exc}"[:500])
@@ -435,7 +439,7 @@ def _extract_chunk(
             try:
                 # One shot: a page raises _PageTimeout at most once.
                 signal.setitimer(signal.ITIMER_REAL, options.time_limit_s)
-                result = _extract_timed(page, options, then)
+                result = _extract_timed(page, options, then, identify_language=False)
                 signal.setitimer(signal.ITIMER_REAL, 0)
             except _PageTimeout:
                 pass
@@ -443,7 +447,22 @@ def _extract_chunk(
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    return results
+    # The chunk's languages one after another: between two pages, trafilatura's work
+    # evicts py3langid's tables from the caches (0.9 ms a page then, 0.6 in a row).
+    return [_with_language(result) for result in results]
+
+
+def _with_language(result: BatchResult) -> BatchResult:
+    """``result`` with its text's language filled in."""
+    if result.extracted is None:
+        return result
+    try:
+        language, confidence = detect_language(result.extracted.text)
+    except Exception as exc:  # as for any other step of one page's extraction
+        message = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
+        return BatchResult(result.key, error=message)
+    extracted = replace(result.extracted, language=language, language_confidence=confidence)
+    return replace(result, extracted=extracted)
 
 
 def extract_batch(

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from demo.site import GALLERY_PATH, SECTION_PATH, all_pages, build_routes
-from news_ingest.extract import decode_html, extract_article
+from news_ingest.extract import PageInput, decode_html, extract_article, extract_batch
 
 BASE = "http://127.0.0.1:8000"
 ROUTES = build_routes(BASE)
@@ -105,3 +105,25 @@ def test_language_of_a_french_page_from_its_opening_paragraphs() -> None:
     assert "nappes phréatiques" in art.text and "Mentions légales" not in art.text
     assert art.language == "fr"
     assert art.language_confidence is not None and art.language_confidence > 0.9
+
+
+def test_a_batch_gives_each_page_its_own_language_as_a_single_extraction_does() -> None:
+    # Languages are identified after the whole chunk is extracted, not page by page.
+    english = ROUTES[PAGES["zamfara-gunmen-raid"].path].body
+    french_url = "https://courrier-sud.example/france/2026/11/19/secheresse-aide"
+    pages = [
+        PageInput("en", english, BASE + PAGES["zamfara-gunmen-raid"].path),
+        PageInput("fr", _FRENCH_PAGE.encode(), french_url),
+        PageInput("empty", b"<html><body></body></html>", BASE + "/empty"),
+    ]
+    results = {r.key: r.extracted for r in extract_batch(pages, workers=1, chunk_pages=8)}
+    for p in pages:
+        alone = extract_article(p.body, p.url)
+        batched = results[p.key]
+        assert batched is not None
+        assert (batched.language, batched.language_confidence) == (
+            alone.language,
+            alone.language_confidence,
+        )
+    assert results["en"].language == "en" and results["fr"].language == "fr"
+    assert results["empty"].language is None
