@@ -107,7 +107,13 @@ class SiteServer:
         path = req.path.split("?", 1)[0]
         with self._lock:
             self.requests.append(
-                {"path": path, "headers": dict(req.headers.items()), "at": time.monotonic()}
+                {
+                    "path": path,
+                    "headers": dict(req.headers.items()),
+                    "at": time.monotonic(),
+                    # The client's (address, port): one per connection it opened.
+                    "client": req.client_address,
+                }
             )
             self.active += 1
             self.max_active = max(self.max_active, self.active)

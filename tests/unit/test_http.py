@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from demo.server import Route, SiteServer
-from news_ingest.http import Fetcher, FetchError, check_url_allowed
+from news_ingest.http import (
+    Fetcher,
+    FetchError,
+    GuardedBackend,
+    PerOriginTransport,
+    check_url_allowed,
+)
 from news_ingest.settings import Settings
 
 
@@ -144,3 +152,49 @@ def test_loopback_site_is_refused_by_default_settings(site: SiteServer, settings
 def test_non_http_schemes_are_refused(url: str) -> None:
     with pytest.raises(FetchError, match="refused scheme"):
         check_url_allowed(url, allow_private=True)
+
+
+def test_each_site_keeps_its_connection_however_many_sites_a_run_visits(
+    settings: Settings,
+) -> None:
+    # More sites than the 16 connections one shared pool held: visited in turn, each
+    # page used to find its site's connection dropped and open a new one.
+    servers = [SiteServer({"/page": Route(b"<p>story</p>")}).start() for _ in range(20)]
+    try:
+        with Fetcher(replace(settings, per_host_delay_s=0.0)) as f:
+            for _ in range(3):
+                for server in servers:
+                    assert f.get(server.base_url + "/page").status == 200
+        for server in servers:
+            assert len({r["client"] for r in server.requests}) == 1
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_idle_sites_lose_their_pools_but_an_open_response_keeps_its_own() -> None:
+    servers = [SiteServer({"/page": Route(b"x" * 50_000)}).start() for _ in range(3)]
+    transport = PerOriginTransport(GuardedBackend(True), per_origin=2, max_origins=1)
+    try:
+        with httpx.Client(transport=transport) as client:
+            with client.stream("GET", servers[0].base_url + "/page") as first:
+                # Two more sites while the first's body is still unread: over the cap of
+                # one, only pools with no open response are closed.
+                for server in servers[1:]:
+                    assert client.get(server.base_url + "/page").status_code == 200
+                assert transport.origins == 2
+                assert len(first.read()) == 50_000
+            client.get(servers[1].base_url + "/page")
+            assert transport.origins == 1
+        # Pools unused for longer than the keep-alive expiry go too, cap or no cap.
+        transport = PerOriginTransport(GuardedBackend(True), per_origin=2, keepalive_expiry_s=0.2)
+        with httpx.Client(transport=transport) as client:
+            for server in servers:
+                client.get(server.base_url + "/page")
+            assert transport.origins == 3
+            time.sleep(1.1)  # the sweep looks at most once a second
+            client.get(servers[0].base_url + "/page")
+            assert transport.origins == 1
+    finally:
+        for server in servers:
+            server.stop()
