@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from trafilatura.utils import load_html
 
 from news_ingest import extract
 from news_ingest.extract import (
@@ -276,3 +277,31 @@ def test_pages_that_raise_are_reported_not_fatal() -> None:
     )
     assert results[1].extracted is not None
     assert results[0].error is None or "failed" in results[0].error
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ('<a rel="author" href="/staff/ana">Ana Ruiz</a>', "Ana Ruiz"),
+        ('<span itemprop="author">By Li Wei and Sam Okafor</span>', "Li Wei; Sam Okafor"),
+        ('<p class="story-byline">by Claire Moreau, Tom Hale</p>', "Claire Moreau; Tom Hale"),
+        ('<div class="AuthorName">Par Jean Dupont</div>', "Jean Dupont"),
+        ('<div class="author-box">Updated 12 May 2026</div>', None),
+        ('<div class="headline">No byline here</div>', None),
+    ],
+)
+def test_byline_from_author_markup_when_the_page_states_no_author(markup, expected) -> None:
+    html = (
+        "<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>Title</h1>{markup}<p>Body text.</p></article></body></html>"
+    )
+    assert extract.byline(load_html(html)) == expected
+
+
+def test_byline_is_the_first_author_markup_in_the_page() -> None:
+    # In document order, whichever attribute marks it; one with digits is no name.
+    html = (
+        "<html><body><header class='author-nav'><span>12</span></header>"
+        "<p class='byline'>By Nadia Haddad</p><a rel='author'>Other Person</a></body></html>"
+    )
+    assert extract.byline(load_html(html)) == "Nadia Haddad"
