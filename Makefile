@@ -140,11 +140,13 @@ bench-fuzz: setup
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5
 
-# One nightly run through Airflow on N generated articles against bare trafilatura;
+# ROUNDS nightly runs through Airflow on N generated articles against bare trafilatura
+# (the median round reported);
 # the corpus (about 15 KB gzipped per article) is kept in the temp folder for the next run.
 N ?= 2000
+ROUNDS ?= 1
 bench-pipeline: setup
-	$(BIN)/python bench/pipeline/run.py $(N)
+	$(BIN)/python bench/pipeline/run.py $(N) --rounds $(ROUNDS)
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup
