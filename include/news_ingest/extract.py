@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -430,29 +430,55 @@ def _timed_out(key: str, options: ExtractOptions) -> BatchResult:
 def _extract_chunk(
     pages: list[PageInput], options: ExtractOptions, then: Callable[[Extracted], Any] | None
 ) -> list[BatchResult]:
-    """``_extract_timed`` over a chunk of pages in one worker, each stopped by an alarm
-    at the time limit."""
+    """``_extract_timed`` over a chunk of pages in one worker, each page's extraction and
+    its ``then`` stopped by an alarm at the time limit."""
     import signal
 
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    results = []
     try:
-        for page in pages:
-            result = _timed_out(page.key, options)
-            try:
-                # One shot: a page raises _PageTimeout at most once.
-                signal.setitimer(signal.ITIMER_REAL, options.time_limit_s)
-                result = _extract_timed(page, options, then, identify_language=False)
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            except _PageTimeout:
-                pass
-            results.append(result)
+        results = [
+            _under_alarm(
+                options.time_limit_s,
+                partial(_extract_timed, page, options, identify_language=False),
+                _timed_out(page.key, options),
+            )
+            for page in pages
+        ]
+        # The chunk's languages one after another: between two pages, trafilatura's work
+        # evicts py3langid's tables from the caches (0.9 ms a page then, 0.6 in a row).
+        # ``then`` runs after, so that it sees the whole extraction.
+        results = [_with_language(result) for result in results]
+        if then is not None:
+            results = [
+                _under_alarm(
+                    options.time_limit_s,
+                    partial(_then, result, then),
+                    _timed_out(result.key, options),
+                )
+                if result.extracted is not None
+                else result
+                for result in results
+            ]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    # The chunk's languages one after another: between two pages, trafilatura's work
-    # evicts py3langid's tables from the caches (0.9 ms a page then, 0.6 in a row).
-    return [_with_language(result) for result in results]
+    return results
+
+
+def _under_alarm(
+    seconds: float, work: Callable[[], BatchResult], timed_out: BatchResult
+) -> BatchResult:
+    """``work()``, or ``timed_out`` once the alarm has gone off after ``seconds``."""
+    import signal
+
+    try:
+        # One shot: a page raises _PageTimeout at most once.
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        result = work()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except _PageTimeout:
+        return timed_out
+    return result
 
 
 def _with_language(result: BatchResult) -> BatchResult:
@@ -466,6 +492,17 @@ def _with_language(result: BatchResult) -> BatchResult:
         return BatchResult(result.key, error=message)
     extracted = replace(result.extracted, language=language, language_confidence=confidence)
     return replace(result, extracted=extracted)
+
+
+def _then(result: BatchResult, then: Callable[[Extracted], Any]) -> BatchResult:
+    """``result`` with what ``then`` made of its extraction."""
+    assert result.extracted is not None
+    try:
+        extra = then(result.extracted)
+    except Exception as exc:  # as for any other step of one page's extraction
+        message = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
+        return BatchResult(result.key, error=message)
+    return replace(result, extra=extra)
 
 
 def extract_batch(

@@ -269,7 +269,7 @@ class PerOriginTransport(httpx.BaseTransport):
 
     httpcore's pool looks at every pooled connection on each request and each response
     (a ``poll()`` apiece, and a count of the idle ones for each): with one pool of 16
-    connections over 78 hosts that was a fifth of a fetch's CPU, and most connections were
+    connections over 26 hosts that was a fifth of a fetch's CPU, and most connections were
     dropped before their host came round again. A pool unused for the keep-alive expiry is
     closed (its connections would be stale anyway), and at most ``max_origins`` are kept.
     """

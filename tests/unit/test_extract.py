@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from demo.site import GALLERY_PATH, SECTION_PATH, all_pages, build_routes
-from news_ingest.extract import PageInput, decode_html, extract_article, extract_batch
+from news_ingest.extract import Extracted, PageInput, decode_html, extract_article, extract_batch
 
 BASE = "http://127.0.0.1:8000"
 ROUTES = build_routes(BASE)
@@ -107,6 +107,10 @@ def test_language_of_a_french_page_from_its_opening_paragraphs() -> None:
     assert art.language_confidence is not None and art.language_confidence > 0.9
 
 
+def _language_seen(ext: Extracted) -> str | None:
+    return ext.language
+
+
 def test_a_batch_gives_each_page_its_own_language_as_a_single_extraction_does() -> None:
     # Languages are identified after the whole chunk is extracted, not page by page.
     english = ROUTES[PAGES["zamfara-gunmen-raid"].path].body
@@ -116,11 +120,13 @@ def test_a_batch_gives_each_page_its_own_language_as_a_single_extraction_does() 
         PageInput("fr", _FRENCH_PAGE.encode(), french_url),
         PageInput("empty", b"<html><body></body></html>", BASE + "/empty"),
     ]
-    results = {r.key: r.extracted for r in extract_batch(pages, workers=1, chunk_pages=8)}
-    for p in pages:
+    batch = list(extract_batch(pages, workers=1, chunk_pages=8, then=_language_seen))
+    results = {r.key: r.extracted for r in batch}
+    for p, result in zip(pages, batch, strict=True):
         alone = extract_article(p.body, p.url)
         batched = results[p.key]
         assert batched is not None
+        assert result.extra == alone.language  # ``then`` sees the language too
         assert (batched.language, batched.language_confidence) == (
             alone.language,
             alone.language_confidence,
