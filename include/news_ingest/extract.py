@@ -390,6 +390,10 @@ class BatchResult:
     extra: Any = None
 
 
+def _failed(key: str, exc: Exception) -> BatchResult:
+    return BatchResult(key, error=f"extraction failed: {type(exc).__name__}: {exc}"[:500])
+
+
 def _extract_timed(
     page: PageInput,
     options: ExtractOptions,
@@ -403,7 +407,7 @@ def _extract_timed(
         ext = extract_article(page.body, page.url, page.content_type, options, identify_language)
         extra = then(ext) if then is not None else None
     except Exception as exc:  # one odd page must not fail the batch
-        return BatchResult(page.key, error=f"extraction failed: {type(exc).__name__}: {exc}"[:500])
+        return _failed(page.key, exc)
     return BatchResult(page.key, ext, seconds=time.perf_counter() - started, extra=extra)
 
 
@@ -488,8 +492,7 @@ def _with_language(result: BatchResult) -> BatchResult:
     try:
         language, confidence = detect_language(result.extracted.text)
     except Exception as exc:  # as for any other step of one page's extraction
-        message = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
-        return BatchResult(result.key, error=message)
+        return _failed(result.key, exc)
     extracted = replace(result.extracted, language=language, language_confidence=confidence)
     return replace(result, extracted=extracted)
 
@@ -500,8 +503,7 @@ def _then(result: BatchResult, then: Callable[[Extracted], Any]) -> BatchResult:
     try:
         extra = then(result.extracted)
     except Exception as exc:  # as for any other step of one page's extraction
-        message = f"extraction failed: {type(exc).__name__}: {exc}"[:500]
-        return BatchResult(result.key, error=message)
+        return _failed(result.key, exc)
     return replace(result, extra=extra)
 
 
