@@ -133,3 +133,53 @@ def test_a_batch_gives_each_page_its_own_language_as_a_single_extraction_does() 
         )
     assert results["en"].language == "en" and results["fr"].language == "fr"
     assert results["empty"].language is None
+
+
+_SECTIONS = ("World", "Africa", "Middle East", "Business", "Markets", "Climate", "Sport")
+
+
+def _brief_page(story_html: str, json_ld: str) -> bytes:
+    """A wire brief inside a news site's chrome: analytics, a mega-menu, icons, a footer."""
+    menu = "".join(
+        f'<li><a href="/{s.lower()}/">{s}</a><ul>'
+        + "".join(f'<li><a href="/{s.lower()}/{t}/">{s} {t}</a></li>' for t in ("latest", "video"))
+        + "</ul></li>"
+        for s in _SECTIONS
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Bridge reopens in Mosul | Example News</title>
+<script>window.dataLayer = window.dataLayer || []; dataLayer.push({{"section": "world"}});</script>
+<script type="application/ld+json">{json_ld}</script>
+<style>.mega-menu ul {{ display: flex; }}</style></head><body>
+<nav class="mega-menu" aria-label="Sections"><ul>{menu}</ul></nav>
+<div class="wrap"><h1>Bridge reopens in Mosul</h1>
+<span class="share"><svg viewBox="0 0 24 24"><title>Share on X</title></svg></span>
+{story_html}</div>
+<noscript>Please enable JavaScript to read the comments.</noscript>
+<footer><p>&copy; 2026 Example News. All rights reserved.</p></footer></body></html>""".encode()
+
+
+def test_a_short_story_rescued_from_the_raw_page_never_brings_the_menu_along() -> None:
+    # Too short for trafilatura's main path and in no <p>: its rescue dumps the page's text,
+    # which would list all 21 menu entries before the story.
+    story = (
+        "MOSUL - The old bridge over the Tigris reopened to traffic on Thursday after two "
+        "years of repairs, the governor said.<br>Traffic will be limited to cars until spring."
+    )
+    page = _brief_page(f'<div class="story">{story}</div>', '{"@type": "NewsArticle"}')
+    art = extract_article(page, "https://news.example.com/world/2026/11/19/bridge-reopens")
+    assert art.text == story.replace("<br>", "\n")
+    assert art.title == "Bridge reopens in Mosul"
+
+
+def test_the_json_ld_article_body_still_rescues_a_page_that_shows_only_a_teaser() -> None:
+    body = (
+        "The old bridge over the Tigris reopened to traffic on Thursday after two years of "
+        "repairs. Engineers replaced four of its spans and the governor said lorries would "
+        "be allowed back once the load tests end in the spring, easing the queues at the "
+        "city's two other crossings."
+    )
+    json_ld = f'{{"@type": "NewsArticle", "headline": "Bridge reopens", "articleBody": "{body}"}}'
+    page = _brief_page('<div class="teaser">Subscribe to read more.</div>', json_ld)
+    art = extract_article(page, "https://news.example.com/world/2026/11/19/bridge-reopens")
+    assert art.text == body
