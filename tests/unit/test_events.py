@@ -315,3 +315,22 @@ def test_stance_with_its_letter_filter_finds_what_the_plain_pattern_finds(words)
     assert (found and (found.span(), found.lastgroup)) == (
         expected and (expected.span(), expected.lastgroup)
     )
+
+
+_COUNTRY_WORDS = [*sorted(_LEXICON.country_names), "troops", "of", "the", "South", "and", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_COUNTRY_WORDS), min_size=1, max_size=12))
+def test_country_names_grouped_by_capital_match_what_the_plain_alternation_matches(
+    words,
+) -> None:
+    # Names inside longer ones ("Niger", "Nigeria"; "Sudan", "South Sudan") must still
+    # give the longest, as the plain alternation sorted by length does.
+    sentence = " ".join(words)
+    names = sorted(_LEXICON.country_names, key=len, reverse=True)
+    plain = re.compile(r"\b(?=[A-Z])(" + "|".join(re.escape(n) for n in names) + r")\b")
+    assert _LEXICON.country_re.pattern != plain.pattern
+    assert [(m.span(), m.group(1)) for m in _LEXICON.country_re.finditer(sentence)] == [
+        (m.span(), m.group(1)) for m in plain.finditer(sentence)
+    ]
