@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from typing import Any
@@ -402,7 +402,6 @@ class BatchResult:
     key: str
     extracted: Extracted | None = None
     error: str | None = None
-    seconds: float = field(default=0.0, compare=False)
     # What the batch's ``then`` made of the extraction, in the same worker.
     extra: Any = None
 
@@ -411,21 +410,15 @@ def _failed(key: str, exc: Exception) -> BatchResult:
     return BatchResult(key, error=f"extraction failed: {type(exc).__name__}: {exc}"[:500])
 
 
-def _extract_timed(
-    page: PageInput,
-    options: ExtractOptions,
-    then: Callable[[Extracted], Any] | None = None,
-    identify_language: bool = True,
-) -> BatchResult:
-    import time
-
-    started = time.perf_counter()
+def _extract_page(page: PageInput, options: ExtractOptions) -> BatchResult:
+    """One page's extraction, its language left for the chunk to identify."""
     try:
-        ext = extract_article(page.body, page.url, page.content_type, options, identify_language)
-        extra = then(ext) if then is not None else None
+        ext = extract_article(
+            page.body, page.url, page.content_type, options, identify_language=False
+        )
     except Exception as exc:  # one odd page must not fail the batch
         return _failed(page.key, exc)
-    return BatchResult(page.key, ext, seconds=time.perf_counter() - started, extra=extra)
+    return BatchResult(page.key, ext)
 
 
 # Pages go to the workers in chunks: handed over one by one, with extraction a no-op,
@@ -444,6 +437,10 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _PageTimeout
 
 
+def _chunk_limit(pages: int, options: ExtractOptions) -> float:
+    return options.time_limit_s * pages + CHUNK_GRACE_S
+
+
 def _timed_out(key: str, options: ExtractOptions) -> BatchResult:
     return BatchResult(key, error=f"extraction timed out after {options.time_limit_s:g}s")
 
@@ -451,8 +448,9 @@ def _timed_out(key: str, options: ExtractOptions) -> BatchResult:
 def _extract_chunk(
     pages: list[PageInput], options: ExtractOptions, then: Callable[[Extracted], Any] | None
 ) -> list[BatchResult]:
-    """``_extract_timed`` over a chunk of pages in one worker, each page's extraction and
-    its ``then`` stopped by an alarm at the time limit."""
+    """A chunk of pages extracted in one worker, with their languages and what ``then``
+    makes of each; each page's extraction and its ``then`` stopped by an alarm at the
+    time limit."""
     import signal
 
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -460,7 +458,7 @@ def _extract_chunk(
         results = [
             _under_alarm(
                 options.time_limit_s,
-                partial(_extract_timed, page, options, identify_language=False),
+                partial(_extract_page, page, options),
                 _timed_out(page.key, options),
             )
             for page in pages
@@ -550,7 +548,7 @@ def extract_batch(
         chunk: list[PageInput] = []
 
         def send(chunk: list[PageInput]) -> None:
-            limit = options.time_limit_s * len(chunk) + CHUNK_GRACE_S
+            limit = _chunk_limit(len(chunk), options)
             future = pool.schedule(_extract_chunk, args=(chunk, options, then), timeout=limit)
             pending.append((chunk, future))
 
@@ -579,12 +577,12 @@ def _chunk_results(
         return results
     except Exception:
         # A page hung out of the alarm's reach or killed its worker: the chunk's pages go
-        # again one at a time, so that only that page is lost.
+        # again as chunks of one, so that only that page is lost.
         singles = [
             (
                 page.key,
                 pool.schedule(
-                    _extract_timed, args=(page, options, then), timeout=options.time_limit_s
+                    _extract_chunk, args=([page], options, then), timeout=_chunk_limit(1, options)
                 ),
             )
             for page in chunk
@@ -609,8 +607,8 @@ def _warm_up() -> None:
 
 def _collect(key: str, future: Any, options: ExtractOptions) -> BatchResult:
     try:
-        result: BatchResult = future.result()
-        return result
+        results: list[BatchResult] = future.result()
+        return results[0]
     except FutureTimeout:
         return _timed_out(key, options)
     except Exception as exc:  # a worker that died (segfault, OOM kill) loses one page only
