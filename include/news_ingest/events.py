@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from news_ingest import acled
+
 PLOVER_TYPES = frozenset(
     {
         "AGREE",
@@ -201,12 +203,24 @@ class Lexicon:
         # without re.IGNORECASE is another 2x.
         self.any_role_lower = _Alternation(raw["roles"], flags=0)
         self.any_trigger_lower = _Alternation(raw["triggers"], flags=0)
-        self.weapons = [(re.compile(rf"\b(?:{w['pattern']})\b", re.I), w) for w in raw["weapons"]]
-        self.country_names: dict[str, str] = dict(_geonames_countries())
+        # ACLED cues: one pass over the lower-cased sentence finds them all, as for triggers.
+        self.acled_cues: list[dict[str, Any]] = raw["acled_cues"]
+        self.any_acled_cue = _Alternation(raw["acled_cues"], flags=0)
+        geonames = _geonames_countries()
+        self.country_names: dict[str, str] = dict(geonames)
         for iso3, names in raw["countries"].items():
             for name in names:
                 self.country_names[name] = iso3
-        self.country_display = {iso3: name for name, iso3 in _geonames_countries()}
+        # Demonyms and other names beside a country's own: "captured a Syrian soldier" takes
+        # no territory.
+        own_names = dict(geonames)
+        self.demonyms = frozenset(
+            name
+            for names in raw["countries"].values()
+            for name in names[1:]
+            if name not in own_names
+        )
+        self.country_display = {iso3: name for name, iso3 in geonames}
         self.country_display.update({iso3: names[0] for iso3, names in raw["countries"].items()})
         alternation = "|".join(
             re.escape(n) for n in sorted(self.country_names, key=len, reverse=True)
@@ -492,6 +506,7 @@ MODES = {
 
 
 VIOLENT = frozenset({"ASSAULT", "FIGHT", "PROTEST", "COERCE"})
+_WORD = re.compile(r"\w+")
 
 
 def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[str, Any]] | None:
@@ -574,34 +589,30 @@ def classify(
     return match, spec, actor1, actor2, mentions
 
 
+def find_acled_cues(sentence: str, lexicon: Lexicon) -> dict[str, list[tuple[int, int]]]:
+    """The sentence's ACLED cues: each cue name with its spans, in text order."""
+    lowered = sentence.lower()
+    if len(lowered) != len(sentence):  # keep offsets: lower-case only what keeps its length
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sentence)
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match, index in lexicon.any_acled_cue.finditer(lowered):
+        found.setdefault(lexicon.acled_cues[index]["cue"], []).append(match.span())
+    return found
+
+
 def acled_type(
     sentence: str,
     spec: dict[str, Any],
-    actor1: Mention | None,
-    actor2: Mention | None,
+    mentions: list[Mention],
     lexicon: Lexicon,
+    cues: dict[str, list[tuple[int, int]]] | None = None,
+    trigger_at: int | None = None,
 ) -> tuple[str | None, str | None]:
     """ACLED event type and sub-type of a coded sentence (None for kinds ACLED does not code)."""
-    plover, acled = spec["plover"], spec.get("acled")
-    if plover in {"ASSAULT", "FIGHT"}:
-        for pattern, weapon in lexicon.weapons:
-            if pattern.search(sentence):
-                return weapon["acled"], weapon["sub"]
-        both_armed = bool(actor1 and actor1.armed and actor2 and actor2.armed)
-        if plover == "FIGHT" or both_armed or (actor2 is not None and actor2.armed):
-            return "Battles", "Armed clash"
-        return "Violence against civilians", "Attack"
-    if plover == "PROTEST":
-        if acled == "Riots":
-            return "Riots", "Violent demonstration"
-        if (actor2 is not None and actor2.armed) or re.search(r"tear ?gas|dispers", sentence, re.I):
-            return "Protests", "Protest with intervention"
-        return "Protests", "Peaceful protest"
-    if plover == "COERCE" and re.search(r"arrest|detain|custody|rounded up|jailed", sentence, re.I):
-        return "Strategic developments", "Arrests"
-    if plover in {"COERCE", "MOBILIZE"}:
-        return "Strategic developments", "Other"
-    return None, None
+    if cues is None:
+        cues = find_acled_cues(sentence, lexicon)
+    coding = acled.decide(sentence, cues, spec["plover"], mentions, lexicon.demonyms, trigger_at)
+    return coding.event_type, coding.sub_event_type
 
 
 def _country_before(text: str, start: int, lexicon: Lexicon) -> str | None:
@@ -817,17 +828,36 @@ def extract_events(
     for index, sentence in enumerate(split_sentences(text)):
         if len(sentence) > 1000:
             continue
+        cues = find_acled_cues(sentence, lexicon)
         coded = classify(sentence, lexicon, dominant)
-        if coded is None:
+        if coded is not None:
+            match, spec, actor1, actor2, mentions = coded
+            coding = acled.decide(
+                sentence, cues, spec["plover"], mentions, lexicon.demonyms, match.start()
+            )
+            if coding.reason == "disaster" and spec["plover"] in {"ASSAULT", "FIGHT"}:
+                continue  # a flood or a crash kills, but nobody assaulted anyone
+        elif cues:
+            # No trigger word, but the ACLED cues tell what happened ("a landmine exploded
+            # under a bus"): the event's PLOVER type follows from its ACLED sub-type.
+            mentions = find_mentions(sentence, lexicon, dominant)
+            coding = acled.decide(sentence, cues, None, mentions, lexicon.demonyms)
+            if coding.sub_event_type is None:
+                continue
+            spec = {"plover": acled.PLOVER_OF_SUB[coding.sub_event_type]}
+            cue = _WORD.match(sentence, coding.at) or _WORD.search(sentence)
+            if cue is None:
+                continue
+            actor1, actor2 = _assign_actors(sentence, cue, mentions)
+        else:
             continue
-        _match, spec, actor1, actor2, mentions = coded
         if spec["plover"] == "PROTEST" and (actor1 is None or not actor1.armed):
             # Whoever marches is coded as protesters, as ACLED does ("Protesters (Kenya)").
             actor1 = _protesters(actor1, sentence, context, dominant, lexicon)
         fatalities = parse_fatalities(sentence) if spec["plover"] in VIOLENT else None
-        if actor1 is None and actor2 is None and fatalities is None:
+        acled_kind, sub = coding.event_type, coding.sub_event_type
+        if actor1 is None and actor2 is None and fatalities is None and acled_kind is None:
             continue
-        acled, sub = acled_type(sentence, spec, actor1, actor2, lexicon)
         masked = _mask(sentence, mentions)
         places = find_places(masked, context)
         place = places[0] if places else article_place()
@@ -856,7 +886,7 @@ def extract_events(
             article_id=article_id,
             event_date=event_date,
             event_type=spec["plover"],
-            acled_event_type=acled,
+            acled_event_type=acled_kind,
             sub_event_type=sub,
             actor1=actor1.name if actor1 else None,
             actor2=actor2.name if actor2 else None,

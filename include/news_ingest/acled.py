@@ -1,0 +1,426 @@
+"""ACLED event type and sub-event type of a sentence, by the ACLED codebook's distinctions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+BATTLES = "Battles"
+REMOTE = "Explosions/Remote violence"
+CIVILIANS = "Violence against civilians"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+
+# ACLED's 25 sub-event types under their event types.
+SUB_TYPES: dict[str, str] = {
+    "Armed clash": BATTLES,
+    "Government regains territory": BATTLES,
+    "Non-state actor overtakes territory": BATTLES,
+    "Air/drone strike": REMOTE,
+    "Shelling/artillery/missile attack": REMOTE,
+    "Remote explosive/landmine/IED": REMOTE,
+    "Suicide bomb": REMOTE,
+    "Grenade": REMOTE,
+    "Chemical weapon": REMOTE,
+    "Attack": CIVILIANS,
+    "Abduction/forced disappearance": CIVILIANS,
+    "Sexual violence": CIVILIANS,
+    "Peaceful protest": PROTESTS,
+    "Protest with intervention": PROTESTS,
+    "Excessive force against protesters": PROTESTS,
+    "Violent demonstration": RIOTS,
+    "Mob violence": RIOTS,
+    "Agreement": STRATEGIC,
+    "Arrests": STRATEGIC,
+    "Change to group/activity": STRATEGIC,
+    "Disrupted weapons use": STRATEGIC,
+    "Headquarters or base established": STRATEGIC,
+    "Looting/property destruction": STRATEGIC,
+    "Non-violent transfer of territory": STRATEGIC,
+    "Other": STRATEGIC,
+}
+
+# The PLOVER type of an event found by its ACLED cues alone (no trigger word): aerial and
+# artillery fire and battles are conventional force (FIGHT), the other violence ASSAULT.
+PLOVER_OF_SUB: dict[str, str] = {
+    "Armed clash": "FIGHT",
+    "Government regains territory": "FIGHT",
+    "Non-state actor overtakes territory": "FIGHT",
+    "Air/drone strike": "FIGHT",
+    "Shelling/artillery/missile attack": "FIGHT",
+    "Remote explosive/landmine/IED": "ASSAULT",
+    "Suicide bomb": "ASSAULT",
+    "Grenade": "ASSAULT",
+    "Chemical weapon": "ASSAULT",
+    "Attack": "ASSAULT",
+    "Abduction/forced disappearance": "ASSAULT",
+    "Sexual violence": "ASSAULT",
+    "Peaceful protest": "PROTEST",
+    "Protest with intervention": "PROTEST",
+    "Excessive force against protesters": "ASSAULT",
+    "Violent demonstration": "PROTEST",
+    "Mob violence": "ASSAULT",
+    "Agreement": "AGREE",
+    "Arrests": "COERCE",
+    "Change to group/activity": "MOBILIZE",
+    "Disrupted weapons use": "COERCE",
+    "Headquarters or base established": "MOBILIZE",
+    "Looting/property destruction": "COERCE",
+    "Non-violent transfer of territory": "RETREAT",
+    "Other": "COERCE",
+}
+
+# The cue names the lexicon's acled_cues may use.
+CUE_NAMES = frozenset(
+    {
+        "intervene", "firearm", "agree_strong", "violation", "claim", "suicide", "chemical",
+        "air", "aircraft", "shelling", "grenade", "disrupt", "explosive", "blast", "natural",
+        "accident", "crime", "sexual", "abduct", "retake", "take", "handover", "withdraw",
+        "clash", "mob", "protest", "riot", "unrest", "peaceful", "loot", "hq", "arrest",
+        "change", "agree_weak", "diplo", "harm", "attack",
+    }
+)  # fmt: skip
+# PLOVER types of what is said rather than done: the ACLED event such a sentence mentions
+# after its speech verb is the object of the words ("denied carrying out the attack").
+SPEECH = frozenset(
+    {
+        "DEMAND",
+        "REJECT",
+        "THREATEN",
+        "DISAPPROVE",
+        "ACCUSE",
+        "INVESTIGATE",
+        "REQUEST",
+        "SUPPORT",
+        "CONSULT",
+    }
+)
+_STATE = frozenset({"Military", "Police", "Government"})
+_NON_STATE = frozenset({"Rebels", "Militia"})
+# Words whose presence means the sentence reports fighting or an attack, not only harm.
+_WAR = ("suicide", "chemical", "air", "shelling", "explosive", "grenade", "clash")
+# Modes of remote violence: the first named in the sentence is the event's.
+_MODES = (
+    ("chemical", "Chemical weapon"),
+    ("air", "Air/drone strike"),
+    ("aircraft", "Air/drone strike"),
+    ("shelling", "Shelling/artillery/missile attack"),
+    ("grenade", "Grenade"),
+    ("explosive", "Remote explosive/landmine/IED"),
+)
+
+Spans = Mapping[str, Sequence[tuple[int, int]]]
+
+
+class Actor(Protocol):
+    """What the decision needs of an actor mention."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def sector(self) -> str: ...
+    @property
+    def armed(self) -> bool: ...
+
+
+class Coding(NamedTuple):
+    """An ACLED coding: event type, sub-type, where its deciding cue starts, and why a
+    sentence gets none ("disaster", "crime", "claim") when it is not political violence."""
+
+    event_type: str | None
+    sub_event_type: str | None
+    at: int = 0
+    reason: str | None = None
+
+
+_NONE = Coding(None, None)
+
+# Who was harmed: armed people or posts (a battle) or unarmed people and places (violence
+# against civilians). "Armed men" comes before "men", "security forces" before "forces".
+_ARMED_VICTIM = (
+    r"armed (?:men|man|group|groups)|soldiers?|troops?|servicem[ae]n|army|military|"
+    r"(?:riot )?police(?:m[ae]n|wom[ae]n| officers?| personnel)?|policem[ae]n|officers?|"
+    r"cops?|security (?:forces?|personnel|men|officials?|guards?|agents?|force members)|"
+    r"guards?|gendarmes?|militants?|rebels?|fighters?|insurgents?|terrorists?|jihadists?|"
+    r"gunmen|militiam[ae]n|militias?|combatants?|commanders?|paramilitar\w*|personnel|"
+    r"peacekeepers?|rangers?|recruits?|jawans|cadres|"
+    r"(?:army|military|police|security) (?:posts?|bases?|checkpoints?|convoys?|patrols?|"
+    r"camps?|barracks|stations?|positions?|outposts?|vehicles?|headquarters)|"
+    r"checkpoints?|convoys?|patrols?|barracks|outposts?|positions|bases?"
+)
+_CIVILIAN_VICTIM = (
+    r"civilians?|villagers?|residents?|people|persons?|inhabitants|women|woman|children|"
+    r"child|kids|girls?|boys?|men|man|babies|infants?|worshipp?ers|congregants|students?|"
+    r"pupils|journalists?|reporters?|farmers?|herders?|herdsmen|shepherds?|passengers?|"
+    r"traders?|merchants|shopkeepers?|teachers?|doctors?|nurses?|(?:aid|health|"
+    r"humanitarian) workers?|workers?|pilgrims?|refugees?|migrants?|displaced|famil(?:y|ies)|"
+    r"relatives|villages?|markets?|mosques?|churches|church|schools?|hospitals?|clinics?|"
+    r"bus|buses|weddings?|funerals?|homes?|houses?|motorists?|drivers?|travell?ers|fishermen|"
+    r"miners|population|christians|muslims|locals|mourners|shoppers|tourists?|pastors?|"
+    r"priests?|imams?|clerics?|chiefs?|politicians?|candidates?|lawmakers?|mayors?|"
+    r"councillors?|activists?|protesters|demonstrators|prisoners|detainees|elders|youths?|"
+    r"husband|wife|son|daughter|mother|father|brothers?|sisters?|neighbou?rs|victims?|"
+    r"bystanders|pedestrians|hotels?|restaurants?|bars?|cafes?|shops?|ngo"
+)
+_VICTIM = rf"(?:(?P<armed>{_ARMED_VICTIM})|(?P<civilian>{_CIVILIAN_VICTIM}))\b"
+_HARM_VERB = (
+    r"kill(?:ed|ing|s)?|shot(?: dead)?|shoot(?:ing|s)?|attack(?:ed|ing|s)?(?: on)?|"
+    r"assault(?:ed|ing|s)?(?: on)?|ambush(?:ed|ing|es)?|raid(?:ed|ing|s)?(?: on)?|stormed|"
+    r"target(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing)|murder(?:ed|ing)|massacred|executed|"
+    r"beheaded|abduct(?:ed|ing)|kidnapp?(?:ed|ing)|gunned down|hacked|stabbed|"
+    r"beat(?:en|ing)?|burn(?:ed|t)|struck|hit|opened fire on|fired (?:\w+ ){0,2}?(?:on|at|"
+    r"upon|into)|slaughtered|lobbed (?:\w+ ){0,2}?(?:on|at|into)"
+)
+# Words that end the object of the verb: what follows them is another phrase.
+_GAP = (
+    r"(?:(?!(?:by|when|after|while|during|as|in|near|at|from|with|and|but|who)\b)[\w'’,.-]+ ){0,6}?"
+)
+_OBJECT = re.compile(rf"\b(?:{_HARM_VERB}) {_GAP}{_VICTIM}")
+_PASSIVE = re.compile(
+    rf"\b{_VICTIM}(?: [\w'’,-]+){{0,3}}? (?:(?:were|was|have been|has been|had been|are|is|"
+    r"being|got) (?:\w+ ){0,2}?(?:killed|shot|wounded|injured|attacked|abducted|kidnapped|"
+    r"murdered|executed|beheaded|massacred|slain|hurt|beaten|targeted|ambushed|gunned down|"
+    r"hacked|stabbed)|died|lost their lives)\b"
+)
+
+# What a captured or seized thing must be for territory to change hands.
+_TERRITORY = re.compile(
+    r"(?:[\w'’-]+ ){0,5}?(?:town|towns|village|villages|city|cities|area|areas|district|"
+    r"districts|region|province|base|bases|hill|hills|hilltop|positions?|territory|"
+    r"territories|airport|air ?base|oil ?fields?|fields|border crossing|crossing|port|"
+    r"island|neighbou?rhoods?|suburbs?|highway|road|bridge|camp|headquarters|checkpoint|"
+    r"outposts?|site|mountains?|valley|locality|county|capital|stronghold|strongholds|"
+    r"parts? of|control|countryside|sector|front|frontline|villages|settlement|barracks)\b"
+)
+_NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
+
+
+def decide(
+    sentence: str,
+    cues: Spans,
+    plover: str | None,
+    mentions: Sequence[Actor],
+    demonyms: frozenset[str] | set[str] = frozenset(),
+    trigger_at: int | None = None,
+) -> Coding:
+    """The sentence's ACLED coding from its cues (cue name to spans, in text order), the
+    PLOVER type of its trigger (None when it has none) and where that starts, and its
+    actor mentions."""
+    coding = _decide(sentence, cues, plover, mentions, demonyms)
+    if plover in SPEECH and trigger_at is not None and coding.at > trigger_at:
+        return _NONE._replace(reason="speech")
+    return coding
+
+
+def _decide(
+    sentence: str,
+    cues: Spans,
+    plover: str | None,
+    mentions: Sequence[Actor],
+    demonyms: frozenset[str] | set[str],
+) -> Coding:
+    lowered = sentence.lower()
+
+    def has(*names: str) -> bool:
+        return any(name in cues for name in names)
+
+    def first(*names: str) -> int:
+        return min((cues[n][0][0] for n in names if n in cues), default=len(sentence))
+
+    def coded(sub: str, *names: str) -> Coding:
+        return Coding(SUB_TYPES[sub], sub, first(*names) if names else 0)
+
+    non_state = any(m.armed and m.sector in _NON_STATE for m in mentions)
+    harm = has("harm")
+    war = has(*_WAR)
+
+    if has("sexual"):
+        return coded("Sexual violence", "sexual")
+    if has("claim") and not harm:
+        return _NONE._replace(reason="claim")
+    if has("natural") and not war:
+        return _NONE._replace(reason="disaster")
+    if has("accident") and not war and not (non_state and has("attack")):
+        return _NONE._replace(reason="disaster")
+    if has("crime") and not war and not non_state:
+        return _NONE._replace(reason="crime")
+
+    if has("protest", "intervene"):
+        return _demonstration(sentence, cues, mentions, has, first)
+    if has("mob"):
+        return coded("Mob violence", "mob")
+    if has("disrupt") and not harm:
+        return coded("Disrupted weapons use", "disrupt")
+    violence_at = first("harm", "attack", "firearm", "clash")
+    if has("agree_strong") and not has("violation") and first("agree_strong") < violence_at:
+        return coded("Agreement", "agree_strong")
+    if has("suicide"):
+        return coded("Suicide bomb", "suicide")
+
+    territory = _territory(sentence, cues, mentions, demonyms)
+    if territory is not None:
+        return territory
+
+    modes = [(cues[name][0][0], sub) for name, sub in _MODES if name in cues]
+    if modes and "aircraft" in cues and not (harm or has("attack", "blast", "firearm")):
+        # Aircraft that strike nothing are a movement, not an air strike.
+        modes = [(at, sub) for at, sub in modes if sub != "Air/drone strike" or "air" in cues]
+    if modes:
+        at, sub = min(modes)
+        if "clash" not in cues or at < first("clash"):
+            return Coding(SUB_TYPES[sub], sub, at)
+    if has("clash"):
+        return coded("Armed clash", "clash")
+    if has("blast") and not has("agree_weak", "diplo"):
+        return coded("Remote explosive/landmine/IED", "blast")
+    if (
+        has("abduct")
+        and first("abduct") <= first("harm")
+        and not (has("arrest") and _by_state(mentions, first("abduct")))
+    ):
+        return coded("Abduction/forced disappearance", "abduct")
+    if has("loot") and not harm:
+        return coded("Looting/property destruction", "loot")
+    if has("attack", "firearm") or plover in {"ASSAULT", "FIGHT"}:
+        return _violence(lowered, cues, plover, mentions, first)
+    if harm and any(m.armed for m in mentions):
+        return _violence(lowered, cues, plover, mentions, first)
+    if has("loot"):
+        return coded("Looting/property destruction", "loot")
+
+    armed = any(m.armed for m in mentions)
+    if has("arrest"):
+        at = first("arrest")
+        agent = _agent(sentence, mentions, at)
+        if agent is not None and agent.sector in _NON_STATE:
+            return Coding(CIVILIANS, "Abduction/forced disappearance", at)
+        return Coding(STRATEGIC, "Arrests", at)
+    if has("hq"):
+        return coded("Headquarters or base established", "hq")
+    if has("handover") and armed:
+        return coded("Non-violent transfer of territory", "handover")
+    if has("agree_strong"):
+        return coded("Agreement", "agree_strong")
+    if has("agree_weak") and armed and not has("diplo"):
+        return coded("Agreement", "agree_weak")
+    if (has("change", "withdraw") and armed) or plover == "MOBILIZE":
+        return coded("Change to group/activity", "change", "withdraw")
+    if plover == "COERCE":
+        return Coding(STRATEGIC, "Other", 0)
+    return _NONE
+
+
+def _demonstration(
+    sentence: str,
+    cues: Spans,
+    mentions: Sequence[Actor],
+    has: _Has,
+    first: _First,
+) -> Coding:
+    """A protest or a riot: demonstrators' violence makes a riot; force used on peaceful
+    demonstrators is excessive when it kills, wounds or uses live fire."""
+    at = first("protest", "intervene")
+    if has("mob"):
+        return Coding(RIOTS, "Mob violence", first("mob"))
+    if has("riot", "loot", "clash"):
+        return Coding(RIOTS, "Violent demonstration", at)
+    attack_by = _agent(sentence, mentions, first("attack")) if has("attack") else None
+    if attack_by is not None and attack_by.sector == "Protesters":
+        return Coding(RIOTS, "Violent demonstration", at)
+    if has("firearm", "harm", "attack"):
+        return Coding(PROTESTS, "Excessive force against protesters", at)
+    if has("unrest") and not has("peaceful"):
+        return Coding(RIOTS, "Violent demonstration", at)
+    if has("intervene", "arrest"):
+        return Coding(PROTESTS, "Protest with intervention", at)
+    return Coding(PROTESTS, "Peaceful protest", at)
+
+
+class _Has(Protocol):
+    def __call__(self, *names: str) -> bool: ...
+
+
+class _First(Protocol):
+    def __call__(self, *names: str) -> int: ...
+
+
+def _territory(
+    sentence: str, cues: Spans, mentions: Sequence[Actor], demonyms: frozenset[str] | set[str]
+) -> Coding | None:
+    """Territory changing hands: who takes it decides between the government regaining it
+    and a non-state actor overtaking it; taken without fighting, a non-violent transfer."""
+    found: tuple[int, str] | None = None
+    for name in ("retake", "take"):
+        for start, end in cues.get(name, ()):
+            if _is_territory(sentence, end, demonyms) and (found is None or start < found[0]):
+                found = (start, name)
+                break
+    if found is None:
+        return None
+    at, verb = found
+    if ("handover" in cues or "withdraw" in cues) and not ("clash" in cues or "harm" in cues):
+        return Coding(STRATEGIC, "Non-violent transfer of territory", at)
+    agent = _agent(sentence, mentions, at)
+    if agent is not None and agent.sector in _STATE:
+        return Coding(BATTLES, "Government regains territory", at)
+    if agent is not None and agent.sector in _NON_STATE:
+        return Coding(BATTLES, "Non-state actor overtakes territory", at)
+    if verb == "retake":
+        return Coding(BATTLES, "Government regains territory", at)
+    return Coding(BATTLES, "Non-state actor overtakes territory", at)
+
+
+def _is_territory(sentence: str, end: int, demonyms: frozenset[str] | set[str]) -> bool:
+    """True when what follows a capture verb at ``end`` is a place: a word for one, or a
+    capitalised name that is not a demonym ("captured a Syrian soldier" is not)."""
+    rest = sentence[end:].lstrip()
+    if _TERRITORY.match(rest.lower()):
+        return True
+    name = _NAME_NEXT.match(rest)
+    return name is not None and name.group(1) not in demonyms
+
+
+def _agent(sentence: str, mentions: Sequence[Actor], at: int) -> Actor | None:
+    """Who did what the cue at ``at`` says: the "by" agent of a passive verb, else the
+    nearest actor before it."""
+    by = re.match(r"[\w-]+ (?:[\w-]+ ){0,6}?by ", sentence[at:])
+    if by is not None:
+        after = [m for m in mentions if m.start >= at + by.end() - 1]
+        if after:
+            return after[0]
+    before = [m for m in mentions if m.end <= at]
+    return before[-1] if before else None
+
+
+def _by_state(mentions: Sequence[Actor], at: int) -> bool:
+    before = [m for m in mentions if m.end <= at]
+    return bool(before) and before[-1].sector in _STATE
+
+
+def _violence(
+    lowered: str, cues: Spans, plover: str | None, mentions: Sequence[Actor], first: _First
+) -> Coding:
+    """Violence by an armed actor: a battle when its victims are armed (soldiers, police,
+    militants, a post), violence against civilians when they are not."""
+    at = first("attack", "firearm", "harm")
+    kinds = {m.lastgroup for m in _OBJECT.finditer(lowered)}
+    kinds |= {m.lastgroup for m in _PASSIVE.finditer(lowered)}
+    if "armed" in kinds:
+        return Coding(BATTLES, "Armed clash", at)
+    if "civilian" in kinds:
+        return Coding(CIVILIANS, "Attack", at)
+    if plover == "FIGHT":
+        return Coding(BATTLES, "Armed clash", at)
+    armed = [m for m in mentions if m.armed]
+    if armed and armed[0].sector in _STATE:
+        # State forces using force with no unarmed victim named: fighting their opponents.
+        return Coding(BATTLES, "Armed clash", at)
+    if len({m.sector for m in armed}) > 1 or (
+        len(armed) > 1 and any(m.sector in _STATE for m in armed)
+    ):
+        return Coding(BATTLES, "Armed clash", at)
+    return Coding(CIVILIANS, "Attack", at)
