@@ -18,13 +18,23 @@ import trafilatura.metadata as tmeta
 from htmldate import find_date
 from lxml import etree
 from lxml.etree import XPath
+from trafilatura.baseline import block_text
 from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
 from news_ingest.text import strip_boilerplate
 from news_ingest.urls import article_id_for, registered_domain, resolve_canonical
 
+# Word floors of looks_like_article. A page that names neither its headline nor its date
+# must read like a full report to count; one that has both is a story page as a brief (a
+# wire brief or a daily security update is a paragraph or two); and a headed, dated page
+# whose markup or URL says "story" counts with a single sentence, as a wire flash. The
+# flash floor is a dozen words because a flash that says who did what, where, with its
+# dateline, needs about that many; a story page's body under it is a photo caption, a
+# video's one-liner or a "read more" teaser, which tell events and dedupe nothing.
 MIN_ARTICLE_WORDS = 80
+MIN_BRIEF_WORDS = 40
+MIN_FLASH_WORDS = 12
 # og:type values that mark a page as a story; "website" and the like mark index pages.
 ARTICLE_PAGE_TYPES = frozenset({"article", "newsarticle", "reportagenewsarticle", "blogposting"})
 # Path segments of index, tag, author and gallery pages.
@@ -276,8 +286,18 @@ def page_metadata(tree: Any, need_date: bool) -> dict[str, Any]:
     # trafilatura's JSON-LD reader trips on odd markup; the meta tags are kept then.
     with contextlib.suppress(Exception):
         meta = tmeta.extract_meta_json(tree, meta)
+    headline = True
     if not meta.title:
         meta.title = tmeta.extract_title(tree)
+        # Its last resort is the page's first <h2>, as often a rail's "Most read" as the
+        # story's headline: kept as the title, but not a headline to looks_like_article.
+        h2 = tree.find(".//h2")
+        headline = not (
+            meta.title
+            and h2 is not None
+            and tree.find(".//h1") is None
+            and meta.title == block_text(h2)
+        )
     if not meta.author:
         meta.author = byline(tree)
     if not meta.sitename:
@@ -286,6 +306,7 @@ def page_metadata(tree: Any, need_date: bool) -> dict[str, Any]:
         meta.date = find_date(tree, original_date=True, extensive_search=False)
     meta.clean_and_trim()
     fields: dict[str, Any] = meta.as_dict()
+    fields["headline"] = fields.get("title") if headline else None
     return fields
 
 
@@ -295,6 +316,107 @@ def is_paywalled(body: bytes, text: str) -> bool:
         return True
     tail = text[-400:].lower()
     return len(text.split()) < 250 and any(p in tail for p in PAYWALL_PHRASES)
+
+
+# How a site's error page talks about itself ("the page you were looking for ..."): no
+# report opens that way. The bare headings ("Page not found", "Error 404") only count as
+# the title or as a heading-sized first line, since a report on an outage may quote them.
+_NOT_FOUND_SPEAK = re.compile(
+    r"\b(?:page|article|story|content|url)s?\s+you\s+(?:are|were|'re|have\s+been)\s+"
+    r"(?:looking|searching)\s+for\b"
+    r"|\bthe\s+(?:page|url|address)\s+you\s+(?:requested|entered|followed)\b"
+    r"|\b(?:this|the|that)\s+page\s+(?:does\s+not|doesn't|doesn’t|no\s+longer)\s+exists?\b"
+    r"|\b(?:page|url|link)\s+(?:could\s*not|couldn't|couldn’t|cannot|can't|can’t|"
+    r"can\s+not)\s+be\s+found\b"
+    r"|\bwe\s+(?:can't|can’t|cannot|couldn't|couldn’t|could\s+not)\s+find\s+"
+    r"(?:(?:the|this|that)\s+page|what\s+you)\b",
+    re.IGNORECASE,
+)
+_NOT_FOUND_HEADING = re.compile(
+    r"^\W*(?:404|.*\berror\s*404\b.*|.*\b404\W*(?:error|page|not\s+found)\b.*"
+    r"|(?:oops|sorry)\W.*\b(?:page|404|not\s+found)\b.*|(?:\w+\s+)?not\s+found"
+    r"|page\s+(?:is\s+)?(?:unavailable|no\s+longer\s+available))\W*$",
+    re.IGNORECASE,
+)
+# What a cookie or consent wall says: the site, in the first person, about cookies, its
+# partners and your choices. A news report on cookie rules quotes such phrases now and
+# then; a wall is made of them.
+_CONSENT_SPEAK = re.compile(
+    r"\bwe\s+(?:and\s+our\s+(?:\w+\s+)?partners\s+)?(?:use|store|set)\s+cookies\b"
+    r"|\b(?:we|and)\s+our\s+(?:\w+\s+)?(?:partners|vendors)\b"
+    r"|\byour\s+(?:consent|privacy\s+choices|cookie\s+(?:settings|preferences))\b"
+    r"|\b(?:accept|reject|refuse|decline|allow)\s+(?:all\s+)?cookies\b"
+    r"|^\W*(?:accept|reject|refuse|decline)\s+all\W*$|\baccept\s+and\s+(?:continue|close)\b"
+    r"|\b(?:cookie|privacy|consent)\s+(?:settings|preferences|options|policy|notice|choices)\b"
+    r"|\bmanage\s+(?:your\s+)?(?:cookies|preferences|settings|options|choices|consent)\b"
+    r"|\blegitimate\s+interests?\b|\bstore\s+and/or\s+access\s+information\b"
+    r"|\bpersonali[sz]ed\s+(?:ads|advertising|content)\b"
+    r"|\bby\s+clicking\s+[\"“'‘]?(?:accept|agree|i\s+agree|ok|allow|continue)\b"
+    r"|\bby\s+continuing\s+to\s+(?:use|browse)\s+(?:this|our|the)\s+(?:site|website)\b",
+    re.IGNORECASE,
+)
+_TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+|\s*\|\s*")
+
+
+def is_error_page(title: str | None, text: str) -> bool:
+    """True when the title or the body's opening says the page was not found."""
+    if title and any(_NOT_FOUND_HEADING.match(part) for part in _TITLE_PARTS.split(title)):
+        return True
+    first = text.lstrip().split("\n", 1)[0]
+    if len(first.split()) <= 8 and _NOT_FOUND_HEADING.match(first.strip()):
+        return True
+    return bool(_NOT_FOUND_SPEAK.search(text[:400]))
+
+
+def is_consent_wall(text: str) -> bool:
+    """True when most of the body's words are in lines of cookie or consent notice."""
+    total = consent = 0
+    for line in text.splitlines():
+        words = len(line.split())
+        total += words
+        if _CONSENT_SPEAK.search(line):
+            consent += words
+    return total > 0 and consent * 2 >= total
+
+
+def _has_story_markup(pagetype: str | None, url: str) -> bool:
+    """The page says it is a story: an article page type, or a dated or slugged URL."""
+    if pagetype and pagetype.strip().lower() in ARTICLE_PAGE_TYPES:
+        return True
+    path = urlsplit(url).path
+    if _URL_DATE.search(path):
+        return True
+    last = re.sub(r"\.[a-z]{2,5}$", "", path.rstrip("/").rsplit("/", 1)[-1].lower())
+    return len(re.split(r"[-_]+", last)) >= 3 or bool(re.search(r"[0-9]{5,}", last))
+
+
+def looks_like_article(
+    words: int,
+    title: str | None,
+    published: datetime | None,
+    pagetype: str | None,
+    url: str,
+    text: str,
+) -> bool:
+    """Whether a page whose body has ``words`` words is a news story.
+
+    Never an index, tag, author or gallery page (by page type or URL), an error page or a
+    consent wall, whatever their length. Otherwise a body of MIN_ARTICLE_WORDS words is
+    one; a page with a headline and a date is one from MIN_BRIEF_WORDS words (a brief),
+    and from MIN_FLASH_WORDS words (a flash) when its markup or URL also says it is a
+    story. ``pagetype`` None means the page declares no type.
+    """
+    if not (_is_story_type(pagetype) and _is_story_url(url)):
+        return False
+    if is_error_page(title, text) or is_consent_wall(text):
+        return False
+    if words >= MIN_ARTICLE_WORDS:
+        return True
+    if not (title and title.strip()) or published is None:
+        return False
+    if words >= MIN_BRIEF_WORDS:
+        return True
+    return words >= MIN_FLASH_WORDS and _has_story_markup(pagetype, url)
 
 
 def _is_story_url(url: str) -> bool:
@@ -375,10 +497,13 @@ def extract_article(
         language=language,
         language_confidence=confidence,
         word_count=words,
-        is_article=(
-            words >= MIN_ARTICLE_WORDS
-            and _is_story_type(fields.get("pagetype"))
-            and _is_story_url(canonical)
+        is_article=looks_like_article(
+            words,
+            (fields.get("headline") or "").strip() or None,
+            published,
+            fields.get("pagetype"),
+            canonical,
+            text,
         ),
         is_paywalled=is_paywalled(body, text),
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -643,19 +643,26 @@ def _fingerprint_and_short_lines(ext: Extracted) -> dict[str, Any]:
 
 
 def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
-    """Remove the site's learned boilerplate lines from ``row``'s body; True if it changed."""
+    """Remove the site's learned boilerplate lines from ``row``'s body; True if it changed.
+
+    The shorter body is judged again by extraction's rule. The row keeps no page type, so
+    a page that was an article is judged as one that declares none: it passed its type
+    check already, and a flash's story evidence then comes from its URL alone.
+    """
     from news_ingest.dedupe import Fingerprint
-    from news_ingest.extract import MIN_ARTICLE_WORDS
+    from news_ingest.extract import looks_like_article
     from news_ingest.text import strip_boilerplate
 
     text = strip_boilerplate(row["text"], learned)
     if text == row["text"]:
         return False
     words = len(text.split())
+    published = row["published_at"] if row["date_source"] != "capture" else None
     row.update(
         text=text,
         word_count=words,
-        is_article=row["is_article"] and words >= MIN_ARTICLE_WORDS,
+        is_article=row["is_article"]
+        and looks_like_article(words, row["title"], published, None, row["canonical_url"], text),
         text_sha256=hashlib.sha256(text.encode()).hexdigest(),
         **Fingerprint.of(row["article_id"], text).stored(),
     )

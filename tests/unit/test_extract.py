@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 
 from demo.site import GALLERY_PATH, SECTION_PATH, all_pages, build_routes
@@ -183,3 +184,231 @@ def test_the_json_ld_article_body_still_rescues_a_page_that_shows_only_a_teaser(
     page = _brief_page('<div class="teaser">Subscribe to read more.</div>', json_ld)
     art = extract_article(page, "https://news.example.com/world/2026/11/19/bridge-reopens")
     assert art.text == body
+
+
+# Pages as a news site serves them, for the rule of what counts as an article: a head
+# with OpenGraph and JSON-LD, a header with the section menu, a "most read" rail, a
+# comments block and a footer around the story.
+_SITE = "The Harbour Courier"
+_MENU = ("News", "World", "Business", "Sport", "Opinion", "Weather")
+_RAIL = (
+    "Ferry timetable changes from Monday",
+    "Council delays vote on harbour parking",
+    "Fishing fleet returns early as storm nears",
+)
+
+
+def _news_page(
+    story_html: str,
+    *,
+    headline: str | None,
+    published: str | None,
+    og_type: str | None = "article",
+    ld_type: str | None = "NewsArticle",
+    title: str | None = None,
+) -> bytes:
+    """A page of the Harbour Courier; ``title`` overrides the <title> built from the headline."""
+    head = ['<meta charset="utf-8">', f'<meta property="og:site_name" content="{_SITE}">']
+    if title is not None:
+        head.append(f"<title>{title}</title>")
+    elif headline:
+        head.append(f"<title>{headline} | {_SITE}</title>")
+    if headline:
+        head.append(f'<meta property="og:title" content="{headline}">')
+    if og_type:
+        head.append(f'<meta property="og:type" content="{og_type}">')
+    if published:
+        head.append(f'<meta property="article:published_time" content="{published}">')
+    if ld_type:
+        ld: dict[str, str] = {"@context": "https://schema.org", "@type": ld_type}
+        if headline:
+            ld["headline"] = headline
+        if published:
+            ld["datePublished"] = published
+        head.append(f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    menu = "".join(f'<li><a href="/{m.lower()}/">{m}</a></li>' for m in _MENU)
+    rail = "".join(f'<li><a href="/news/{i}">{t}</a></li>' for i, t in enumerate(_RAIL))
+    h1 = f"<h1>{headline}</h1>" if headline else ""
+    stamp = f'<time datetime="{published}">{published[:10]}</time>' if published else ""
+    return f"""<!doctype html><html lang="en"><head>{"".join(head)}</head><body>
+<header class="site-header"><a class="logo" href="/">{_SITE}</a>
+<nav><ul>{menu}</ul></nav><a class="subscribe" href="/subscribe/">Subscribe</a></header>
+<main><article class="story">{h1}<p class="byline">By Staff Reporter {stamp}</p>
+{story_html}</article>
+<aside class="most-read"><h2>Most read</h2><ol>{rail}</ol></aside>
+<section id="comments"><h3>2 comments</h3>
+<div class="comment"><p class="who">harbourwatcher</p><p>Same thing happened last winter
+and nobody was held to account for it.</p></div>
+<div class="comment"><p class="who">jm_1987</p><p>Thanks for the update.</p></div>
+</section></main>
+<footer><ul><li><a href="/about/">About us</a></li><li><a href="/privacy/">Privacy</a></li>
+<li><a href="/contact/">Contact</a></li></ul><p>&copy; 2026 {_SITE}</p></footer>
+</body></html>""".encode()
+
+
+_REPORT = (
+    "<p>PORT ALDER, March 4 - Flooding after two days of heavy rain closed the coast road "
+    "between Port Alder and Kestrel Bay on Tuesday, county officials said.</p>"
+    "<p>Rescue crews used boats to reach about 300 residents stranded in low-lying streets "
+    "near the river mouth. No deaths or injuries were reported.</p>"
+    "<p>The county emergency office said it expected the water to recede by Thursday and "
+    "asked drivers to use the inland route until then.</p>"
+)
+_FLASH = (
+    "<p>PORT ALDER, March 4 - Two explosions were heard near the container terminal early "
+    "on Wednesday, harbour police said.</p>"
+)
+_REPORT_URL = "https://courier.example/news/coast-road-closed-by-floods"
+_FLASH_URL = "https://courier.example/news/explosions-heard-near-terminal"
+_PUBLISHED = "2026-03-04T06:12:00+00:00"
+
+
+def _brief_words(art: Extracted) -> Extracted:
+    # The cases below are about briefs: shorter than the old 80-word floor, longer than 40.
+    assert 40 <= art.word_count < 80, art.word_count
+    return art
+
+
+def test_a_seventy_word_report_with_headline_and_date_is_an_article() -> None:
+    page = _news_page(_REPORT, headline="Floods close coast road", published=_PUBLISHED)
+    art = _brief_words(extract_article(page, _REPORT_URL))
+    assert art.text.startswith("PORT ALDER") and "harbourwatcher" not in art.text
+    assert art.title == "Floods close coast road" and art.page_published_at is not None
+    assert art.is_article
+    # A brief needs no story markup (which a one-sentence flash needs): a bare template
+    # and an id-in-the-query URL.
+    bare = _news_page(
+        _REPORT,
+        headline="Floods close coast road",
+        published=_PUBLISHED,
+        og_type=None,
+        ld_type=None,
+    )
+    assert _brief_words(
+        extract_article(bare, "https://courier.example/news/item?id=8823")
+    ).is_article
+
+
+def test_a_one_sentence_flash_with_headline_date_and_story_markup_is_an_article() -> None:
+    page = _news_page(_FLASH, headline="Explosions heard near terminal", published=_PUBLISHED)
+    art = extract_article(page, _FLASH_URL)
+    assert art.word_count < 40 and art.is_article
+
+
+def test_a_flash_whose_markup_and_url_do_not_say_story_is_not_an_article() -> None:
+    # Same text, but no article page type and a URL with neither a date nor a slug.
+    page = _news_page(
+        _FLASH,
+        headline="Explosions heard near terminal",
+        published=_PUBLISHED,
+        og_type=None,
+        ld_type=None,
+    )
+    art = extract_article(page, "https://courier.example/news/item")
+    assert art.title and art.page_published_at is not None
+    assert not art.is_article
+
+
+def test_a_seventy_word_page_without_headline_or_date_is_not_an_article() -> None:
+    page = _news_page(_REPORT, headline=None, published=None, title="")
+    art = _brief_words(extract_article(page, _REPORT_URL))
+    # With no <title>, og:title or <h1>, trafilatura titles the page after its first <h2>,
+    # the rail's "Most read": a title, not the story's headline.
+    assert art.title in (None, "Most read") and art.page_published_at is None
+    assert not art.is_article
+
+
+def test_a_brief_needs_both_its_headline_and_its_date() -> None:
+    undated = _news_page(_REPORT, headline="Floods close coast road", published=None)
+    art = _brief_words(extract_article(undated, _REPORT_URL))
+    assert art.title and art.page_published_at is None and not art.is_article
+    untitled = _news_page(_REPORT, headline=None, published=_PUBLISHED, title="")
+    art = _brief_words(extract_article(untitled, _REPORT_URL))
+    assert art.title in (None, "Most read") and art.page_published_at is not None
+    assert not art.is_article
+
+
+def _long_listing(kind: str) -> str:
+    return "".join(
+        f"<p>{kind} {i}: Crews cleared debris from the harbour wall on Tuesday while "
+        "residents of the low-lying streets near the river mouth returned to their homes "
+        f"to assess the damage left by two days of rain.</p>"
+        for i in range(1, 6)
+    )
+
+
+def test_tag_index_and_gallery_pages_are_not_articles_whatever_their_length() -> None:
+    pages = {
+        # A tag page that calls itself an article: only its URL tells.
+        "https://courier.example/tags/floods/": _news_page(
+            _long_listing("Story"), headline="Floods", published=_PUBLISHED
+        ),
+        # A section front at a plain URL: only its page type tells.
+        "https://courier.example/weather/": _news_page(
+            _long_listing("Story"),
+            headline="Weather",
+            published=_PUBLISHED,
+            og_type="website",
+            ld_type="CollectionPage",
+        ),
+        # A photo gallery marked up as an article: its URL tells.
+        "https://courier.example/gallery/2026/03/04/floods-in-pictures": _news_page(
+            _long_listing("Photo"), headline="Floods in pictures", published=_PUBLISHED
+        ),
+    }
+    for url, page in pages.items():
+        art = extract_article(page, url)
+        assert art.word_count >= 80 and art.title and art.page_published_at, url
+        assert not art.is_article, url
+
+
+_MORE = (
+    "<p>Try searching the site, or go back to the home page to read the latest news, "
+    "sport and weather from Port Alder and the rest of the county. Our newsroom updates "
+    "the front page through the day, and the most read stories are listed below.</p>"
+)
+_NOT_FOUND_PAGES = [
+    # The template's title says it.
+    (
+        "Page not found | The Harbour Courier",
+        "<p>Oops! That link seems to be broken, or the story has moved.</p>" + _MORE * 2,
+    ),
+    # The title is the site's; the body's opening says it.
+    (
+        "The Harbour Courier",
+        "<p>Sorry, the page you were looking for has moved or been removed, or the link you "
+        "followed may be broken.</p>" + _MORE,
+    ),
+    # The title is the site's; the body's first line is the heading.
+    ("The Harbour Courier", "<h2>404 Not Found</h2><p>Oops! That link is broken.</p>" + _MORE),
+]
+
+
+def test_a_not_found_page_is_not_an_article_by_its_title_or_its_opening() -> None:
+    # A dead link to a dated story: the URL gives a date, the template a title.
+    url = "https://courier.example/news/2026/03/04/coast-road-closed-by-floods"
+    for title, body in _NOT_FOUND_PAGES:
+        art = extract_article(_news_page(body, headline=None, published=None, title=title), url)
+        assert art.word_count >= 40 and art.title and art.page_published_at, body
+        assert not art.is_article, body
+
+
+_CONSENT = (
+    "<p>We value your privacy</p>"
+    "<p>We and our 812 partners use cookies and similar technologies to store and/or access "
+    "information on your device, to measure audiences and to show you personalised ads "
+    "and content. Some of our partners process your data on the basis of legitimate "
+    "interest, which you can object to.</p>"
+    "<p>By clicking Accept all you consent to this processing. You can change your mind at "
+    "any time by choosing Manage preferences at the bottom of every page, or refuse "
+    "cookies that are not strictly necessary. Read our cookie policy and privacy policy "
+    "to learn more about how we and our partners use your information.</p>"
+    "<p>Accept all</p><p>Reject all</p><p>Manage preferences</p>"
+)
+
+
+def test_a_consent_wall_served_at_a_story_url_is_not_an_article() -> None:
+    page = _news_page(_CONSENT, headline="Floods close coast road", published=_PUBLISHED)
+    art = extract_article(page, _REPORT_URL)
+    assert art.word_count >= 80 and art.title and art.page_published_at
+    assert not art.is_article
