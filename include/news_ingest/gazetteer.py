@@ -124,11 +124,8 @@ def _latin(name: str) -> bool:
 
 
 def _middle(values: list[float]) -> float:
-    """The middle of a range of values, its outer percent trimmed (an island far off)."""
-    values = sorted(values)
-    cut = len(values) // 100
-    kept = values[cut : len(values) - cut] or values
-    return (kept[0] + kept[-1]) / 2
+    """The middle of the range of values."""
+    return (min(values) + max(values)) / 2
 
 
 def _median_point(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -342,7 +339,7 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 3
+_BUILD = 5
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from news_ingest.gazetteer import ADMIN1, ADMIN2, CAPITAL, SEAT, Gazetteer, Place, fold
+from news_ingest.gazetteer import (
+    ADMIN1,
+    ADMIN2,
+    CAPITAL,
+    SEAT,
+    Gazetteer,
+    Place,
+    fold,
+    variants,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +158,11 @@ class _Candidate:
     locative: bool = False  # "in X"
     sentence_start: bool = False
 
+    @property
+    def key(self) -> str:
+        """The name's lookup key."""
+        return fold(self.text)
+
 
 def _runs(text: str) -> Iterator[tuple[int, int]]:
     for match in _RUN.finditer(text):
@@ -195,7 +209,9 @@ def _spans(text: str, start: int, end: int, gaz: Gazetteer) -> Iterator[tuple[in
             i += 1
 
 
-def _is_person(text: str, start: int, words: list[tuple[int, int]], first: int) -> bool:
+def _is_person(
+    text: str, start: int, words: list[tuple[int, int]], first: int, gaz: Gazetteer
+) -> bool:
     """True when the name reads as a person's: after a title, before "said", or after a
     capitalised word of the same run that is neither a common word nor a place."""
     before = text[max(0, start - 25) : start]
@@ -205,7 +221,13 @@ def _is_person(text: str, start: int, words: list[tuple[int, int]], first: int) 
     if first > 0:
         s, e = words[first - 1]
         previous = text[s:e]
-        if previous[0].isupper() and not _is_common_word(previous) and previous.isalpha():
+        if (
+            previous[0].isupper()
+            and previous.isalpha()
+            and not previous.isupper()  # "CTV Edmonton": a broadcaster, not a first name
+            and not _is_common_word(previous)
+            and previous not in gaz  # "Middlesex-London"
+        ):
             return fold(previous) not in _NOT_FIRST_NAMES
     return False
 
@@ -241,17 +263,23 @@ def _region_named(name: str, gaz: Gazetteer, after_comma: bool) -> Place | None:
     return None
 
 
-def _within(text: str, end: int, gaz: Gazetteer) -> Place | None:
-    """The region or country after "X, " ("Alexandria, La.", "Homs, Syria")."""
+def _within(text: str, end: int, gaz: Gazetteer) -> tuple[Place, int, int] | None:
+    """The region or country after "X, " ("Alexandria, La.", "Homs, Syria"), with its span."""
     match = _WITHIN.match(text, end)
     if not match:
         return None
     words = match.group(1).split()
     for size in range(len(words), 0, -1):
-        region = _region_named(" ".join(words[:size]), gaz, after_comma=True)
+        name = " ".join(words[:size])
+        region = _region_named(name, gaz, after_comma=True)
         if region is not None:
-            return region
+            start = match.start(1)
+            return region, start, start + len(name.rstrip(".") if name not in _KEEP_DOT else name)
     return None
+
+
+# Abbreviations whose final period is part of the written name.
+_KEEP_DOT = frozenset({"B.C.", "D.C.", "N.Y.", "N.J.", "N.C.", "S.C.", "N.H.", "N.M.", "N.D."})
 
 
 _DATELINE = re.compile(
@@ -261,6 +289,7 @@ _DATELINE = re.compile(
 
 def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     found: list[_Candidate] = []
+    taken: set[tuple[int, int]] = set()
     dateline = _DATELINE.match(text)
     for run in _runs(text):
         words = _words(text, run[0], run[1])
@@ -272,7 +301,16 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             before = text[max(0, start - 30) : start]
             cue_region = bool(_REGION_AFTER.match(text, end) or _REGION_BEFORE.search(before))
             sentence_start = start == 0 or bool(re.search(r"(?:[.!?\"“:]\s+|\n\s*)$", before))
-            within = _within(text, end, gaz)
+            found_within = _within(text, end, gaz)
+            within = found_within[0] if found_within else None
+            if found_within is not None and not (
+                found_within[0].is_country or found_within[1:] in taken
+            ):
+                # "Edmonton, Ky.": the abbreviation names the region itself.
+                region, s, e = found_within
+                if fold(text[s:e]) != fold(region.name) and text[s:e] not in gaz:
+                    taken.add((s, e))
+                    found.append(_Candidate(s, e, text[s:e], (region,), within=None))
             cand = _Candidate(
                 start,
                 end,
@@ -288,7 +326,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             strong = cand.cue_region or cand.within is not None or cand.locative
             top = choices[0]
             if not strong and not top.is_country and top.feature != ADMIN1:
-                if _is_person(text, start, words, first):
+                if _is_person(text, start, words, first, gaz):
                     continue
                 single = first + 1 == len(words) or len(name.split()) == 1
                 if single and _is_common_word(name) and top.population < 1_000_000:
@@ -298,7 +336,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 if _SPEECH_AFTER.match(text, end):
                     continue
             found.append(cand)
-    return found
+    return sorted(found, key=lambda c: c.start)
 
 
 def _distance_km(a: Place, b: Place) -> float:
@@ -310,7 +348,7 @@ def _distance_km(a: Place, b: Place) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
-_FEATURE_PRIOR = {ADMIN1: 0.3, CAPITAL: 1.5, SEAT: 0.5, ADMIN2: -0.5}
+_FEATURE_PRIOR = {ADMIN1: 0.3, CAPITAL: 1.0, SEAT: 0.5, ADMIN2: -0.5}
 # Readings of a name weighed against each other: the most populous few are enough.
 _READINGS = 12
 # Places this close are "together" in a story (a town and the next county seat).
@@ -358,6 +396,11 @@ def _neighbours(names: list[tuple[Place, ...]]) -> dict[int, int]:
     return counts
 
 
+@lru_cache(maxsize=1 << 14)
+def _own_names(name: str) -> frozenset[str]:
+    return frozenset(variants(fold(name)))
+
+
 def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
     score = math.log10(place.population + 10)
     evidence = "prior"
@@ -382,6 +425,9 @@ def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
     if place.admin1_code and place.admin1_code in ctx.admin1 and place.feature != ADMIN1:
         score += 3.0
         evidence = "context" if evidence == "prior" else evidence
+    if not (place.is_country or place.is_region) and cand.key not in _own_names(place.name):
+        # Found only under an alternate name (an old, local or foreign one).
+        score -= 1.0
     together = ctx.neighbours.get(id(place), 0)
     if together:
         score += 1.5 * min(together, 3)
