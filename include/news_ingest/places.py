@@ -278,6 +278,13 @@ def _within(text: str, end: int, gaz: Gazetteer) -> tuple[Place, int, int] | Non
     return None
 
 
+# AP-style state abbreviations that are no English word: "Kan." names Kansas anywhere.
+_STATE_ABBREVIATION = re.compile(
+    r"\b(Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ill|Kan|Kans|Ky|Mich|Minn|Mont|Neb|Nebr|Nev|Okla|"
+    r"Ore|Oreg|Tenn|Tex|Vt|Wis|Wisc|Wyo|W\.\s?Va|N\.[YJCHMD]|S\.[CD]|R\.I)\.(?=[\s,;:)]|$)"
+)
+
+
 # Abbreviations whose final period is part of the written name.
 _KEEP_DOT = frozenset({"B.C.", "D.C.", "N.Y.", "N.J.", "N.C.", "S.C.", "N.H.", "N.M.", "N.D."})
 
@@ -336,6 +343,14 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 if _SPEECH_AFTER.match(text, end):
                     continue
             found.append(cand)
+    spans = [(c.start, c.end) for c in found]
+    for match in _STATE_ABBREVIATION.finditer(text):
+        s, e = match.span(1)
+        if any(s < end and start < e for start, end in spans):
+            continue
+        region = _region_named(re.sub(r"\s", "", match.group(1)), gaz, after_comma=True)
+        if region is not None:
+            found.append(_Candidate(s, e, text[s:e], (region,)))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -357,7 +372,7 @@ _NEAR_KM = 120.0
 
 @dataclass
 class _Context:
-    countries: Counter[str]
+    countries: Counter[str]  # weights, not only counts
     admin1: Counter[str]
     title_countries: set[str]
     # For each reading (by id), how many other names of the text have a reading near it.
@@ -458,10 +473,24 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
     for cand in [*title_cands, *cands]:
         distinct.setdefault(fold(cand.text), cand.choices)
     ctx.neighbours = _neighbours(list(distinct.values()))
+    mentions = _read(cands, ctx)
+    if _SECOND_PASS:
+        # The countries the first reading found are context for the second.
+        for m in mentions:
+            if not m.place.is_country and m.place.country:
+                ctx.countries[m.place.country] += _SECOND_PASS
+        mentions = _read(cands, ctx)
+    return mentions
+
+
+_SECOND_PASS = 0.5
+
+
+def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
     chosen: dict[str, tuple[Place, str]] = {}
     mentions: list[PlaceMention] = []
     for cand in cands:
-        key = fold(cand.text)
+        key = cand.key
         # One sense per discourse: a name read once keeps its reading, unless a pattern
         # here says otherwise.
         if key in chosen and cand.within is None and not cand.cue_region:
