@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -38,28 +40,64 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class _Doc:
+    id: str
+    text: str
+    title: str | None
+    published_at: datetime | None
+
+
+def _read_docs(lines: Iterable[str]) -> Iterator[_Doc | str]:
+    """The documents of a JSON Lines stream, or for a bad line the message to report."""
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+            if not isinstance(doc, dict):
+                raise TypeError("a line must be a JSON object")
+            text, title, published = doc["text"], doc.get("title"), doc.get("published_at")
+            if not isinstance(text, str):
+                raise TypeError(f'"text" must be a string, not {type(text).__name__}')
+            if title is not None and not isinstance(title, str):
+                raise TypeError(f'"title" must be a string, not {type(title).__name__}')
+            if published is not None and not isinstance(published, str):
+                raise TypeError('"published_at" must be an ISO 8601 string')
+            yield _Doc(str(doc["id"]), text, title, _parse_time(published))
+        except (ValueError, KeyError, TypeError) as exc:
+            yield f"line {lineno}: skipped: {type(exc).__name__}: {exc}"
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     """Read JSON Lines documents on stdin and print one JSON line per event."""
     from news_ingest.events import extract_events
 
     status = 0
-    for lineno, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-            doc_id, text = str(doc["id"]), str(doc["text"])
-            published = _parse_time(doc.get("published_at"))
-        except (ValueError, KeyError, TypeError) as exc:
-            print(f"line {lineno}: skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
+    for doc in _read_docs(sys.stdin):
+        if isinstance(doc, str):
+            print(doc, file=sys.stderr)
             status = 1
             continue
-        for event in extract_events(doc_id, text, published, doc.get("title")):
-            print(
-                json.dumps(
-                    {"id": doc_id, **event.as_row()}, default=_json_default, ensure_ascii=False
-                )
-            )
+        for event in extract_events(doc.id, doc.text, doc.published_at, doc.title):
+            row = {"id": doc.id, **event.as_row()}
+            print(json.dumps(row, default=_json_default, ensure_ascii=False))
+    return status
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    """Read JSON Lines documents on stdin and print one JSON line per place mention."""
+    from news_ingest.places import find_places
+
+    status = 0
+    for doc in _read_docs(sys.stdin):
+        if isinstance(doc, str):
+            print(doc, file=sys.stderr)
+            status = 1
+            continue
+        for mention in find_places(doc.text, doc.title):
+            row = {"id": doc.id, **mention.as_json()}
+            print(json.dumps(row, ensure_ascii=False))
     return status
 
 
@@ -84,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
     events = sub.add_parser("events", help="extract events from JSON Lines on stdin")
     events.set_defaults(func=cmd_events)
+    places = sub.add_parser("places", help="find and resolve place names in JSON Lines on stdin")
+    places.set_defaults(func=cmd_places)
     feeds = sub.add_parser("feeds", help="feed list commands")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
     check = feeds_sub.add_parser("check", help="validate the feed list")

@@ -303,7 +303,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
         for start, end, first in _spans(text, run[0], run[1], gaz):
             name = text[start:end]
             choices = gaz.candidates(name)
-            if not choices or fold(name) in _COMPASS:
+            if not choices or fold(name) in _COMPASS or (start, end) in taken:
                 continue
             before = text[max(0, start - 30) : start]
             cue_region = bool(_REGION_AFTER.match(text, end) or _REGION_BEFORE.search(before))
@@ -315,7 +315,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             ):
                 # "Edmonton, Ky.": the abbreviation names the region itself.
                 region, s, e = found_within
-                if fold(text[s:e]) != fold(region.name) and text[s:e] not in gaz:
+                if fold(text[s:e]) not in _own_names(region.name):
                     taken.add((s, e))
                     found.append(_Candidate(s, e, text[s:e], (region,), within=None))
             cand = _Candidate(
