@@ -79,37 +79,59 @@ CUE_NAMES = frozenset(
         "air", "aircraft", "shelling", "grenade", "disrupt", "explosive", "blast", "natural",
         "accident", "crime", "sexual", "abduct", "retake", "take", "handover", "withdraw",
         "clash", "mob", "protest", "riot", "unrest", "peaceful", "loot", "hq", "arrest",
-        "change", "agree_weak", "diplo", "harm", "attack",
+        "change", "agree_weak", "diplo", "harm", "attack", "hit", "rioting", "industrial",
+        "emergency", "shell_means", "casualties", "fire_verb",
     }
 )  # fmt: skip
 # PLOVER types of what is said rather than done: the ACLED event such a sentence mentions
 # after its speech verb is the object of the words ("denied carrying out the attack").
-SPEECH = frozenset(
+SPEECH = frozenset({"DEMAND", "REJECT", "THREATEN", "DISAPPROVE", "ACCUSE", "REQUEST", "CONSULT"})
+_VIOLENT_PLOVER = frozenset({"ASSAULT", "FIGHT", "PROTEST", "COERCE", "MOBILIZE"})
+_VIOLENT_ACLED = frozenset({BATTLES, REMOTE, CIVILIANS, PROTESTS, RIOTS})
+_BESIDE_TALKS = frozenset(
     {
-        "DEMAND",
-        "REJECT",
-        "THREATEN",
-        "DISAPPROVE",
-        "ACCUSE",
-        "INVESTIGATE",
-        "REQUEST",
-        "SUPPORT",
-        "CONSULT",
+        "Change to group/activity",
+        "Headquarters or base established",
+        "Non-violent transfer of territory",
+        "Disrupted weapons use",
+        "Arrests",
     }
 )
+_BACKGROUND = re.compile(
+    r"\b(?:after|following|amid|since|because of|in response to|over|in the wake of|where|"
+    r"to end|against|on|into|about|for)\b",
+    re.I,
+)
 _STATE = frozenset({"Military", "Police", "Government"})
+# Words for armed forces and groups, for developments that only armed actors make matter.
+_ARMED_WORDS = re.compile(
+    r"\b(?:troops|forces|army|military|militias?|militiamen|rebels?|fighters|militants|"
+    r"jihadists?|jihadist|insurgents?|factions?|brigades?|battalions?|regiments?|units|"
+    r"armed groups?|soldiers|police|guerrillas?|paramilitar\w*|navy|warships?|tanks)\b"
+)
 _NON_STATE = frozenset({"Rebels", "Militia"})
 # Words whose presence means the sentence reports fighting or an attack, not only harm.
 _WAR = ("suicide", "chemical", "air", "shelling", "explosive", "grenade", "clash")
+# A toxic leak is an accident: chemical words do not make it an attack.
+_WAR_NOT_CHEMICAL = ("suicide", "air", "shelling", "explosive", "grenade", "clash")
+# Cues that name an event of their own, for which comes first.
+_EVENTS = (
+    "harm", "attack", "firearm", "clash", "suicide", "chemical", "air", "shelling", "grenade",
+    "explosive", "blast", "retake", "take", "hq", "abduct", "loot", "shell_means",
+)  # fmt: skip
 # Modes of remote violence: the first named in the sentence is the event's.
 _MODES = (
     ("chemical", "Chemical weapon"),
     ("air", "Air/drone strike"),
     ("aircraft", "Air/drone strike"),
     ("shelling", "Shelling/artillery/missile attack"),
+    ("shell_means", "Shelling/artillery/missile attack"),
     ("grenade", "Grenade"),
     ("explosive", "Remote explosive/landmine/IED"),
 )
+# Weapons named without their use ("talks on nuclear missiles", "a ban on landmines"): a
+# mode only when the sentence says something was hit, attacked or blown up.
+_MEANS = frozenset({"aircraft", "shell_means", "grenade", "explosive"})
 
 Spans = Mapping[str, Sequence[tuple[int, int]]]
 
@@ -172,8 +194,8 @@ _HARM_VERB = (
     r"assault(?:ed|ing|s)?(?: on)?|ambush(?:ed|ing|es)?|raid(?:ed|ing|s)?(?: on)?|stormed|"
     r"target(?:ed|ing)|wound(?:ed|ing)|injur(?:ed|ing)|murder(?:ed|ing)|massacred|executed|"
     r"beheaded|abduct(?:ed|ing)|kidnapp?(?:ed|ing)|gunned down|hacked|stabbed|"
-    r"beat(?:en|ing)?|burn(?:ed|t)|struck|hit|opened fire on|fired (?:\w+ ){0,2}?(?:on|at|"
-    r"upon|into)|slaughtered|lobbed (?:\w+ ){0,2}?(?:on|at|into)"
+    r"tortur(?:ed|ing)|beat(?:en|ing)?(?: up)?|abused|burn(?:ed|t)|struck|hit|opened fire on|"
+    r"fired (?:\w+ ){0,2}?(?:on|at|upon|into)|slaughtered|lobbed (?:\w+ ){0,2}?(?:on|at|into)"
 )
 # Words that end the object of the verb: what follows them is another phrase.
 _GAP = (
@@ -189,13 +211,20 @@ _PASSIVE = re.compile(
 
 # What a captured or seized thing must be for territory to change hands.
 _TERRITORY = re.compile(
-    r"(?:[\w'’-]+ ){0,5}?(?:town|towns|village|villages|city|cities|area|areas|district|"
-    r"districts|region|province|base|bases|hill|hills|hilltop|positions?|territory|"
+    r"(?:[\w'’-]+ ){0,6}?(?:town|towns|village|villages|city|cities|area|areas|district|"
+    r"districts|regions?|provinces?|base|bases|hill|hills|hilltop|positions?|territory|"
     r"territories|airport|air ?base|oil ?fields?|fields|border crossing|crossing|port|"
     r"island|neighbou?rhoods?|suburbs?|highway|road|bridge|camp|headquarters|checkpoint|"
     r"outposts?|site|mountains?|valley|locality|county|capital|stronghold|strongholds|"
-    r"parts? of|control|countryside|sector|front|frontline|villages|settlement|barracks)\b"
+    r"parts? of|control|countryside|posts?|sector|front|frontline|villages|settlement|barracks)\b"
 )
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
+_SAID = re.compile(
+    r"\b(?:said|says|say|told|reported|reports|announced|stated|claimed|added|confirmed|"
+    r"according to)\b(?: that)?",
+    re.I,
+)
+_NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
 
 
@@ -206,14 +235,42 @@ def decide(
     mentions: Sequence[Actor],
     demonyms: frozenset[str] | set[str] = frozenset(),
     trigger_at: int | None = None,
+    disaster_context: bool = False,
 ) -> Coding:
     """The sentence's ACLED coding from its cues (cue name to spans, in text order), the
     PLOVER type of its trigger (None when it has none) and where that starts, and its
-    actor mentions."""
-    coding = _decide(sentence, cues, plover, mentions, demonyms)
-    if plover in SPEECH and trigger_at is not None and coding.at > trigger_at:
-        return _NONE._replace(reason="speech")
+    actor mentions; in an article about a disaster (``disaster_context``), explosions and
+    deaths that no armed actor caused are part of it."""
+    coding = _decide(sentence, cues, plover, mentions, demonyms, disaster_context)
+    if plover is None or trigger_at is None or coding.at <= trigger_at:
+        return coding
+    if plover in SPEECH:
+        # What follows a speech verb is its object ("denied carrying out the attack"), but
+        # talks and arrivals sit beside developments (troops arriving, a base set up).
+        if not (plover == "CONSULT" and coding.sub_event_type in _BESIDE_TALKS):
+            return _NONE._replace(reason="speech")
+    elif (
+        plover not in _VIOLENT_PLOVER
+        and coding.event_type in _VIOLENT_ACLED
+        and _BACKGROUND.search(sentence, trigger_at, coding.at)
+    ):
+        # A peaceful deed first ("lifted the curfew imposed after clashes", "suspended aid
+        # after the attack"): the violence named after it is the background.
+        return _NONE._replace(reason="background")
     return coding
+
+
+def is_disaster(cues: Spans) -> bool:
+    """True when the cues report a natural disaster or an accident and no attack: a leak
+    or an explosion at a plant with nobody attacking is an accident."""
+    if "protest" in cues:
+        return False
+    if "natural" in cues and not any(name in cues for name in _WAR):
+        return True
+    accident = "accident" in cues or (
+        "industrial" in cues and ("blast" in cues or "chemical" in cues)
+    )
+    return accident and not any(name in cues for name in _WAR_NOT_CHEMICAL) and "attack" not in cues
 
 
 def _decide(
@@ -222,6 +279,7 @@ def _decide(
     plover: str | None,
     mentions: Sequence[Actor],
     demonyms: frozenset[str] | set[str],
+    disaster_context: bool,
 ) -> Coding:
     lowered = sentence.lower()
 
@@ -234,30 +292,36 @@ def _decide(
     def coded(sub: str, *names: str) -> Coding:
         return Coding(SUB_TYPES[sub], sub, first(*names) if names else 0)
 
+    armed = any(m.armed for m in mentions)
     non_state = any(m.armed and m.sector in _NON_STATE for m in mentions)
     harm = has("harm")
     war = has(*_WAR)
+    attacked = has("attack", "firearm") or (has("hit") and (armed or war))
 
+    if has("mob") and not has("protest"):
+        return coded("Mob violence", "mob")
     if has("sexual"):
         return coded("Sexual violence", "sexual")
     if has("claim") and not harm:
         return _NONE._replace(reason="claim")
-    if has("natural") and not war:
-        return _NONE._replace(reason="disaster")
-    if has("accident") and not war and not (non_state and has("attack")):
+    if is_disaster(cues) and not (non_state and attacked):
         return _NONE._replace(reason="disaster")
     if has("crime") and not war and not non_state:
         return _NONE._replace(reason="crime")
 
-    if has("protest", "intervene"):
+    if has("protest", "intervene", "rioting"):
         return _demonstration(sentence, cues, mentions, has, first)
-    if has("mob"):
-        return coded("Mob violence", "mob")
     if has("disrupt") and not harm:
         return coded("Disrupted weapons use", "disrupt")
-    violence_at = first("harm", "attack", "firearm", "clash")
-    if has("agree_strong") and not has("violation") and first("agree_strong") < violence_at:
+    # What the sentence reports first, among the events it names, is its event: an
+    # agreement or an arrest named before any violence is what happened.
+    events_at = first(*_EVENTS)
+    if has("agree_strong") and not has("violation") and first("agree_strong") <= events_at:
         return coded("Agreement", "agree_strong")
+    if has("agree_weak") and first("agree_weak") < events_at and armed and not has("diplo"):
+        return coded("Agreement", "agree_weak")
+    if has("arrest") and not harm and first("arrest") <= events_at:
+        return _arrest(sentence, mentions, first("arrest"))
     if has("suicide"):
         return coded("Suicide bomb", "suicide")
 
@@ -265,17 +329,31 @@ def _decide(
     if territory is not None:
         return territory
 
-    modes = [(cues[name][0][0], sub) for name, sub in _MODES if name in cues]
-    if modes and "aircraft" in cues and not (harm or has("attack", "blast", "firearm")):
-        # Aircraft that strike nothing are a movement, not an air strike.
-        modes = [(at, sub) for at, sub in modes if sub != "Air/drone strike" or "air" in cues]
+    used = (
+        harm
+        or attacked
+        or has(
+            "blast", "hit", "fire_verb", "riot", "clash", "suicide", "chemical", "air", "shelling"
+        )
+    )
+    modes = [
+        (cues[name][0][0], sub)
+        for name, sub in _MODES
+        if name in cues and (used or name not in _MEANS)
+    ]
+    if "air" in cues:
+        # Missiles and bombs named beside an air strike are what the aircraft fired.
+        modes = [(at, sub) for at, sub in modes if sub != "Shelling/artillery/missile attack"]
+    if "chemical" in cues and first("chemical") < first("air"):
+        # Toxic agents make a chemical attack whatever delivered them.
+        modes = [(first("chemical"), "Chemical weapon")]
     if modes:
         at, sub = min(modes)
         if "clash" not in cues or at < first("clash"):
             return Coding(SUB_TYPES[sub], sub, at)
     if has("clash"):
         return coded("Armed clash", "clash")
-    if has("blast") and not has("agree_weak", "diplo"):
+    if has("blast") and not has("agree_weak", "diplo") and not disaster_context:
         return coded("Remote explosive/landmine/IED", "blast")
     if (
         has("abduct")
@@ -285,20 +363,16 @@ def _decide(
         return coded("Abduction/forced disappearance", "abduct")
     if has("loot") and not harm:
         return coded("Looting/property destruction", "loot")
-    if has("attack", "firearm") or plover in {"ASSAULT", "FIGHT"}:
-        return _violence(lowered, cues, plover, mentions, first)
-    if harm and any(m.armed for m in mentions):
+    if disaster_context and not armed:
+        return _NONE._replace(reason="disaster")
+    if attacked or plover in {"ASSAULT", "FIGHT"} or (harm and armed):
         return _violence(lowered, cues, plover, mentions, first)
     if has("loot"):
         return coded("Looting/property destruction", "loot")
 
-    armed = any(m.armed for m in mentions)
     if has("arrest"):
-        at = first("arrest")
-        agent = _agent(sentence, mentions, at)
-        if agent is not None and agent.sector in _NON_STATE:
-            return Coding(CIVILIANS, "Abduction/forced disappearance", at)
-        return Coding(STRATEGIC, "Arrests", at)
+        return _arrest(sentence, mentions, first("arrest"))
+    armed = armed or _ARMED_WORDS.search(lowered) is not None
     if has("hq"):
         return coded("Headquarters or base established", "hq")
     if has("handover") and armed:
@@ -307,11 +381,19 @@ def _decide(
         return coded("Agreement", "agree_strong")
     if has("agree_weak") and armed and not has("diplo"):
         return coded("Agreement", "agree_weak")
-    if (has("change", "withdraw") and armed) or plover == "MOBILIZE":
-        return coded("Change to group/activity", "change", "withdraw")
+    if (has("change", "withdraw") and armed) or has("emergency") or plover == "MOBILIZE":
+        return coded("Change to group/activity", "change", "withdraw", "emergency")
     if plover == "COERCE":
         return Coding(STRATEGIC, "Other", 0)
     return _NONE
+
+
+def _arrest(sentence: str, mentions: Sequence[Actor], at: int) -> Coding:
+    """An arrest by the state; "detained" by an armed group is an abduction."""
+    agent = _agent(sentence, mentions, at)
+    if agent is not None and agent.sector in _NON_STATE:
+        return Coding(CIVILIANS, "Abduction/forced disappearance", at)
+    return Coding(STRATEGIC, "Arrests", at)
 
 
 def _demonstration(
@@ -323,19 +405,25 @@ def _demonstration(
 ) -> Coding:
     """A protest or a riot: demonstrators' violence makes a riot; force used on peaceful
     demonstrators is excessive when it kills, wounds or uses live fire."""
-    at = first("protest", "intervene")
-    if has("mob"):
+    at = first("protest", "intervene", "rioting")
+    if has("mob") and has("harm", "attack", "loot") and not has("peaceful"):
         return Coding(RIOTS, "Mob violence", first("mob"))
-    if has("riot", "loot", "clash"):
+    if has("riot", "loot", "clash", "rioting"):
         return Coding(RIOTS, "Violent demonstration", at)
-    attack_by = _agent(sentence, mentions, first("attack")) if has("attack") else None
-    if attack_by is not None and attack_by.sector == "Protesters":
-        return Coding(RIOTS, "Violent demonstration", at)
-    if has("firearm", "harm", "attack"):
+    if has("attack"):
+        attack_by = _agent(sentence, mentions, first("attack"), within=30)
+        if attack_by is not None and attack_by.sector == "Protesters":
+            return Coding(RIOTS, "Violent demonstration", at)
+    # Deaths and blows are force used on the demonstrators when the state's forces are there
+    # ("a vigil for those killed in the fire" is not).
+    if has("firearm") or (has("harm", "attack") and any(m.sector in _STATE for m in mentions)):
         return Coding(PROTESTS, "Excessive force against protesters", at)
     if has("unrest") and not has("peaceful"):
         return Coding(RIOTS, "Violent demonstration", at)
-    if has("intervene", "arrest"):
+    # Arrests of the demonstrators, not those they march for ("demanding the release of the
+    # detained journalists").
+    arrests = [a for a, _e in cues.get("arrest", ()) if not _NOUN_BEFORE.search(sentence, 0, a)]
+    if has("intervene") or arrests:
         return Coding(PROTESTS, "Protest with intervention", at)
     return Coding(PROTESTS, "Peaceful protest", at)
 
@@ -356,6 +444,8 @@ def _territory(
     found: tuple[int, str] | None = None
     for name in ("retake", "take"):
         for start, end in cues.get(name, ()):
+            if _NOUN_BEFORE.search(sentence, 0, start):
+                continue  # "the occupied West Bank", "the captured soldiers": an adjective
             if _is_territory(sentence, end, demonyms) and (found is None or start < found[0]):
                 found = (start, name)
                 break
@@ -384,16 +474,29 @@ def _is_territory(sentence: str, end: int, demonyms: frozenset[str] | set[str]) 
     return name is not None and name.group(1) not in demonyms
 
 
-def _agent(sentence: str, mentions: Sequence[Actor], at: int) -> Actor | None:
+def _agent(
+    sentence: str, mentions: Sequence[Actor], at: int, within: int | None = None
+) -> Actor | None:
     """Who did what the cue at ``at`` says: the "by" agent of a passive verb, else the
-    nearest actor before it."""
+    first actor of its clause (or the nearest one within ``within`` characters)."""
     by = re.match(r"[\w-]+ (?:[\w-]+ ){0,6}?by ", sentence[at:])
     if by is not None:
         after = [m for m in mentions if m.start >= at + by.end() - 1]
         if after:
             return after[0]
+    if _PASSIVE_BEFORE.search(sentence, 0, at):
+        return None  # "militants were detained": the subject is who it was done to
+    if within is not None:
+        near = [m for m in mentions if m.end <= at and at - m.end <= within]
+        return near[-1] if near else None
+    # The subject: the first actor of the clause the cue is in ("Jihadists overran a post
+    # and took control": the jihadists took it, not the post's army).
     before = [m for m in mentions if m.end <= at]
-    return before[-1] if before else None
+    clause = max(sentence.rfind(",", 0, at), sentence.rfind(";", 0, at))
+    for said in _SAID.finditer(sentence, 0, at):
+        clause = max(clause, said.end())  # "an official said militants seized": after "said"
+    own = [m for m in before if m.start > clause]
+    return own[0] if own else (before[0] if before else None)
 
 
 def _by_state(mentions: Sequence[Actor], at: int) -> bool:
@@ -407,7 +510,11 @@ def _violence(
     """Violence by an armed actor: a battle when its victims are armed (soldiers, police,
     militants, a post), violence against civilians when they are not."""
     at = first("attack", "firearm", "harm")
-    kinds = {m.lastgroup for m in _OBJECT.finditer(lowered)}
+    kinds: set[str | None] = set()
+    for match in _OBJECT.finditer(lowered):
+        # "killed eight al-Qaeda leaders": a group named before the noun arms its members.
+        named = any(m.armed and match.start() < m.start < match.end() for m in mentions)
+        kinds.add("armed" if named else match.lastgroup)
     kinds |= {m.lastgroup for m in _PASSIVE.finditer(lowered)}
     if "armed" in kinds:
         return Coding(BATTLES, "Armed clash", at)

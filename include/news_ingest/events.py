@@ -516,10 +516,18 @@ def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[s
     if len(lowered) != len(sentence):  # a few characters change length when lower-cased
         lowered, pattern = sentence, lexicon.any_trigger
     for match, index in pattern.finditer(lowered):
-        if match.start() > 0 and sentence[match.start()].isupper():
+        start = match.start()
+        if start > 0 and sentence[start].isupper():
             continue  # "the Ceasefire Violations Committee" names a body, not an event
+        if start > 0 and sentence[start - 1] == "-":
+            continue  # "US-backed forces": a compound adjective, not a verb
+        if sentence[max(0, start - 2) : start] == ", " and _BY_AGENT.match(sentence, match.end()):
+            continue  # "soldiers, backed by allied fighters, launched": a participle
         return match, lexicon.triggers[index]
     return None
+
+
+_BY_AGENT = re.compile(r" by\b")
 
 
 _PROMISES = (
@@ -595,9 +603,25 @@ def find_acled_cues(sentence: str, lexicon: Lexicon) -> dict[str, list[tuple[int
     if len(lowered) != len(sentence):  # keep offsets: lower-case only what keeps its length
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sentence)
     found: dict[str, list[tuple[int, int]]] = {}
+    headline: bool | None = None
     for match, index in lexicon.any_acled_cue.finditer(lowered):
-        found.setdefault(lexicon.acled_cues[index]["cue"], []).append(match.span())
+        start, end = match.span()
+        if start > 0 and sentence[start].isupper() and _CAPITAL_NEXT.match(sentence, end):
+            # Inside a name ("Oromo Liberation Army", "Peace Corps"), unless the whole
+            # sentence is a title-case headline.
+            if headline is None:
+                words = sentence.split()
+                headline = sum(w[:1].isupper() for w in words) > 0.6 * len(words)
+            if not headline:
+                continue
+        if _NEGATED.search(lowered, 0, start):
+            continue  # "no arrests were made", "without casualties"
+        found.setdefault(lexicon.acled_cues[index]["cue"], []).append((start, end))
     return found
+
+
+_CAPITAL_NEXT = re.compile(r"[\s-]+[A-Z]")
+_NEGATED = re.compile(r"\b(?:no|without|not)\s$")
 
 
 def acled_type(
@@ -825,15 +849,20 @@ def extract_events(
     dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
-    for index, sentence in enumerate(split_sentences(text)):
+    sentences = split_sentences(text)
+    all_cues = [find_acled_cues(s, lexicon) if len(s) <= 1000 else {} for s in sentences]
+    # An article about a flood or a plant explosion: its other sentences' deaths and blasts
+    # are part of the disaster unless an armed actor is named.
+    disaster = any(acled.is_disaster(cues) for cues in all_cues)
+    for index, sentence in enumerate(sentences):
         if len(sentence) > 1000:
             continue
-        cues = find_acled_cues(sentence, lexicon)
+        cues = all_cues[index]
         coded = classify(sentence, lexicon, dominant)
         if coded is not None:
             match, spec, actor1, actor2, mentions = coded
             coding = acled.decide(
-                sentence, cues, spec["plover"], mentions, lexicon.demonyms, match.start()
+                sentence, cues, spec["plover"], mentions, lexicon.demonyms, match.start(), disaster
             )
             if coding.reason == "disaster" and spec["plover"] in {"ASSAULT", "FIGHT"}:
                 continue  # a flood or a crash kills, but nobody assaulted anyone
@@ -841,7 +870,7 @@ def extract_events(
             # No trigger word, but the ACLED cues tell what happened ("a landmine exploded
             # under a bus"): the event's PLOVER type follows from its ACLED sub-type.
             mentions = find_mentions(sentence, lexicon, dominant)
-            coding = acled.decide(sentence, cues, None, mentions, lexicon.demonyms)
+            coding = acled.decide(sentence, cues, None, mentions, lexicon.demonyms, None, disaster)
             if coding.sub_event_type is None:
                 continue
             spec = {"plover": acled.PLOVER_OF_SUB[coding.sub_event_type]}
