@@ -10,8 +10,8 @@ import tempfile
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -104,6 +104,29 @@ class Gazetteer:
         self.admin1: dict[str, Place] = {
             p.admin1_code: p for p in self.places if p.feature == ADMIN1 and p.admin1_code
         }
+
+    def extended(self, items: Iterable[tuple[Place, list[str]]]) -> Gazetteer:
+        """A copy with more places (each with its names); places already known by their
+        GeoNames id are skipped."""
+        known = {p.geonameid for p in self.places if p.geonameid is not None}
+        admin1_names = {code: p.name for code, p in self.admin1.items()}
+        places = list(self.places)
+        names: list[tuple[str, int]] = []
+        for place, place_names in items:
+            if place.geonameid in known:
+                continue
+            known.add(place.geonameid)
+            names.extend((n, len(places)) for n in place_names if n)
+            places.append(replace(place, admin1=admin1_names.get(place.admin1_code or "")))
+        grown = Gazetteer(places, names)
+        for key, ids in self._index.items():
+            if key in grown._index:
+                merged = set(ids) | set(grown._index[key])
+                ordered = sorted(merged, key=lambda i: -places[i].population)
+                grown._index[key] = tuple(ordered)
+            else:
+                grown._index[key] = ids
+        return grown
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place called ``name`` (folded), most populous first."""
@@ -352,24 +375,19 @@ def _cache_key(extra: tuple[Path, ...]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=4)
-def load_gazetteer(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) -> Gazetteer:
-    """The gazetteer (built-in plus the GeoNames dumps in ``extra``), built once and kept
-    in ``cache_dir`` (a pickle written atomically; building takes seconds, loading far less)."""
-    if cache_dir is None:
-        return _build(extra)
-    path = cache_dir / f"gazetteer-{_cache_key(extra)}.pickle"
+def _cached(path: Path, build: Callable[[], Gazetteer]) -> Gazetteer:
+    """The gazetteer pickled at ``path``, else built and pickled there (atomically)."""
     try:
         with path.open("rb") as handle:
             loaded = pickle.load(handle)
         if isinstance(loaded, Gazetteer):
             return loaded
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         pass
-    built = _build(extra)
+    built = build()
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=cache_dir, delete=False) as tmp:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as tmp:
             pickle.dump(built, tmp, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp.name, path)
     except OSError:
@@ -377,29 +395,21 @@ def load_gazetteer(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) 
     return built
 
 
-def _build(extra: tuple[Path, ...]) -> Gazetteer:
-    """The built-in gazetteer plus the places of any GeoNames dumps in ``extra``."""
-    places, names = _built_in()
-    known = {p.geonameid for p in places if p.geonameid is not None}
-    admin1_names = {p.admin1_code: p.name for p in places if p.feature == ADMIN1}
-    for path in extra:
-        for place, place_names in read_geonames_dump(path):
-            if place.geonameid in known:
-                continue
-            known.add(place.geonameid)
-            i = len(places)
-            places.append(
-                Place(
-                    place.name,
-                    place.latitude,
-                    place.longitude,
-                    place.country,
-                    place.feature,
-                    place.population,
-                    place.geonameid,
-                    admin1_names.get(place.admin1_code or ""),
-                    place.admin1_code,
-                )
-            )
-            names.extend((n, i) for n in place_names if n)
-    return Gazetteer(places, names)
+@lru_cache(maxsize=4)
+def load_gazetteer(extra: tuple[Path, ...] = (), cache_dir: Path | None = None) -> Gazetteer:
+    """The built-in gazetteer plus the places of the GeoNames dumps in ``extra``, built once
+    and kept in ``cache_dir`` (building takes seconds, loading far less)."""
+    if cache_dir is None:
+        base = Gazetteer(*_built_in())
+        return base.extended(_dump_places(extra)) if extra else base
+    base_path = cache_dir / f"gazetteer-{_cache_key(())}.pickle"
+    base = _cached(base_path, lambda: Gazetteer(*_built_in()))
+    if not extra:
+        return base
+    path = cache_dir / f"gazetteer-{_cache_key(extra)}.pickle"
+    return _cached(path, lambda: base.extended(_dump_places(extra)))
+
+
+def _dump_places(paths: tuple[Path, ...]) -> Iterator[tuple[Place, list[str]]]:
+    for path in paths:
+        yield from read_geonames_dump(path)

@@ -1,0 +1,134 @@
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from news_ingest.gazetteer import (
+    ADMIN1,
+    COUNTRY,
+    Gazetteer,
+    Place,
+    _cache_key,
+    fold,
+    load_gazetteer,
+    read_geonames_dump,
+    variants,
+)
+from news_ingest.places import resolve
+
+CACHE = Path(os.environ.get("NEWS_CACHE_DIR", Path("~/.cache/news_ingest").expanduser()))
+
+# Rows in GeoNames' dump format (19 tab-separated columns), as allCountries.txt or a
+# per-country file such as SY.txt holds them: two villages too small for the built-in
+# table, a mountain (class T, not a settlement), a row cut short and a row whose latitude
+# is no number.
+DUMP_ROWS = [
+    [
+        "9990001", "Kafr Hamrah", "Kafr Hamrah", "Kafr Hamra,Kfar Hamra", "36.2601",
+        "37.0956", "P", "PPL", "SY", "", "09", "", "", "", "412", "", "420",
+        "Asia/Damascus", "2024-05-01",
+    ],
+    [
+        "9990002", "Tall Shughib", "Tall Shughib", "Tell Shghib", "36.0540", "37.3620", "P",
+        "PPL", "SY", "", "09", "", "", "", "0", "", "350", "Asia/Damascus", "2024-05-01",
+    ],
+    [
+        "9990003", "Jabal Sim'an", "Jabal Sim'an", "", "36.33", "36.85", "T", "MT", "SY", "",
+        "09", "", "", "", "0", "", "870", "Asia/Damascus", "2024-05-01",
+    ],
+    ["9990004", "Cut Short", "Cut Short", "", "36.1"],
+    [
+        "9990005", "Bad Latitude", "Bad Latitude", "", "north", "37.1", "P", "PPL", "SY", "",
+        "09", "", "", "", "0", "", "0", "Asia/Damascus", "2024-05-01",
+    ],
+]  # fmt: skip
+
+
+@pytest.fixture
+def dump(tmp_path: Path) -> Path:
+    path = tmp_path / "SY.txt"
+    path.write_text("\n".join("\t".join(row) for row in DUMP_ROWS) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    """A cache folder holding the built-in table already (building it takes a while)."""
+    load_gazetteer((), CACHE)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for built in CACHE.glob("gazetteer-*.pickle"):
+        if built.name == f"gazetteer-{_cache_key(())}.pickle":
+            shutil.copy(built, folder / built.name)
+    return folder
+
+
+def test_fold_drops_accents_case_apostrophes_and_hyphens() -> None:
+    assert fold("Al-Ḩasakah") == "al hasakah"
+    assert fold("Sim’an") == fold("Sim'an") == "siman"
+    assert fold("  Deir  ez-Zor ") == "deir ez zor"
+
+
+def test_variants_accept_article_and_final_h_spellings() -> None:
+    assert set(variants("al hasakah")) >= {"al hasakah", "hasakah", "hasaka", "al hasaka"}
+    assert list(variants("homs")) == ["homs"]
+
+
+def test_dump_reader_keeps_settlements_and_skips_bad_rows(dump: Path) -> None:
+    read = list(read_geonames_dump(dump))
+    assert [p.name for p, _names in read] == ["Kafr Hamrah", "Tall Shughib"]
+    place, names = read[0]
+    assert place.country == "SYR" and place.geonameid == 9990001
+    assert place.admin1_code == "SY.09" and place.population == 412
+    assert "Kfar Hamra" in names
+
+
+def test_built_in_table_holds_cities_regions_and_countries() -> None:
+    gaz = load_gazetteer((), CACHE)
+    assert len(gaz) > 250_000
+    assert any(p.feature == ADMIN1 and p.country == "SYR" for p in gaz.candidates("Idlib"))
+    assert gaz.candidates("Syrian")[0].feature == COUNTRY
+    aleppo = next(p for p in gaz.candidates("Aleppo") if p.feature.startswith("P."))
+    assert aleppo.country == "SYR" and 36 < aleppo.latitude < 36.4
+    # A capital is a city, not its government: "Paris" is no name of France here.
+    assert all(not p.is_country for p in gaz.candidates("Paris"))
+
+
+def test_a_users_geonames_dump_adds_villages(dump: Path, cache: Path) -> None:
+    text = "Shelling hit the village of Kafr Hamrah in Aleppo's western countryside."
+    without = resolve(text, load_gazetteer((), CACHE))
+    assert "Kafr Hamrah" not in [m.text for m in without]
+    gaz = load_gazetteer((dump,), cache)
+    village = next(m for m in resolve(text, gaz) if m.text == "Kafr Hamrah")
+    assert village.place.country == "SYR" and village.place.admin1 is not None
+    assert abs(village.place.latitude - 36.2601) < 1e-6
+    # Known places keep their readings, and the alternate spelling finds the village.
+    assert gaz.candidates("Aleppo") == load_gazetteer((), CACHE).candidates("Aleppo")
+    assert gaz.candidates("Kfar Hamra")[0].geonameid == 9990001
+
+
+def test_cache_is_written_once_and_a_corrupt_cache_is_rebuilt(dump: Path, cache: Path) -> None:
+    load_gazetteer.cache_clear()
+    first = load_gazetteer((dump,), cache)
+    pickles = sorted(cache.glob("gazetteer-*.pickle"))
+    assert len(pickles) == 2  # the built-in table and the one with the dump
+    extended = max(pickles, key=lambda p: p.stat().st_mtime_ns)
+    with extended.open("rb") as handle:
+        assert len(pickle.load(handle)) == len(first)
+    extended.write_bytes(b"not a pickle")
+    load_gazetteer.cache_clear()
+    again = load_gazetteer((dump,), cache)
+    assert len(again) == len(first)
+    with extended.open("rb") as handle:
+        assert isinstance(pickle.load(handle), Gazetteer)
+
+
+def test_extended_keeps_population_order() -> None:
+    small = Place("Springfield", 39.8, -89.6, "USA", "P.PPL", 100, 1)
+    big = Place("Springfield", 37.2, -93.3, "USA", "P.PPL", 170_000, 2)
+    gaz = Gazetteer([small], [("Springfield", 0)])
+    grown = gaz.extended([(big, ["Springfield"])])
+    assert [p.geonameid for p in grown.candidates("springfield")] == [2, 1]
+    assert [p.geonameid for p in gaz.candidates("springfield")] == [1]
