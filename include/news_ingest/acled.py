@@ -241,6 +241,8 @@ def decide(
     PLOVER type of its trigger (None when it has none) and where that starts, and its
     actor mentions; in an article about a disaster (``disaster_context``), explosions and
     deaths that no armed actor caused are part of it."""
+    if not cues and plover not in _VIOLENT_PLOVER:
+        return _NONE  # nothing ACLED codes is named
     coding = _decide(sentence, cues, plover, mentions, demonyms, disaster_context)
     if plover is None or trigger_at is None or coding.at <= trigger_at:
         return coding
@@ -283,8 +285,10 @@ def _decide(
 ) -> Coding:
     lowered = sentence.lower()
 
+    present = cues.keys()
+
     def has(*names: str) -> bool:
-        return any(name in cues for name in names)
+        return not present.isdisjoint(names)
 
     def first(*names: str) -> int:
         return min((cues[n][0][0] for n in names if n in cues), default=len(sentence))
