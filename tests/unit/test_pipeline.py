@@ -279,7 +279,7 @@ def test_quality_gate_fails_on_breakage(tmp_path) -> None:
     wrong = tmp_path / "events.parquet"
     store.write_table_atomic(str(wrong), pa.table({"event_id": ["x"]}))
     gate = pipeline.quality_gate({"staged": {"events": str(wrong)}})
-    assert len(gate.failures) == 1 and "differs from schema version 1" in gate.failures[0]
+    assert len(gate.failures) == 1 and "differs from schema version 2" in gate.failures[0]
 
 
 def test_manifest_records_seconds_per_stage(demo_site: SiteServer, settings: Settings) -> None:

@@ -63,7 +63,7 @@ def test_partition_is_hive_style_zstd_with_schema_version(tmp_path) -> None:
     assert uri.endswith("articles/date=2026-11-19/part-0.parquet")
     meta = pq.ParquetFile(uri)
     assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
-    assert meta.schema_arrow.metadata[b"news_ingest.schema_version"] == b"1"
+    assert meta.schema_arrow.metadata[b"news_ingest.schema_version"] == b"2"
     assert meta.schema_arrow.field("published_at").type == pa.timestamp("us", tz="UTC")
 
 
