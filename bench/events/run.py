@@ -1,8 +1,10 @@
-"""Event coding quality on the PLOVER gold-standard records, and articles per second.
+"""Every events figure in one run: ACLED types on CASE 2021, places on TR-News and LGL,
+casualties on the hand labels, PLOVER types, the seed article, short news, and the cost.
 
-Run: `make bench-events` (or `.venv/bin/python bench/events/run.py`). Reads
-../shared/eval/plover_gsr_cameo.json in place (CC BY-SA 4.0; the first record documents
-the file and is skipped).
+Run: `make bench-events` (or `.venv/bin/python bench/events/run.py`). Reads the evaluation
+sets of ../shared/eval in place (each file's licence is in ../shared/eval/README.md); the
+parts are also scripts of their own in this folder (case.py, geoparsing.py,
+casualties.py), which can list the dev half's errors.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from news_ingest.events import classify, extract_events, load_lexicon
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import case
+import casualties
+import geoparsing
 
 PROJECT = Path(__file__).resolve().parents[2]
 GOLD = PROJECT.parent / "shared" / "eval" / "plover_gsr_cameo.json"
@@ -77,7 +84,101 @@ def events_vs_extraction(rounds: int = 3) -> tuple[float, float]:
     return out[0], out[1]
 
 
+SHORT_REPORT = """<!doctype html><html><head><title>Gunmen kill three at market in Borno</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2026-11-18T07:40:00Z"></head><body>
+<nav><a href="/">Home</a> <a href="/africa">Africa</a> <a href="/world">World</a></nav>
+<article><h1>Gunmen kill three at market in Borno</h1>
+<p>Suspected jihadist gunmen on motorcycles opened fire on traders at a weekly market near
+Monguno in Nigeria's Borno state on Tuesday, killing three people and wounding five others,
+local officials said. Soldiers were deployed to the area after the attack, the second on the
+market this month. No group has claimed responsibility, but Boko Haram and its rival
+ISWAP both operate in the area around the town.</p></article>
+<footer>Copyright 2026 Example Wire. All rights reserved.</footer></body></html>"""
+FLASH = """<!doctype html><html><head><title>Drone strike hits fuel depot in Sudan's Kosti</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2026-11-18T09:05:00Z"></head><body>
+<nav><a href="/">Home</a> <a href="/latest">Latest</a></nav>
+<article><h1>Drone strike hits fuel depot in Sudan's Kosti</h1>
+<p>FLASH: A drone struck a fuel depot in Kosti in Sudan's White Nile state early on
+Wednesday, killing two guards, witnesses said.</p></article>
+<footer>Example Wire</footer></body></html>"""
+
+
+def short_news() -> list[str]:
+    """Whether a 70-word report and a one-sentence flash are articles with events."""
+    from news_ingest.extract import extract_article
+
+    lines = []
+    for name, html, url in (
+        ("70-word report", SHORT_REPORT, "https://wire.example.com/2026/11/18/borno-market"),
+        ("one-sentence flash", FLASH, "https://wire.example.com/2026/11/18/kosti-flash"),
+    ):
+        art = extract_article(html.encode(), url)
+        events = extract_events(art.article_id, art.text, art.page_published_at, art.title)
+        first = events[0] if events else None
+        lines.append(
+            f"{name}: {art.word_count} words, is_article {art.is_article}, {len(events)} events"
+            + (
+                f" (first: {first.acled_event_type} / {first.sub_event_type}, "
+                f"{first.location}, {first.country}, fatalities {first.fatalities})"
+                if first
+                else ""
+            )
+        )
+    return lines
+
+
+def seed_event() -> str:
+    """The seed article's first event, as an analyst would check it."""
+    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
+    first = extract_events("seed", body, datetime(2017, 9, 29, tzinfo=UTC))[0]
+    # The places the story names for the attack (Sukhna, Palmyra, Deir Ezzor).
+    places = {"Sukhna": (34.88, 38.87), "Palmyra": (34.55, 38.27), "Deir Ezzor": (35.33, 40.14)}
+    near = min(
+        geoparsing.distance_km(first.latitude or 0, first.longitude or 0, *at)
+        for at in places.values()
+    )
+    return (
+        f"seed article: {first.acled_event_type}, {first.actor1} against {first.actor2}, "
+        f"{first.fatalities} killed, {first.country}, {first.location} "
+        f"({near:.0f} km from the nearest place the story names)"
+    )
+
+
 def main() -> None:
+    started = time.perf_counter()
+    print("## ACLED types on CASE 2021 task 2 (509 snippets; dev = id%4==1, check = id%4==3)")
+    for half, f in case.case_figures().items():
+        print(
+            f"  {half:5s} type {f['type']:.3f}  sub-type {f['sub_type']:.3f}  "
+            f"non-ACLED left untyped {f['non_acled_untyped']:.3f}"
+        )
+    print("## Places on TR-News and LGL (right within 161 km, over all gold toponyms)")
+    for corpus, halves in geoparsing.evaluate().items():
+        for half, f in halves.items():
+            print(
+                f"  {corpus:8s} {half:5s} found {f['found']:.3f}  acc@161km "
+                f"{f['accuracy_161km']:.3f}  country {f['country_all']:.3f} (of found "
+                f"{f['country_found']:.3f})  median error {f['median_error_km']:.0f} km"
+            )
+    print("## Casualties on the hand labels (bench/events/casualties.tsv)")
+    for half, f in casualties.score(casualties.load(casualties.parse_text_casualties)).items():
+        print(
+            f"  {half:5s} n={f['n']:.0f}  fatalities {f['fatalities']:.3f}  "
+            f"injured {f['injured']:.3f}"
+        )
+    print("## Seed article and short news")
+    print("  " + seed_event())
+    for line in short_news():
+        print("  " + line)
+    print("## PLOVER gold records and cost")
+    plover()
+    print(f"(whole run {time.perf_counter() - started:.0f} s)")
+
+
+def plover() -> None:
+    """PLOVER type accuracy, actor countries, articles per second and the cost ratio."""
     records = json.loads(GOLD.read_text(encoding="utf-8"))[1:]
     lexicon = load_lexicon()
     pairs: list[tuple[str, str]] = []
