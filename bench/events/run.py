@@ -93,7 +93,7 @@ SHORT_REPORT = """<!doctype html><html><head><title>Gunmen kill three at market 
 Monguno in Nigeria's Borno state on Tuesday, killing three people and wounding five others,
 local officials said. Soldiers were deployed to the area after the attack, the second on the
 market this month. No group has claimed responsibility, but Boko Haram and its rival
-ISWAP both operate in the area around the town.</p></article>
+ISWAP fighters both operate in the farming area around the garrison town.
 <footer>Copyright 2026 Example Wire. All rights reserved.</footer></body></html>"""
 FLASH = """<!doctype html><html><head><title>Drone strike hits fuel depot in Sudan's Kosti</title>
 <meta property="og:type" content="article">
