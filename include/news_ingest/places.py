@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,7 +57,6 @@ _RUN = re.compile(
     r"(?<![\w'’-])[A-Z][\w'’.-]*(?:(?:\s|-)(?:(?:al|el|ez|es|de|del|da|do|du|la|le|of|upon|on"
     r"|sur|am|an|der|den|bin|ibn)[\s-])*[A-Z][\w'’.-]*)*"
 )
-_WORD = re.compile(r"[\w'’.]+(?:-[\w'’.]+)*|-")
 # Words before a name that make it a person's ("Gov. Jackson", "Mr. Paris").
 _PERSON_TITLES = frozenset(
     fold(t)
@@ -79,9 +77,9 @@ _ORG_WORDS = frozenset(
         "Schools High Airport Hospital Council Board Court Fire Sheriff's Sheriffs Station "
         "Province Governorate State Region District Parish Borough Municipality Oblast "
         "Prefecture Area Valley River Lake Mountains Bay Harbor Harbour Port Street Avenue "
-        "Road Highway Bridge Square Mall Center Centre Park Stadium Chamber Times Post "
-        "Herald Tribune Journal News Daily Gazette Star Observer Courier Register Press "
-        "Public Library Museum Zoo Church Cathedral Mosque Camp Base Airbase Governorate"
+        "Road Highway Bridge Square Mall Center Centre Park Stadium Chamber Times Post Herald "
+        "Tribune Journal News Daily Gazette Star Observer Courier Register Press Public "
+        "Library Museum Zoo Church Cathedral Mosque Camp Base Airbase Governorate"
     ).split()
 )
 _REGION_WORDS = (
@@ -289,8 +287,10 @@ _STATE_ABBREVIATION = re.compile(
 _KEEP_DOT = frozenset({"B.C.", "D.C.", "N.Y.", "N.J.", "N.C.", "S.C.", "N.H.", "N.M.", "N.D."})
 
 
+# "ALEPPO, Syria (AP) —": the place a story was filed from opens it, in capitals.
 _DATELINE = re.compile(
-    r"^\s*([A-Z][A-Z'’. -]+[A-Z])(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\(\w+\)\s*)?(?:[—–-]|\s{2}|\n)"
+    r"^\s*([A-Z][A-Z'’. -]+[A-Z])(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*"
+    r"(?:\(\w+\)\s*)?(?:[—–-]|\s{2}|\n)"
 )
 
 
@@ -348,9 +348,9 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
         s, e = match.span(1)
         if any(s < end and start < e for start, end in spans):
             continue
-        region = _region_named(re.sub(r"\s", "", match.group(1)), gaz, after_comma=True)
-        if region is not None:
-            found.append(_Candidate(s, e, text[s:e], (region,)))
+        state = _region_named(re.sub(r"\s", "", match.group(1)), gaz, after_comma=True)
+        if state is not None:
+            found.append(_Candidate(s, e, text[s:e], (state,)))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -372,8 +372,8 @@ _NEAR_KM = 120.0
 
 @dataclass
 class _Context:
-    countries: Counter[str]  # weights, not only counts
-    admin1: Counter[str]
+    countries: dict[str, float]  # weights, not only counts
+    admin1: dict[str, int]
     title_countries: set[str]
     # For each reading (by id), how many other names of the text have a reading near it.
     neighbours: dict[int, int]
@@ -432,7 +432,7 @@ def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
         score += 3.0
         evidence = "pattern"
     total = sum(ctx.countries.values())
-    if total and place.country in ctx.countries:
+    if total and place.country is not None and place.country in ctx.countries:
         score += 1.5 + 3.0 * ctx.countries[place.country] / total
         evidence = "context" if evidence == "prior" else evidence
     if place.country in ctx.title_countries:
@@ -454,17 +454,18 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
     """Place mentions of ``text`` (offsets in ``text``), resolved with the title as context."""
     cands = _candidates(text, gaz)
     title_cands = _candidates(title, gaz) if title else []
-    ctx = _Context(Counter(), Counter(), set(), {})
+    ctx = _Context({}, {}, set(), {})
     # Countries and first-level regions named outright are the context.
     for cand in [*title_cands, *cands]:
         top = cand.choices[0]
         if top.country is None:
             continue
         if top.is_country:
-            ctx.countries[top.country] += 1
+            ctx.countries[top.country] = ctx.countries.get(top.country, 0) + 1
         elif top.feature == ADMIN1 and len({c.admin1_code for c in cand.choices[:2]}) == 1:
-            ctx.admin1[top.admin1_code or ""] += 1
-            ctx.countries[top.country] += 1
+            code = top.admin1_code or ""
+            ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
+            ctx.countries[top.country] = ctx.countries.get(top.country, 0) + 1
     for cand in title_cands:
         top = cand.choices[0]
         if top.is_country and top.country:
@@ -477,8 +478,9 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
     if _SECOND_PASS:
         # The countries the first reading found are context for the second.
         for m in mentions:
-            if not m.place.is_country and m.place.country:
-                ctx.countries[m.place.country] += _SECOND_PASS
+            country = m.place.country
+            if not m.place.is_country and country:
+                ctx.countries[country] = ctx.countries.get(country, 0) + _SECOND_PASS
         mentions = _read(cands, ctx)
     return mentions
 
