@@ -3,9 +3,10 @@
 Run: `.venv/bin/python bench/events/geoparsing.py [--errors dev]`. Reads
 ../shared/eval/geoparsing/{lgl,TR-News}.xml in place (GPL-3.0: never copied here).
 
-A gold toponym (one with GeoNames coordinates) is right when a predicted mention overlaps
-it and lies within 161 km of it; a country named as such is right when the predicted
-country is its country. Figures: the share of gold toponyms found (overlapped), accuracy
+A gold toponym (one with GeoNames coordinates) is right when a predicted mention
+overlaps it and lies within 161 km of it; a country named as such is right when the
+predicted country is its country. Precision is the share of predicted mentions that
+overlap an annotated toponym (with or without coordinates). Figures: the share of gold toponyms found (overlapped), accuracy
 over all gold toponyms, the right country over all and over those found, and the median
 error in km over those found. Articles alternate between two halves: "dev" (even
 positions), where errors may be read, and "check" (odd), read only as a whole.
@@ -48,6 +49,8 @@ class Article:
     title: str
     text: str
     toponyms: list[Gold]
+    # Every annotated toponym's span, those without coordinates (streets, buildings) too.
+    spans: list[tuple[int, int]]
 
 
 def _iso3_by_geonameid() -> dict[str, str]:
@@ -64,7 +67,9 @@ def read_corpus(path: Path) -> list[Article]:
     for node in ET.parse(path).getroot().iter("article"):
         text = node.findtext("text") or ""
         gold = []
+        spans = []
         for top in node.iter("toponym"):
+            spans.append((int(top.findtext("start") or 0), int(top.findtext("end") or 0)))
             tag = top.find("gaztag")
             if tag is None or tag.findtext("lat") is None:
                 continue
@@ -93,7 +98,7 @@ def read_corpus(path: Path) -> list[Article]:
                 )
             )
         title = (node.findtext("title") or "").strip()
-        articles.append(Article(title, text, gold))
+        articles.append(Article(title, text, gold, spans + [(g.start, g.end) for g in gold]))
     return articles
 
 
@@ -111,6 +116,7 @@ class Tally:
     right: int = 0
     country_right: int = 0
     predicted: int = 0
+    predicted_right: int = 0  # predicted mentions that overlap an annotated toponym
     seconds: float = 0.0
 
     def __post_init__(self) -> None:
@@ -126,7 +132,7 @@ class Tally:
             "country_all": self.country_right / gold,
             "country_found": self.country_right / (self.found or 1),
             "median_error_km": statistics.median(self.errors) if self.errors else float("nan"),
-            "precision_proxy": self.found / (self.predicted or 1),
+            "precision": self.predicted_right / (self.predicted or 1),
         }
 
 
@@ -136,6 +142,9 @@ def score_article(article: Article, tally: Tally, errors: list[str] | None = Non
     mentions = find_places(article.text, article.title)
     tally.seconds += time.process_time() - started
     tally.predicted += len(mentions)
+    tally.predicted_right += sum(
+        any(m.start < e and s < m.end for s, e in article.spans) for m in mentions
+    )
     for gold in article.toponyms:
         tally.gold += 1
         hit: PlaceMention | None = next(
@@ -176,6 +185,7 @@ def evaluate() -> dict[str, dict[str, dict[str, float]]]:
             a.right += t.right
             a.country_right += t.country_right
             a.predicted += t.predicted
+            a.predicted_right += t.predicted_right
             a.seconds += t.seconds
             a.errors.extend(t.errors)
         out[name] = {half: t.figures() for half, t in halves.items()}
@@ -208,7 +218,7 @@ def main() -> None:
                 f"{name:8s} {half:5s} gold {f['gold']:5.0f}  found {f['found']:.3f}  "
                 f"acc@161km {f['accuracy_161km']:.3f}  country {f['country_all']:.3f} "
                 f"(of found {f['country_found']:.3f})  median error "
-                f"{f['median_error_km']:.0f} km"
+                f"{f['median_error_km']:.0f} km  precision {f['precision']:.3f}"
                 + (f"  {f['ms_per_article']:.1f} ms/article" if "ms_per_article" in f else "")
             )
     sys.stdout.flush()

@@ -162,6 +162,12 @@ def _english_name(name: str, aliases: tuple[str, ...], kind: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _usable_alias(name: str) -> bool:
+    """An alternate name worth matching in English text: Latin script, longer than three
+    letters and not a code (GeoNames lists airport codes such as "MRS" among the names)."""
+    return len(name) > 3 and not name.isupper() and _latin(name)
+
+
 def _latin(name: str) -> bool:
     """True for a name in Latin script, as English-language news spells places."""
     return name.isascii() or all(
@@ -259,9 +265,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
             )
         )
         names.append((city["name"], i))
-        for alt in city.get("alternatenames") or ():
-            if alt and _latin(alt) and len(alt) > 2:
-                names.append((alt, i))
+        names.extend((alt, i) for alt in city.get("alternatenames") or () if _usable_alias(alt))
     capitals = {(iso3.get(code), c["capital"]) for code, c in countries.items()}
     places = [
         Place(
@@ -323,7 +327,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
             )
         )
         names.append((name, i))
-        names.extend((alias, i) for alias in aliases if _latin(alias))
+        names.extend((alias, i) for alias in aliases if _usable_alias(alias))
     country_names = _country_names()
     cities: dict[str, set[str]] = {}
     for p in places:
@@ -389,13 +393,13 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
             if feature.startswith("P.PPLA"):
                 feature = SEAT
             code = f"{row[8]}.{row[10]}" if row[10] else None
-            alternates = [a for a in row[3].split(",") if a and _latin(a)]
+            alternates = [a for a in row[3].split(",") if _usable_alias(a)]
             place = Place(row[1], lat, lon, country, feature, pop, geonameid, None, code)
             yield place, [row[1], row[2], *alternates]
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 6
+_BUILD = 7
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

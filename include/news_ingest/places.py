@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,8 @@ _US_STATES = {
 # A word this common in English ("Valley", "Mobile", "Police") is a place only when the
 # context says so.
 _COMMON_ZIPF = 3.5
+# A word this common ("she", "no") is no place even where a big city has it as a name.
+_VERY_COMMON_ZIPF = 5.0
 
 
 @lru_cache(maxsize=1)
@@ -137,12 +140,16 @@ def _lower_case_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 15)
-def _is_common_word(word: str) -> bool:
-    """True for an everyday English word ("valley", "mobile"), not for a name."""
+def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
-    lowered = word.casefold()
-    return lowered in _lower_case_words() and zipf_frequency(lowered, "en") >= _COMMON_ZIPF
+    return float(zipf_frequency(word.casefold(), "en"))
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_common_word(word: str) -> bool:
+    """True for an everyday English word ("valley", "mobile"), not for a name."""
+    return word.casefold() in _lower_case_words() and _zipf(word) >= _COMMON_ZIPF
 
 
 @dataclass
@@ -294,17 +301,56 @@ _DATELINE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    text = resources.files("news_ingest").joinpath("data/given_names.txt").read_text("utf-8")
+    lines = (line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset(fold(name) for line in lines for name in line.split())
+
+
+# Days, months and feasts: "in May" and "on Thursday" are dates, whatever the gazetteer says.
+_CALENDAR = frozenset(
+    fold(w)
+    for w in (
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+        "April May June July August September October November December Jan Feb Mar Apr Jun "
+        "Jul Aug Sep Sept Oct Nov Dec Christmas Easter Ramadan Eid Thanksgiving Halloween"
+    ).split()
+)
+
+
+def _people(text: str, runs: list[tuple[int, int]], gaz: Gazetteer) -> set[str]:
+    """Names the text gives to people: a given name and what follows it ("David Jones"),
+    and what follows a title ("Sgt. Webb"); each stays a person's name in the whole text."""
+    given = _given_names()
+    people: set[str] = set()
+    for start, end in runs:
+        tokens = [text[s:e] for s, e in _words(text, start, end)]
+        for i, token in enumerate(tokens):
+            key = fold(token)
+            if key in given and i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
+                people.update((key, fold(tokens[i + 1])))
+            elif key in _PERSON_TITLES and i + 1 < len(tokens):
+                people.add(fold(tokens[i + 1]))
+    return people
+
+
 def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     found: list[_Candidate] = []
     taken: set[tuple[int, int]] = set()
     dateline = _DATELINE.match(text)
-    for run in _runs(text):
+    runs = list(_runs(text))
+    people = _people(text, runs, gaz)
+    for run in runs:
         words = _words(text, run[0], run[1])
         for start, end, first in _spans(text, run[0], run[1], gaz):
             name = text[start:end]
             choices = gaz.candidates(name)
-            if not choices or fold(name) in _COMPASS or (start, end) in taken:
+            key = fold(name)
+            if not choices or key in _COMPASS or key in _CALENDAR or (start, end) in taken:
                 continue
+            if name.isupper() and len(name) <= 4 and not choices[0].is_country:
+                continue  # an acronym ("CNN", "KBR"), not a town's alternate spelling
             before = text[max(0, start - 30) : start]
             cue_region = bool(_REGION_AFTER.match(text, end) or _REGION_BEFORE.search(before))
             sentence_start = start == 0 or bool(re.search(r"(?:[.!?\"“:]\s+|\n\s*)$", before))
@@ -333,10 +379,14 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             strong = cand.cue_region or cand.within is not None or cand.locative
             top = choices[0]
             if not strong and not top.is_country and top.feature != ADMIN1:
+                if key in people or (len(words) == 1 and key in _given_names()):
+                    continue
                 if _is_person(text, start, words, first, gaz):
                     continue
                 single = first + 1 == len(words) or len(name.split()) == 1
-                if single and _is_common_word(name) and top.population < 1_000_000:
+                if single and _is_common_word(name) and (
+                    top.population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF
+                ):
                     continue
                 if sentence_start and single and _is_common_word(name):
                     continue
