@@ -6,10 +6,11 @@ Run: `.venv/bin/python bench/events/geoparsing.py [--errors dev]`. Reads
 A gold toponym (one with GeoNames coordinates) is right when a predicted mention
 overlaps it and lies within 161 km of it; a country named as such is right when the
 predicted country is its country. Precision is the share of predicted mentions that
-overlap an annotated toponym (with or without coordinates). Figures: the share of gold toponyms found (overlapped), accuracy
-over all gold toponyms, the right country over all and over those found, and the median
-error in km over those found. Articles alternate between two halves: "dev" (even
-positions), where errors may be read, and "check" (odd), read only as a whole.
+overlap an annotated toponym (with or without coordinates). Figures: the share of gold
+toponyms found (overlapped), accuracy over all gold toponyms, the right country over all
+and over those found, and the median error in km over those found. Articles alternate
+between two halves: "dev" (even positions), where errors may be read, and "check" (odd),
+read only as a whole.
 """
 
 from __future__ import annotations
