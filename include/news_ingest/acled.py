@@ -80,7 +80,8 @@ CUE_NAMES = frozenset(
         "accident", "crime", "sexual", "abduct", "retake", "take", "handover", "withdraw",
         "clash", "mob", "protest", "riot", "unrest", "peaceful", "loot", "hq", "arrest",
         "change", "agree_weak", "diplo", "harm", "attack", "hit", "rioting", "industrial",
-        "emergency", "shell_means", "casualties", "fire_verb",
+        "emergency", "shell_means", "casualties", "fire_verb", "gang", "judicial", "noise",
+        "bomb", "rally", "knife",
     }
 )  # fmt: skip
 # PLOVER types of what is said rather than done: the ACLED event such a sentence mentions
@@ -164,7 +165,9 @@ _NONE = Coding(None, None)
 # Who was harmed: armed people or posts (a battle) or unarmed people and places (violence
 # against civilians). "Armed men" comes before "men", "security forces" before "forces".
 _ARMED_VICTIM = (
-    r"armed (?:men|man|group|groups)|soldiers?|troops?|servicem[ae]n|army|military|"
+    r"armed (?:men|man|group|groups)|members? of (?:the |an? )?(?:[\w-]+ )?(?:security forces|"
+    r"armed forces|army|military|police|militia|armed group|rebel group)|bandits?|soldiers?|"
+    r"troops?|servicem[ae]n|army|military|"
     r"(?:riot )?police(?:m[ae]n|wom[ae]n| officers?| personnel)?|policem[ae]n|officers?|"
     r"cops?|security (?:forces?|personnel|men|officials?|guards?|agents?|force members)|"
     r"guards?|gendarmes?|militants?|rebels?|fighters?|insurgents?|terrorists?|jihadists?|"
@@ -209,6 +212,8 @@ _PASSIVE = re.compile(
     r"hacked|stabbed)|died|lost their lives)\b"
 )
 
+_BODIES = re.compile(rf"\bbod(?:y|ies) of (?:[\w'’-]+ ){{0,3}}?{_VICTIM}")
+
 # What a captured or seized thing must be for territory to change hands.
 _TERRITORY = re.compile(
     r"(?:[\w'’-]+ ){0,6}?(?:town|towns|village|villages|city|cities|area|areas|district|"
@@ -224,6 +229,34 @@ _SAID = re.compile(
     r"according to)\b(?: that)?",
     re.I,
 )
+# Who is arrested makes an ACLED arrest: political figures, activists, armed groups' members.
+_POLITICAL = re.compile(
+    r"\b(?:activists?|opposition|protesters|demonstrators|dissidents?|journalists?|reporters?|"
+    r"bloggers?|politicians?|lawmakers?|mps|senators?|party|parties|separatists?|militants?|"
+    r"rebels?|insurgents?|terrorists?|terrorism|jihadists?|extremists?|islamists?|guerrillas?|"
+    r"fighters|gunmen|bandits|commanders?|critics?|movement|leaders?|ringleaders?|organi[sz]ers|"
+    r"suspected members|members of|students|unionists|human rights|coup|plot(?:ters|ting)?|"
+    r"candidates?|students?|sedition|treason|blasphemy|insulting|social media)\b"
+)
+# What a rally is for: a cause makes it a demonstration ("a rally against the war"), not
+# a candidate's speech at a campaign rally.
+_CAUSE = re.compile(
+    r"\b(?:against|demand\w*|calling for|call for|in support of|to protest|protest\w*|slogans|"
+    r"chant\w*|placards|banners|denounc\w*|condemn\w*|anti-\w+|pro-\w+)\b"
+)
+_PROTESTERS_HARMED = re.compile(
+    r"\b(?:protesters|demonstrators|marchers)\b(?: [\w'’,-]+){0,4}? (?:(?:were|was|have been|"
+    r"has been|had been|are|being) (?:\w+ )?)?(?:killed|shot|wounded|injured|died|beaten)\b|"
+    r"\b(?:killed|killing|shot|shooting|wounded|wounding|injured|injuring|beat|beating) "
+    r"(?:[\w'’-]+ ){0,4}?(?:protesters|demonstrators|marchers)\b"
+)
+_ARREST_VERB = re.compile(r"arrest|detain(?!ee)|rounded|apprehend|nabbed|jailed|captured")
+_AMID = re.compile(
+    r"\b(?:amid|following|after|since|despite|before|ahead of)\s+(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
+_MOVEMENT_WORDS = frozenset({"marched", "marching", "marches", "rallied", "rally", "rallying"})
+_REFERENCE = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her) $", re.I)
 _NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
 
@@ -284,7 +317,7 @@ def _decide(
     disaster_context: bool,
 ) -> Coding:
     lowered = sentence.lower()
-
+    cues = _told(sentence, cues)
     present = cues.keys()
 
     def has(*names: str) -> bool:
@@ -300,36 +333,56 @@ def _decide(
     non_state = any(m.armed and m.sector in _NON_STATE for m in mentions)
     harm = has("harm")
     war = has(*_WAR)
-    attacked = has("attack", "firearm") or (has("hit") and (armed or war))
+    armed_words = armed or _ARMED_WORDS.search(lowered) is not None
+    # "The attack took place on Saturday" refers to an attack told elsewhere: a noun after
+    # a determiner is no attack of its own.
+    told = [a for a, _e in cues.get("attack", ()) if not _REFERENCE.search(sentence, 0, a)]
+    attacked = (
+        bool(told) or has("firearm") or (has("hit", "knife") and (armed or war or has("bomb")))
+    )
 
-    if has("mob") and not has("protest"):
+    demonstration = (
+        has("intervene", "rioting")
+        or (has("protest") and not _troops_marching(sentence, cues, mentions))
+        or (has("rally") and _CAUSE.search(lowered) is not None)
+    )
+    if has("mob") and not demonstration:
         return coded("Mob violence", "mob")
-    if has("sexual"):
+    if has("judicial") and not war and not non_state:
+        return _NONE._replace(reason="crime")  # a trial or a charge, not the act
+    if has("sexual") and not demonstration:
         return coded("Sexual violence", "sexual")
     if has("claim") and not harm:
         return _NONE._replace(reason="claim")
     if is_disaster(cues) and not (non_state and attacked):
         return _NONE._replace(reason="disaster")
-    if has("crime") and not war and not non_state:
+    # Robbery, drugs or smuggling without a political actor is crime; gangs and criminals
+    # that kill and attack may be an armed group.
+    if has("crime", "judicial") and not war and not non_state:
+        return _NONE._replace(reason="crime")
+    if has("gang") and not war and not non_state and not (attacked and harm):
         return _NONE._replace(reason="crime")
 
-    if has("protest", "intervene", "rioting"):
+    if demonstration:
         return _demonstration(sentence, cues, mentions, has, first)
-    if has("disrupt") and not harm:
-        return coded("Disrupted weapons use", "disrupt")
     # What the sentence reports first, among the events it names, is its event: an
-    # agreement or an arrest named before any violence is what happened.
+    # agreement, an arrest or weapons seized named before any violence is what happened.
     events_at = first(*_EVENTS)
-    if has("agree_strong") and not has("violation") and first("agree_strong") <= events_at:
+    # A truce in a trade war is diplomacy unless armed actors are named.
+    truce = has("agree_strong") and not has("violation") and (armed_words or not has("diplo"))
+    if truce and first("agree_strong") <= events_at:
         return coded("Agreement", "agree_strong")
     if has("agree_weak") and first("agree_weak") < events_at and armed and not has("diplo"):
         return coded("Agreement", "agree_weak")
-    if has("arrest") and not harm and first("arrest") <= events_at:
-        return _arrest(sentence, mentions, first("arrest"))
+    if not harm and has("arrest", "disrupt"):
+        if first("arrest") < first("disrupt") and first("arrest") <= events_at:
+            return _arrest(sentence, lowered, mentions, first("arrest"))
+        if "disrupt" in cues:
+            return coded("Disrupted weapons use", "disrupt")
     if has("suicide"):
         return coded("Suicide bomb", "suicide")
 
-    territory = _territory(sentence, cues, mentions, demonyms)
+    territory = _territory(sentence, cues, mentions, demonyms) if armed_words else None
     if territory is not None:
         return territory
 
@@ -337,7 +390,16 @@ def _decide(
         harm
         or attacked
         or has(
-            "blast", "hit", "fire_verb", "riot", "clash", "suicide", "chemical", "air", "shelling"
+            "bomb",
+            "blast",
+            "hit",
+            "fire_verb",
+            "riot",
+            "clash",
+            "suicide",
+            "chemical",
+            "air",
+            "shelling",
         )
     )
     modes = [
@@ -355,10 +417,14 @@ def _decide(
         at, sub = min(modes)
         if "clash" not in cues or at < first("clash"):
             return Coding(SUB_TYPES[sub], sub, at)
-    if has("clash"):
+    # Fighting needs fighters: "battling extradition", "an offensive remark" are not battles.
+    if has("clash") and (armed_words or harm or modes):
         return coded("Armed clash", "clash")
-    if has("blast") and not has("agree_weak", "diplo") and not disaster_context:
-        return coded("Remote explosive/landmine/IED", "blast")
+    # A bomb is a weapon; a blast or an explosion is one when it hurt, hit or was set off
+    # among armed actors (not a supernova's).
+    blast = has("bomb") or (has("blast") and (harm or attacked or armed_words or has("hit")))
+    if blast and not has("agree_weak", "diplo") and not disaster_context:
+        return coded("Remote explosive/landmine/IED", "bomb", "blast")
     if (
         has("abduct")
         and first("abduct") <= first("harm")
@@ -369,35 +435,88 @@ def _decide(
         return coded("Looting/property destruction", "loot")
     if disaster_context and not armed:
         return _NONE._replace(reason="disaster")
-    if attacked or plover in {"ASSAULT", "FIGHT"} or (harm and armed):
-        return _violence(lowered, cues, plover, mentions, first)
+    referred = has("attack") and not told and not harm
+    if attacked or (plover in {"ASSAULT", "FIGHT"} and not referred) or (harm and armed):
+        violence = _violence(lowered, cues, plover, mentions, first)
+        if violence is not None:
+            return violence
     if has("loot"):
         return coded("Looting/property destruction", "loot")
 
     if has("arrest"):
-        return _arrest(sentence, mentions, first("arrest"))
-    armed = armed or _ARMED_WORDS.search(lowered) is not None
+        arrest = _arrest(sentence, lowered, mentions, first("arrest"))
+        if arrest.event_type is not None:
+            return arrest
+    armed = armed_words
     if has("hq"):
         return coded("Headquarters or base established", "hq")
-    if has("handover") and armed:
+    if has("handover") and armed and _handed_territory(sentence, cues, demonyms):
         return coded("Non-violent transfer of territory", "handover")
-    if has("agree_strong"):
+    if truce:
         return coded("Agreement", "agree_strong")
     if has("agree_weak") and armed and not has("diplo"):
         return coded("Agreement", "agree_weak")
-    if (has("change", "withdraw") and armed) or has("emergency") or plover == "MOBILIZE":
+    if has("emergency") or (armed and (has("change", "withdraw") or plover == "MOBILIZE")):
         return coded("Change to group/activity", "change", "withdraw", "emergency")
-    if plover == "COERCE":
+    if plover == "COERCE" and any(m.armed for m in mentions):
         return Coding(STRATEGIC, "Other", 0)
     return _NONE
 
 
-def _arrest(sentence: str, mentions: Sequence[Actor], at: int) -> Coding:
-    """An arrest by the state; "detained" by an armed group is an abduction."""
+def _troops_marching(sentence: str, cues: Spans, mentions: Sequence[Actor]) -> bool:
+    """True when the only demonstration words are marching or rallying done by an armed
+    actor ("troops marched into the town")."""
+    for start, end in cues.get("protest", ()):
+        if sentence[start:end].lower() not in _MOVEMENT_WORDS:
+            return False
+        agent = _agent(sentence, mentions, start)
+        if agent is None or not agent.armed:
+            return False
+    return True
+
+
+def _arrest(sentence: str, lowered: str, mentions: Sequence[Actor], at: int) -> Coding:
+    """An arrest by the state of political figures or armed groups' members; "detained" by
+    an armed group is an abduction; anyone else's arrest is no ACLED event."""
     agent = _agent(sentence, mentions, at)
     if agent is not None and agent.sector in _NON_STATE:
         return Coding(CIVILIANS, "Abduction/forced disappearance", at)
-    return Coding(STRATEGIC, "Arrests", at)
+    political = _POLITICAL.search(lowered) is not None
+    if political or any(m.armed and m.sector in _NON_STATE for m in mentions):
+        return Coding(STRATEGIC, "Arrests", at)
+    return _NONE
+
+
+def _handed_territory(sentence: str, cues: Spans, demonyms: frozenset[str] | set[str]) -> bool:
+    """True when what is handed over or left is a place, not people or documents."""
+    return any(
+        _is_territory(sentence, end, demonyms) or sentence[start:end].lower().startswith("without")
+        for start, end in cues.get("handover", ())
+    )
+
+
+def _is_event_noun(name: str, word: str) -> bool:
+    """True for a cue word that names an event ("protests"), not people ("protesters"):
+    only the event can be a background ("after protests" but "after protesters clashed")."""
+    return name == "arrest" or not word.lower().endswith(("ers", "ors", "er", "or"))
+
+
+def _told(sentence: str, cues: Spans) -> Spans:
+    """The cues without those that refer to an event rather than tell it: "these arrests",
+    demonstrations named as a background ("stocks fell amid protests")."""
+    kept = dict(cues)
+    for name, pattern in (("arrest", _REFERENCE), ("protest", _AMID), ("rioting", _AMID)):
+        if name in cues:
+            spans = [
+                (a, e)
+                for a, e in cues[name]
+                if not (pattern.search(sentence, 0, a) and _is_event_noun(name, sentence[a:e]))
+            ]
+            if spans:
+                kept[name] = spans
+            else:
+                del kept[name]
+    return kept
 
 
 def _demonstration(
@@ -420,13 +539,23 @@ def _demonstration(
             return Coding(RIOTS, "Violent demonstration", at)
     # Deaths and blows are force used on the demonstrators when the state's forces are there
     # ("a vigil for those killed in the fire" is not).
-    if has("firearm") or (has("harm", "attack") and any(m.sector in _STATE for m in mentions)):
+    lowered = sentence.lower()
+    victims = _PROTESTERS_HARMED.search(lowered) is not None
+    if (
+        has("firearm")
+        or victims
+        or (has("harm", "attack") and any(m.sector in _STATE for m in mentions))
+    ):
         return Coding(PROTESTS, "Excessive force against protesters", at)
     if has("unrest") and not has("peaceful"):
         return Coding(RIOTS, "Violent demonstration", at)
     # Arrests of the demonstrators, not those they march for ("demanding the release of the
     # detained journalists").
-    arrests = [a for a, _e in cues.get("arrest", ()) if not _NOUN_BEFORE.search(sentence, 0, a)]
+    arrests = [
+        a
+        for a, e in cues.get("arrest", ())
+        if not _NOUN_BEFORE.search(sentence, 0, a) and _ARREST_VERB.match(sentence[a:e].lower())
+    ]
     if has("intervene") or arrests:
         return Coding(PROTESTS, "Protest with intervention", at)
     return Coding(PROTESTS, "Peaceful protest", at)
@@ -510,9 +639,11 @@ def _by_state(mentions: Sequence[Actor], at: int) -> bool:
 
 def _violence(
     lowered: str, cues: Spans, plover: str | None, mentions: Sequence[Actor], first: _First
-) -> Coding:
+) -> Coding | None:
     """Violence by an armed actor: a battle when its victims are armed (soldiers, police,
-    militants, a post), violence against civilians when they are not."""
+    militants, a post), violence against civilians when they are not; None when neither
+    an armed actor nor a victim is named ("a crack assassin's first murder", a match won
+    "by beating" a rival)."""
     at = first("attack", "firearm", "harm")
     kinds: set[str | None] = set()
     for match in _OBJECT.finditer(lowered):
@@ -520,10 +651,13 @@ def _violence(
         named = any(m.armed and match.start() < m.start < match.end() for m in mentions)
         kinds.add("armed" if named else match.lastgroup)
     kinds |= {m.lastgroup for m in _PASSIVE.finditer(lowered)}
+    kinds |= {m.lastgroup for m in _BODIES.finditer(lowered)}
     if "armed" in kinds:
         return Coding(BATTLES, "Armed clash", at)
     if "civilian" in kinds:
         return Coding(CIVILIANS, "Attack", at)
+    if not any(m.armed for m in mentions) and not _ARMED_WORDS.search(lowered):
+        return None
     if plover == "FIGHT":
         return Coding(BATTLES, "Armed clash", at)
     armed = [m for m in mentions if m.armed]
