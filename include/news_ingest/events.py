@@ -16,7 +16,7 @@ import yaml
 from news_ingest import acled
 from news_ingest.casualties import Casualties, parse_casualties
 from news_ingest.casualties import parse_fatalities as parse_fatalities
-from news_ingest.gazetteer import ADMIN1, ADMIN2
+from news_ingest.gazetteer import ADMIN1, ADMIN2, country_names
 from news_ingest.places import PlaceMention, find_places
 
 PLOVER_TYPES = frozenset(
@@ -164,20 +164,22 @@ class Lexicon:
         self.any_acled_cue = _Alternation(raw["acled_cues"], flags=0)
         geonames = _geonames_countries()
         self.country_names: dict[str, str] = dict(geonames)
-        for iso3, names in raw["countries"].items():
+        # The geoparser's country names and demonyms, and the lexicon's own additions
+        # (organisations, places that stand for a government or a people as actors).
+        countries = {iso3: list(names) for iso3, names in country_names().items()}
+        for iso3, names in raw.get("countries", {}).items():
+            countries.setdefault(iso3, []).extend(n for n in names if n not in countries[iso3])
+        for iso3, names in countries.items():
             for name in names:
                 self.country_names[name] = iso3
         # Demonyms and other names beside a country's own: "captured a Syrian soldier" takes
         # no territory.
         own_names = dict(geonames)
         self.demonyms = frozenset(
-            name
-            for names in raw["countries"].values()
-            for name in names[1:]
-            if name not in own_names
+            name for names in countries.values() for name in names[1:] if name not in own_names
         )
         self.country_display = {iso3: name for name, iso3 in geonames}
-        self.country_display.update({iso3: names[0] for iso3, names in raw["countries"].items()})
+        self.country_display.update({iso3: names[0] for iso3, names in countries.items()})
         alternation = "|".join(
             re.escape(n) for n in sorted(self.country_names, key=len, reverse=True)
         )
@@ -300,17 +302,33 @@ def _by_first_letter(patterns: list[str]) -> str | None:
     every entry (3.8x faster on the trigger list, 2.3x on the roles). None when an
     alternative does not open on a literal character.
     """
-    groups: dict[str, list[str]] = {}
+    alternatives: list[str] = []
     for pattern in patterns:
         for alternative in _top_level(pattern):
             opened = _opening_letter(alternative)
             if opened is None:
                 return None
-            for each in opened:
-                groups.setdefault(each[0], []).append(each[1:])
-    return "|".join(
-        re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in groups.items()
-    )
+            alternatives.extend(opened)
+    return _grouped(alternatives, 2)
+
+
+def _grouped(alternatives: list[str], depth: int) -> str:
+    """Alternatives that each open on a literal character, grouped by it, and within a
+    group by the next character where every rest opens on one (``depth`` levels): the
+    engine then tries only the few alternatives that share the text's first two letters
+    (a third faster again on the ACLED cues than one level)."""
+    groups: dict[str, list[str]] = {}
+    for each in alternatives:
+        groups.setdefault(each[0], []).append(each[1:])
+    out = []
+    for letter, rests in groups.items():
+        inner = "|".join(rests)
+        if depth > 1 and all(rests):
+            opened = [_opening_letter(rest) for rest in rests]
+            if all(o is not None for o in opened):
+                inner = _grouped([a for o in opened if o is not None for a in o], depth - 1)
+        out.append(re.escape(letter) + "(?:" + inner + ")")
+    return "|".join(out)
 
 
 def _opening_letters(patterns: list[str]) -> set[str]:

@@ -191,7 +191,8 @@ def _median_point(points: list[tuple[float, float]]) -> tuple[float, float]:
     return _middle(lats), _middle(lons)
 
 
-def _country_names() -> dict[str, list[str]]:
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, list[str]]:
     """ISO3 to the country's names and demonyms."""
     text = resources.files("news_ingest").joinpath("data/country_names.yaml").read_text("utf-8")
     raw: dict[str, list[str]] = yaml.safe_load(text)["countries"]
@@ -328,7 +329,7 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         )
         names.append((name, i))
         names.extend((alias, i) for alias in aliases if _usable_alias(alias))
-    country_names = _country_names()
+    names_of_countries = country_names()
     cities: dict[str, set[str]] = {}
     for p in places:
         if p.feature != ADMIN2 and p.country:
@@ -345,9 +346,8 @@ def _built_in() -> tuple[list[Place], list[tuple[str, int]]]:
         )
         names.append((c["name"], i))
         # The lexicon names a government by its capital ("Moscow"); as a place that is the city.
-        names.extend(
-            (n, i) for n in country_names.get(country, ()) if fold(n) not in cities.get(country, ())
-        )
+        taken = cities.get(country, set())
+        names.extend((n, i) for n in names_of_countries.get(country, ()) if fold(n) not in taken)
     regions_text = resources.files("news_ingest").joinpath("data/regions.yaml").read_text("utf-8")
     for region in yaml.safe_load(regions_text)["regions"]:
         i = len(places)

@@ -384,8 +384,10 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 if _is_person(text, start, words, first, gaz):
                     continue
                 single = first + 1 == len(words) or len(name.split()) == 1
-                if single and _is_common_word(name) and (
-                    top.population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF
+                if (
+                    single
+                    and _is_common_word(name)
+                    and (top.population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF)
                 ):
                     continue
                 if sentence_start and single and _is_common_word(name):
