@@ -26,4 +26,9 @@ RUN mkdir -p /opt/airflow/data \
 ENV AIRFLOW__CORE__LOAD_EXAMPLES=False \
     NEWS_FEEDS=/opt/airflow/news_ingest/include/config/feeds.yaml \
     NEWS_SEEDS_DIR=/opt/airflow/seeds \
-    NEWS_DATA_ROOT=/opt/airflow/data
+    NEWS_DATA_ROOT=/opt/airflow/data \
+    NEWS_CACHE_DIR=/opt/airflow/cache
+
+# The geoparser's gazetteer is built once here, so no task spends its first 20 s on it
+# (a NEWS_GAZETTEER dump mounted later is added on first use and cached beside it).
+RUN python -c "from news_ingest.places import default_gazetteer; default_gazetteer()"
