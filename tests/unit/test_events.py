@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from news_ingest.acled import CUE_NAMES
+from news_ingest.acled import CUE_NAMES, SUB_TYPES
 from news_ingest.events import (
     _DEMANDS,
     _PROMISES,
@@ -194,6 +194,170 @@ def test_state_force_violence_is_conventional_fight() -> None:
     event = extract_events("x", text, FRIDAY)[0]
     assert event.event_type == "FIGHT" and event.acled_event_type == "Battles"
     assert event.sub_event_type == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sub_type"),
+    [
+        # Who the victims are decides between a battle and violence against civilians.
+        ("Gunmen stormed a police station in Kano state, killing three officers.", "Armed clash"),
+        (
+            "Gunmen killed 12 villagers in an overnight raid on a village in Zamfara state.",
+            "Attack",
+        ),
+        ("Members of an armed group shot and killed a civilian in Bunia.", "Attack"),
+        (
+            "Five militants were killed in an encounter with security forces in Shopian.",
+            "Armed clash",
+        ),
+        # Territory changing hands: who takes it.
+        (
+            "Government troops retook the town of Kidal from separatist rebels on Thursday.",
+            "Government regains territory",
+        ),
+        (
+            "M23 rebels seized control of the border town of Bunagana on Monday.",
+            "Non-state actor overtakes territory",
+        ),
+        (
+            "Jihadists overran an army post in the north and took control of the area.",
+            "Non-state actor overtakes territory",
+        ),
+        (
+            "Rebels took over the town after government troops withdrew without a fight.",
+            "Non-violent transfer of territory",
+        ),
+        # Explosions and remote violence, by the weapon.
+        (
+            "Warplanes bombed a market in the rebel-held town, killing 15 civilians.",
+            "Air/drone strike",
+        ),
+        ("A drone strike killed four suspected militants in North Waziristan.", "Air/drone strike"),
+        (
+            "Artillery shells slammed into residential areas of Donetsk overnight, wounding six.",
+            "Shelling/artillery/missile attack",
+        ),
+        (
+            "Militants fired mortars at the airport, damaging a runway.",
+            "Shelling/artillery/missile attack",
+        ),
+        (
+            "A roadside bomb killed three soldiers in Kunar province.",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "A landmine exploded under a minibus near Gao, killing eight passengers.",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "A suicide bomber blew himself up at a mosque in Peshawar during Friday prayers.",
+            "Suicide bomb",
+        ),
+        ("Unknown assailants lobbed a grenade at a police vehicle in Srinagar.", "Grenade"),
+        (
+            "Dozens of people suffered breathing problems after a chlorine attack on the town.",
+            "Chemical weapon",
+        ),
+        (
+            "Helicopters dropped barrels filled with chlorine on the town, activists said.",
+            "Chemical weapon",
+        ),
+        # Violence against civilians beyond killing.
+        (
+            "Gunmen abducted 30 students from a boarding school in Kaduna state.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "Soldiers raped at least ten women during the operation, a UN report said.",
+            "Sexual violence",
+        ),
+        # Demonstrations: what the demonstrators do and what is done to them.
+        (
+            "Thousands of teachers marched through Nairobi on Tuesday to demand higher pay.",
+            "Peaceful protest",
+        ),
+        (
+            "Police fired tear gas to disperse hundreds of demonstrators in Harare.",
+            "Protest with intervention",
+        ),
+        (
+            "Security forces opened fire on demonstrators in Khartoum, killing four.",
+            "Excessive force against protesters",
+        ),
+        (
+            "Protesters threw stones at police and set tyres ablaze on the main road.",
+            "Violent demonstration",
+        ),
+        (
+            "Demonstrators clashed with riot police in central Santiago for a third night.",
+            "Violent demonstration",
+        ),
+        ("A mob lynched a man accused of stealing a motorcycle in Kampala.", "Mob violence"),
+        # Strategic developments.
+        (
+            "The government and the rebels signed a ceasefire agreement in Juba on Sunday.",
+            "Agreement",
+        ),
+        ("The two sides exchanged 200 prisoners under a deal brokered by Qatar.", "Agreement"),
+        ("Police arrested the leader of the separatist movement at his home in Buea.", "Arrests"),
+        (
+            "Dozens of fighters defected from the rebel group and joined government forces.",
+            "Change to group/activity",
+        ),
+        (
+            "The government imposed a dusk-to-dawn curfew in the city after days of unrest.",
+            "Change to group/activity",
+        ),
+        ("Police defused a bomb planted near a church in Kaduna.", "Disrupted weapons use"),
+        (
+            "Troops seized a large cache of weapons and ammunition in a raid on a hideout.",
+            "Disrupted weapons use",
+        ),
+        (
+            "Air defences intercepted two drones over the capital overnight.",
+            "Disrupted weapons use",
+        ),
+        (
+            "The militants set up a new base in the forest near the border.",
+            "Headquarters or base established",
+        ),
+        (
+            "Militiamen looted and burned dozens of houses in the village.",
+            "Looting/property destruction",
+        ),
+    ],
+)
+def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -> None:
+    events = [e for e in extract_events("x", sentence, FRIDAY) if e.acled_event_type]
+    assert events, sentence
+    assert (events[0].acled_event_type, events[0].sub_event_type) == (SUB_TYPES[sub_type], sub_type)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Floods swept through the valley, killing 23 people and destroying hundreds of homes.",
+        "A bus plunged into a ravine in the mountains, killing 17 passengers.",
+        "A gas explosion at an apartment block killed three residents.",
+        "Armed robbers stole cash from a bank in the city centre and shot a guard.",
+        "Police seized 200 kilograms of cocaine at the port and arrested three traffickers.",
+        "The foreign ministers of the two countries met in Geneva to discuss trade.",
+        "The Islamic State group claimed responsibility for the bombing.",
+        "Negotiators met in Geneva for talks on limiting nuclear missiles.",
+        "Firefighters battled a blaze at a chemical plant for several hours.",
+        "The president suffered a heart attack at his home, his office said.",
+    ],
+)
+def test_disasters_crime_diplomacy_and_claims_get_no_acled_type(sentence: str) -> None:
+    assert not [e for e in extract_events("x", sentence, FRIDAY) if e.acled_event_type]
+
+
+def test_a_plain_report_without_a_trigger_word_is_an_event() -> None:
+    # "Set up" and "base" are no PLOVER trigger: the ACLED cues alone make the event.
+    events = extract_events("x", "Turkish troops set up a new base near Idlib on Thursday.", FRIDAY)
+    assert [(e.event_type, e.sub_event_type) for e in events] == [
+        ("MOBILIZE", "Headquarters or base established")
+    ]
 
 
 @pytest.mark.parametrize(
