@@ -269,16 +269,20 @@ def decide(
     demonyms: frozenset[str] | set[str] = frozenset(),
     trigger_at: int | None = None,
     disaster_context: bool = False,
+    stance: bool = False,
 ) -> Coding:
     """The sentence's ACLED coding from its cues (cue name to spans, in text order), the
     PLOVER type of its trigger (None when it has none) and where that starts, and its
     actor mentions; in an article about a disaster (``disaster_context``), explosions and
-    deaths that no armed actor caused are part of it."""
+    deaths that no armed actor caused are part of it; after a stated intention (``stance``:
+    "will", "must", "refused to") what follows has not happened."""
     if not cues and plover not in _VIOLENT_PLOVER:
         return _NONE  # nothing ACLED codes is named
     coding = _decide(sentence, cues, plover, mentions, demonyms, disaster_context)
     if plover is None or trigger_at is None or coding.at <= trigger_at:
         return coding
+    if stance:
+        return _NONE._replace(reason="speech")
     if plover in SPEECH:
         # What follows a speech verb is its object ("denied carrying out the attack"), but
         # talks and arrivals sit beside developments (troops arriving, a base set up).

@@ -485,7 +485,7 @@ def classify(
         kind = modal.lastgroup or "AGREE"
         if kind == "AGREE" and _CONDITION.search(sentence, modal.end()):
             kind = "THREATEN"
-        found = (modal, {"plover": kind})
+        found = (modal, {"plover": kind, "stance": True})
     if found is None:
         return None
     match, spec = found
@@ -757,7 +757,14 @@ def extract_events(
         if coded is not None:
             match, spec, actor1, actor2, mentions = coded
             coding = acled.decide(
-                sentence, cues, spec["plover"], mentions, lexicon.demonyms, match.start(), disaster
+                sentence,
+                cues,
+                spec["plover"],
+                mentions,
+                lexicon.demonyms,
+                match.start(),
+                disaster,
+                stance=spec.get("stance", False),
             )
             if coding.reason == "disaster" and spec["plover"] in {"ASSAULT", "FIGHT"}:
                 continue  # a flood or a crash kills, but nobody assaulted anyone
