@@ -152,7 +152,8 @@ class Actor(Protocol):
 
 class Coding(NamedTuple):
     """An ACLED coding: event type, sub-type, where its deciding cue starts, and why a
-    sentence gets none ("disaster", "crime", "claim") when it is not political violence."""
+    sentence gets none ("disaster", "crime", "claim") when it is not political violence,
+    or "generic" for violence coded from its victims with no weapon named."""
 
     event_type: str | None
     sub_event_type: str | None
@@ -161,6 +162,9 @@ class Coding(NamedTuple):
 
 
 _NONE = Coding(None, None)
+# The reason given to violence coded from its victims alone, with no weapon named: a
+# following sentence may still name the weapon.
+_GENERIC = "generic"
 
 # Who was harmed: armed people or posts (a battle) or unarmed people and places (violence
 # against civilians). "Armed men" comes before "men", "security forces" before "forces".
@@ -257,6 +261,13 @@ _AMID = re.compile(
 )
 _MOVEMENT_WORDS = frozenset({"marched", "marching", "marches", "rallied", "rally", "rallying"})
 _REFERENCE = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her) $", re.I)
+# A sentence that turns to another incident.
+_SHIFT = re.compile(
+    r"(?:separately|meanwhile|elsewhere|in (?:a |an )?(?:separate|another|other)|earlier|later|"
+    r"last (?:week|month|year)|in (?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|\d{4}))\b",
+    re.I,
+)
 _NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
 
@@ -297,6 +308,24 @@ def decide(
         # after the attack"): the violence named after it is the background.
         return _NONE._replace(reason="background")
     return coding
+
+
+def detail(sentence: str, cues: Spans) -> Coding | None:
+    """The weapon a sentence names for the attack told in the sentence before it ("Gunmen
+    attacked a post. The attackers used grenades."), as a remote-violence coding; None
+    when it names none or tells something else (weapons found, a claim, an accident)."""
+    if _SHIFT.match(sentence) or any(
+        name in cues for name in ("disrupt", "claim", "natural", "accident", "agree_strong")
+    ):
+        return None
+    if "suicide" in cues:
+        return Coding(REMOTE, "Suicide bomb", cues["suicide"][0][0])
+    modes = [(cues[name][0][0], sub) for name, sub in _MODES if name in cues]
+    modes += [(cues["bomb"][0][0], "Remote explosive/landmine/IED")] if "bomb" in cues else []
+    if not modes:
+        return None
+    at, sub = min(modes)
+    return Coding(REMOTE, sub, at)
 
 
 def is_disaster(cues: Spans) -> bool:
@@ -657,19 +686,19 @@ def _violence(
     kinds |= {m.lastgroup for m in _PASSIVE.finditer(lowered)}
     kinds |= {m.lastgroup for m in _BODIES.finditer(lowered)}
     if "armed" in kinds:
-        return Coding(BATTLES, "Armed clash", at)
+        return Coding(BATTLES, "Armed clash", at, _GENERIC)
     if "civilian" in kinds:
-        return Coding(CIVILIANS, "Attack", at)
+        return Coding(CIVILIANS, "Attack", at, _GENERIC)
     if not any(m.armed for m in mentions) and not _ARMED_WORDS.search(lowered):
         return None
     if plover == "FIGHT":
-        return Coding(BATTLES, "Armed clash", at)
+        return Coding(BATTLES, "Armed clash", at, _GENERIC)
     armed = [m for m in mentions if m.armed]
     if armed and armed[0].sector in _STATE:
         # State forces using force with no unarmed victim named: fighting their opponents.
-        return Coding(BATTLES, "Armed clash", at)
+        return Coding(BATTLES, "Armed clash", at, _GENERIC)
     if len({m.sector for m in armed}) > 1 or (
         len(armed) > 1 and any(m.sector in _STATE for m in armed)
     ):
-        return Coding(BATTLES, "Armed clash", at)
-    return Coding(CIVILIANS, "Attack", at)
+        return Coding(BATTLES, "Armed clash", at, _GENERIC)
+    return Coding(CIVILIANS, "Attack", at, _GENERIC)

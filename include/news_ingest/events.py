@@ -743,6 +743,8 @@ def extract_events(
     )
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
+    # The event of the sentence before, when coded from its victims with no weapon named.
+    generic: tuple[int, int] | None = None
     sentences = split_sentences(text)
     spans = _sentence_spans(text, sentences)
     all_cues = [find_acled_cues(s, lexicon) if len(s) <= 1000 else {} for s in sentences]
@@ -753,6 +755,18 @@ def extract_events(
         if len(sentence) > 1000:
             continue
         cues = all_cues[index]
+        if generic is not None and generic[1] == index - 1:
+            # The weapon named right after an attack is the attack's ("The attacks were
+            # carried out with grenades"), as an ACLED coder reads the whole report.
+            weapon = acled.detail(sentence, cues)
+            if weapon is not None and weapon.sub_event_type is not None:
+                prior = events[generic[0]]
+                events[generic[0]] = replace(
+                    prior,
+                    acled_event_type=weapon.event_type,
+                    sub_event_type=weapon.sub_event_type,
+                    event_mode=MODES.get(weapon.sub_event_type),
+                )
         coded = classify(sentence, lexicon, dominant)
         if coded is not None:
             match, spec, actor1, actor2, mentions = coded
@@ -869,6 +883,8 @@ def extract_events(
                 events[seen[key]] = replace(prior, fatalities=fatalities, injured=counts.injured)
             continue
         seen[key] = len(events)
+        if coding.reason == "generic":
+            generic = (len(events), index)
         events.append(event)
     return events
 
