@@ -256,7 +256,8 @@ _PROTESTERS_HARMED = re.compile(
 )
 _ARREST_VERB = re.compile(r"arrest|detain(?!ee)|rounded|apprehend|nabbed|jailed|captured")
 _AMID = re.compile(
-    r"\b(?:amid|following|after|since|despite|before|ahead of)\s+(?:[\w'’-]+\s+){0,3}$",
+    r"\b(?:amid|following|after|since|despite|before|ahead of|in anticipation of)\s+"
+    r"(?:[\w'’-]+\s+){0,3}$",
     re.I,
 )
 _MOVEMENT_WORDS = frozenset({"marched", "marching", "marches", "rallied", "rally", "rallying"})
@@ -268,6 +269,7 @@ _SHIFT = re.compile(
     r"september|october|november|december|\d{4}))\b",
     re.I,
 )
+_INTENT_BEFORE = re.compile(r"\bto $", re.I)
 _NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
 
@@ -612,6 +614,8 @@ def _territory(
         for start, end in cues.get(name, ()):
             if _NOUN_BEFORE.search(sentence, 0, start):
                 continue  # "the occupied West Bank", "the captured soldiers": an adjective
+            if _INTENT_BEFORE.search(sentence, 0, start):
+                continue  # "an attack to capture the positions was repelled": an aim
             if _is_territory(sentence, end, demonyms) and (found is None or start < found[0]):
                 found = (start, name)
                 break

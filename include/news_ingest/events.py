@@ -427,11 +427,15 @@ def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[s
             continue  # "US-backed forces": a compound adjective, not a verb
         if sentence[max(0, start - 2) : start] == ", " and _BY_AGENT.match(sentence, match.end()):
             continue  # "soldiers, backed by allied fighters, launched": a participle
+        if _CHARGE_PARTICIPLE.match(lowered, start) and not _AUXILIARY.search(lowered, 0, start):
+            continue  # "a man accused of theft": who is accused, not who accuses
         return match, lexicon.triggers[index]
     return None
 
 
 _BY_AGENT = re.compile(r" by\b")
+_CHARGE_PARTICIPLE = re.compile(r"accused of\b")
+_AUXILIARY = re.compile(r"\b(?:is|are|was|were|been|being|be)\s+(?:\w+ly\s+)?$")
 
 
 _PROMISES = (

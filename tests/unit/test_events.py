@@ -210,7 +210,8 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "Five militants were killed in an encounter with security forces in Shopian.",
             "Armed clash",
         ),
-        # Territory changing hands: who takes it.
+        # Territory changing hands: who takes it (an attack to capture a place is an aim).
+        ("An attack by the militants to capture the hilltop was repelled.", "Armed clash"),
         (
             "Government troops retook the town of Kidal from separatist rebels on Thursday.",
             "Government regains territory",
@@ -350,6 +351,41 @@ def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -
 )
 def test_disasters_crime_diplomacy_and_claims_get_no_acled_type(sentence: str) -> None:
     assert not [e for e in extract_events("x", sentence, FRIDAY) if e.acled_event_type]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # What is announced, aimed at or used as a figure of speech has not happened.
+        "The rebels said they would attack the city unless the army withdrew.",
+        "Stocks rallied in Hong Kong as investors shrugged off the trade war.",
+        "The Netherlands clinched a place by beating Austria 2-1 on Sunday.",
+    ],
+)
+def test_intentions_aims_and_figures_of_speech_are_not_coded_as_what_they_name(
+    sentence: str,
+) -> None:
+    assert not [e for e in extract_events("x", sentence, FRIDAY) if e.acled_event_type]
+
+
+def test_the_weapon_named_next_is_the_attacks() -> None:
+    text = (
+        "Gunmen attacked a police station in the town on Tuesday night, wounding two officers. "
+        "Police said the attackers used hand grenades."
+    )
+    first = extract_events("x", text, FRIDAY)[0]
+    assert (first.acled_event_type, first.sub_event_type) == (
+        "Explosions/Remote violence",
+        "Grenade",
+    )
+
+
+def test_a_man_accused_of_a_crime_is_no_accusation_by_him() -> None:
+    text = "A man accused of stealing a goat was beaten to death by a mob in the village."
+    events = extract_events("x", text, FRIDAY)
+    assert [(e.acled_event_type, e.sub_event_type) for e in events][:1] == [
+        ("Riots", "Mob violence")
+    ]
 
 
 def test_a_plain_report_without_a_trigger_word_is_an_event() -> None:
