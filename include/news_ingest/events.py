@@ -742,9 +742,10 @@ def extract_events(
         countries = _article_countries(f"{title or ''}\n{text}", lexicon)
     dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
     specific = [m for m in named if not m.place.is_country and m.place.country]
-    article_place = max(
-        specific, key=lambda m: (sum(o.place == m.place for o in specific), -m.start), default=None
-    )
+    times_named: dict[int, int] = {}
+    for m in specific:
+        times_named[id(m.place)] = times_named.get(id(m.place), 0) + 1
+    article_place = max(specific, key=lambda m: (times_named[id(m.place)], -m.start), default=None)
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
     # The event of the sentence before, when coded from its victims with no weapon named.

@@ -98,6 +98,7 @@ class Gazetteer:
             key: tuple(sorted(ids, key=lambda i: -self.places[i].population))
             for key, ids in index.items()
         }
+        self.first_words = self._first_words()
         self.countries: dict[str, Place] = {
             p.country: p for p in self.places if p.is_country and p.country
         }
@@ -127,7 +128,11 @@ class Gazetteer:
                 grown._index[key] = tuple(ordered)
             else:
                 grown._index[key] = ids
+        grown.first_words = grown._first_words()
         return grown
+
+    def _first_words(self) -> frozenset[str]:
+        return frozenset(key.split(" ", 1)[0] for key in self._index)
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place called ``name`` (folded), most populous first."""
@@ -399,7 +404,7 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 7
+_BUILD = 8
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

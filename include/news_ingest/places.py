@@ -88,13 +88,29 @@ _REGION_WORDS = (
     "countryside|outskirts|municipality|parish|borough|territory"
 )
 _REGION_AFTER = re.compile(rf"\s+(?:{_REGION_WORDS})\b", re.I)
-_REGION_BEFORE = re.compile(r"(?:\b(?:rural|northern|southern|eastern|western|central)\s+)$", re.I)
-# Prepositions of place before a name: "in Reading", "near Valley".
-_LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|near|at|from|to|into|outside|across|around|towards?|toward|via|through|"
-    r"north of|south of|east of|west of|of)\s+(?:the\s+)?$",
-    re.I,
+# Words just before a name: "rural Idlib", "northern Homs" (a region); "in Reading",
+# "near Valley", "north of Aleppo" (a place), with or without "the" between.
+_REGION_BEFORE = frozenset("rural northern southern eastern western central".split())
+_LOCATIVES = frozenset(
+    "in near at from to into outside across around towards toward via through of".split()
 )
+
+
+def _words_before(before: str) -> list[str]:
+    """The last words before a name, lower case, "the" dropped."""
+    words = before.lower().split()[-3:]
+    return words[:-1] if words and words[-1] == "the" else words
+
+
+def _after_sentence_end(before: str) -> bool:
+    """True when the text before a name ends a sentence or a line."""
+    stripped = before.rstrip()
+    space = before[len(stripped) :]
+    if not stripped:
+        return True
+    return bool(space) and ("\n" in space or stripped[-1] in ".!?\"“:")
+
+
 _SPEECH_AFTER = re.compile(r"\s*,?\s+(?:said|says|told|added|wrote|asked|explained)\b")
 # AP-style and postal state abbreviations: "Alexandria, La.", "Mobile, AL".
 _US_STATES = {
@@ -162,6 +178,8 @@ class _Candidate:
     within: str | None = None  # an admin1 code or ISO3 the text puts it in ("X, Louisiana")
     locative: bool = False  # "in X"
     sentence_start: bool = False
+    # Each reading with its worth before the story's context, once computed.
+    priors: list[tuple[Place, tuple[float, str]]] | None = None
 
     @property
     def key(self) -> str:
@@ -198,12 +216,17 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return words
 
 
-def _spans(text: str, start: int, end: int, gaz: Gazetteer) -> Iterator[tuple[int, int, int]]:
-    """Maximal sub-spans of the run text[start:end] that the gazetteer names, left to
-    right, each with the index of its first word."""
-    words = _words(text, start, end)
+def _spans(
+    text: str, words: list[tuple[int, int]], gaz: Gazetteer
+) -> Iterator[tuple[int, int, int]]:
+    """Maximal runs of ``words`` that the gazetteer names, left to right, each with the
+    index of its first word."""
     i = 0
     while i < len(words):
+        s, e = words[i]
+        if fold(text[s:e]).split(" ", 1)[0] not in gaz.first_words:
+            i += 1  # most capitalised words open no place name: one lookup, not six
+            continue
         for j in range(min(len(words), i + 6), i, -1):
             s, e = words[i][0], words[j - 1][1]
             if text[s].isupper() and text[s:e] in gaz:
@@ -319,13 +342,15 @@ _CALENDAR = frozenset(
 )
 
 
-def _people(text: str, runs: list[tuple[int, int]], gaz: Gazetteer) -> set[str]:
+def _people(text: str, runs: list[list[tuple[int, int]]]) -> set[str]:
     """Names the text gives to people: a given name and what follows it ("David Jones"),
     and what follows a title ("Sgt. Webb"); each stays a person's name in the whole text."""
     given = _given_names()
     people: set[str] = set()
-    for start, end in runs:
-        tokens = [text[s:e] for s, e in _words(text, start, end)]
+    for words in runs:
+        if len(words) < 2:
+            continue
+        tokens = [text[s:e] for s, e in words]
         for i, token in enumerate(tokens):
             key = fold(token)
             if key in given and i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
@@ -340,10 +365,10 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     taken: set[tuple[int, int]] = set()
     dateline = _DATELINE.match(text)
     runs = list(_runs(text))
-    people = _people(text, runs, gaz)
-    for run in runs:
-        words = _words(text, run[0], run[1])
-        for start, end, first in _spans(text, run[0], run[1], gaz):
+    words_of_runs = [_words(text, start, end) for start, end in runs]
+    people = _people(text, words_of_runs)
+    for words in words_of_runs:
+        for start, end, first in _spans(text, words, gaz):
             name = text[start:end]
             choices = gaz.candidates(name)
             key = fold(name)
@@ -352,8 +377,11 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             if name.isupper() and len(name) <= 4 and not choices[0].is_country:
                 continue  # an acronym ("CNN", "KBR"), not a town's alternate spelling
             before = text[max(0, start - 30) : start]
-            cue_region = bool(_REGION_AFTER.match(text, end) or _REGION_BEFORE.search(before))
-            sentence_start = start == 0 or bool(re.search(r"(?:[.!?\"“:]\s+|\n\s*)$", before))
+            previous = _words_before(before)
+            cue_region = bool(previous and previous[-1] in _REGION_BEFORE) or bool(
+                _REGION_AFTER.match(text, end)
+            )
+            sentence_start = _after_sentence_end(before)
             found_within = _within(text, end, gaz)
             within = found_within[0] if found_within else None
             if found_within is not None and not (
@@ -372,7 +400,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 cue_region=cue_region,
                 within=(within.admin1_code if within and not within.is_country else None)
                 or (within.country if within else None),
-                locative=bool(_LOCATIVE_BEFORE.search(before))
+                locative=bool(previous and previous[-1] in _LOCATIVES)
                 or (dateline is not None and start == dateline.start(1)),
                 sentence_start=sentence_start,
             )
@@ -429,6 +457,7 @@ class _Context:
     title_countries: set[str]
     # For each reading (by id), how many other names of the text have a reading near it.
     neighbours: dict[int, int]
+    total: float = 0.0  # the sum of the country weights
 
 
 def _neighbours(names: list[tuple[Place, ...]]) -> dict[int, int]:
@@ -468,10 +497,13 @@ def _own_names(name: str) -> frozenset[str]:
     return frozenset(variants(fold(name)))
 
 
-def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
+def _prior(place: Place, cand: _Candidate) -> tuple[float, str]:
+    """What a reading is worth before the story's context: its size and kind, and the
+    patterns around the name."""
     score = math.log10(place.population + 10)
     evidence = "prior"
     score += _FEATURE_PRIOR.get(place.feature, 0.0)
+    country_or_region = place.is_country or place.is_region
     if place.is_country:
         score += 3.0
     if cand.within is not None:
@@ -483,18 +515,22 @@ def _score(place: Place, cand: _Candidate, ctx: _Context) -> tuple[float, str]:
     if cand.cue_region and place.is_region:
         score += 3.0
         evidence = "pattern"
-    total = sum(ctx.countries.values())
-    if total and place.country is not None and place.country in ctx.countries:
-        score += 1.5 + 3.0 * ctx.countries[place.country] / total
+    if not country_or_region and cand.key not in _own_names(place.name):
+        # Found only under an alternate name (an old, local or foreign one).
+        score -= 1.0
+    return score, evidence
+
+
+def _score(place: Place, prior: tuple[float, str], ctx: _Context) -> tuple[float, str]:
+    score, evidence = prior
+    if ctx.total and place.country is not None and place.country in ctx.countries:
+        score += 1.5 + 3.0 * ctx.countries[place.country] / ctx.total
         evidence = "context" if evidence == "prior" else evidence
     if place.country in ctx.title_countries:
         score += 1.5
     if place.admin1_code and place.admin1_code in ctx.admin1 and place.feature != ADMIN1:
         score += 3.0
         evidence = "context" if evidence == "prior" else evidence
-    if not (place.is_country or place.is_region) and cand.key not in _own_names(place.name):
-        # Found only under an alternate name (an old, local or foreign one).
-        score -= 1.0
     together = ctx.neighbours.get(id(place), 0)
     if together:
         score += 1.5 * min(together, 3)
@@ -541,6 +577,7 @@ _SECOND_PASS = 0.5
 
 
 def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
+    ctx.total = sum(ctx.countries.values())
     chosen: dict[str, tuple[Place, str]] = {}
     mentions: list[PlaceMention] = []
     for cand in cands:
@@ -550,8 +587,16 @@ def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
         if key in chosen and cand.within is None and not cand.cue_region:
             place, evidence = chosen[key]
         else:
-            scored = [(_score(p, cand, ctx), i, p) for i, p in enumerate(cand.choices[:50])]
-            (_best, evidence), _i, place = max(scored, key=lambda t: (t[0][0], -t[1]))
+            if cand.priors is None:
+                # A pattern may pick a lesser-known namesake; otherwise the best-known few.
+                readings = cand.choices[: 50 if cand.within or cand.cue_region else _READINGS]
+                cand.priors = [(p, _prior(p, cand)) for p in readings]
+            best = -math.inf
+            place, evidence = cand.choices[0], "prior"
+            for reading, prior in cand.priors:
+                score, why = _score(reading, prior, ctx)
+                if score > best:  # the first of equals: the best-known
+                    best, place, evidence = score, reading, why
             chosen.setdefault(key, (place, evidence))
         mentions.append(PlaceMention(cand.start, cand.end, cand.text, place, evidence))
     return mentions
