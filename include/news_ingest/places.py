@@ -204,6 +204,9 @@ _ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$|^(?:St|Ste|Mt|Ft|Pt)\.$")
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    run = text[start:end]
+    if run.isalpha():  # most runs are one plain word
+        return [(start, end)]
     words = []
     for m in _WORD.finditer(text, start, end):
         s, e = m.span()
@@ -216,6 +219,43 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return words
 
 
+@lru_cache(maxsize=1 << 16)
+def _opens_a_name(word: str, gaz: Gazetteer) -> bool:
+    return fold(word).split(" ", 1)[0] in gaz.first_words
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """What a name is worth as a place, whatever the text around it."""
+
+    key: str
+    choices: tuple[Place, ...]
+    protected: bool  # a country or a first-level region: kept without context
+    given: bool  # a given name
+    common: bool  # an everyday English word
+    very_common: bool  # so common ("she", "no") that not even a big city's name counts
+
+
+@lru_cache(maxsize=1 << 16)
+def _name(name: str, gaz: Gazetteer) -> _Name | None:
+    """The name's readings and what it is as a word; None when it can name no place here."""
+    choices = gaz.candidates(name)
+    key = fold(name)
+    if not choices or key in _COMPASS or key in _CALENDAR:
+        return None
+    if name.isupper() and len(name) <= 4 and not choices[0].is_country:
+        return None  # an acronym ("CNN", "KBR"), not a town's alternate spelling
+    common = _is_common_word(name)
+    return _Name(
+        key,
+        choices,
+        choices[0].is_country or choices[0].feature == ADMIN1,
+        key in _given_names(),
+        common,
+        common and (choices[0].population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF),
+    )
+
+
 def _spans(
     text: str, words: list[tuple[int, int]], gaz: Gazetteer
 ) -> Iterator[tuple[int, int, int]]:
@@ -224,7 +264,7 @@ def _spans(
     i = 0
     while i < len(words):
         s, e = words[i]
-        if fold(text[s:e]).split(" ", 1)[0] not in gaz.first_words:
+        if not _opens_a_name(text[s:e], gaz):
             i += 1  # most capitalised words open no place name: one lookup, not six
             continue
         for j in range(min(len(words), i + 6), i, -1):
@@ -370,12 +410,10 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     for words in words_of_runs:
         for start, end, first in _spans(text, words, gaz):
             name = text[start:end]
-            choices = gaz.candidates(name)
-            key = fold(name)
-            if not choices or key in _COMPASS or key in _CALENDAR or (start, end) in taken:
+            info = _name(name, gaz)
+            if info is None or (start, end) in taken:
                 continue
-            if name.isupper() and len(name) <= 4 and not choices[0].is_country:
-                continue  # an acronym ("CNN", "KBR"), not a town's alternate spelling
+            key, choices = info.key, info.choices
             before = text[max(0, start - 30) : start]
             previous = _words_before(before)
             cue_region = bool(previous and previous[-1] in _REGION_BEFORE) or bool(
@@ -405,20 +443,13 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 sentence_start=sentence_start,
             )
             strong = cand.cue_region or cand.within is not None or cand.locative
-            top = choices[0]
-            if not strong and not top.is_country and top.feature != ADMIN1:
-                if key in people or (len(words) == 1 and key in _given_names()):
+            if not strong and not info.protected:
+                if key in people or (len(words) == 1 and info.given):
                     continue
                 if _is_person(text, start, words, first, gaz):
                     continue
-                single = first + 1 == len(words) or len(name.split()) == 1
-                if (
-                    single
-                    and _is_common_word(name)
-                    and (top.population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF)
-                ):
-                    continue
-                if sentence_start and single and _is_common_word(name):
+                single = first + 1 == len(words) or " " not in name
+                if single and (info.very_common or (sentence_start and info.common)):
                     continue
                 if _SPEECH_AFTER.match(text, end):
                     continue
