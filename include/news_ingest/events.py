@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Protocol
 
@@ -681,6 +681,40 @@ def _best_place(mentions: list[PlaceMention]) -> PlaceMention | None:
     return min(mentions, key=_specificity, default=None)
 
 
+class _ArticlePlaces:
+    """An article's places, resolved on first use: most articles report no event."""
+
+    def __init__(self, text: str, title: str | None) -> None:
+        self._text, self._title = text, title
+
+    @cached_property
+    def named(self) -> list[PlaceMention]:
+        """Every place mention of the text, resolved with the title as context."""
+        return find_places(self._text, self._title)
+
+    @cached_property
+    def specific(self) -> list[PlaceMention]:
+        """The mentions of places smaller than a country."""
+        return [m for m in self.named if not m.place.is_country and m.place.country]
+
+    @cached_property
+    def article_place(self) -> PlaceMention | None:
+        """The place the article names most often (the first of equals)."""
+        times: dict[int, int] = {}
+        for m in self.specific:
+            times[id(m.place)] = times.get(id(m.place), 0) + 1
+        return max(self.specific, key=lambda m: (times[id(m.place)], -m.start), default=None)
+
+    @cached_property
+    def dominant(self) -> str | None:
+        """The country the article's places lie in most often."""
+        counts: dict[str, int] = {}
+        for m in self.named:
+            if m.place.country:
+                counts[m.place.country] = counts.get(m.place.country, 0) + 1
+        return max(counts, key=lambda c: (counts[c], c)) if counts else None
+
+
 def _sentence_spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:
     """Where each sentence of ``split_sentences(text)`` starts and ends in ``text``."""
     spans, at = [], 0
@@ -732,20 +766,12 @@ def extract_events(
 ) -> list[Event]:
     """Events reported in an article, one per incident."""
     lexicon = load_lexicon()
-    named = find_places(text, title)
-    # The article's country: the one its places lie in most often, else the one it names.
-    countries: dict[str, int] = {}
-    for m in named:
-        if m.place.country:
-            countries[m.place.country] = countries.get(m.place.country, 0) + 1
-    if not countries:
-        countries = _article_countries(f"{title or ''}\n{text}", lexicon)
-    dominant = max(countries, key=lambda c: (countries[c], c)) if countries else None
-    specific = [m for m in named if not m.place.is_country and m.place.country]
-    times_named: dict[int, int] = {}
-    for m in specific:
-        times_named[id(m.place)] = times_named.get(id(m.place), 0) + 1
-    article_place = max(specific, key=lambda m: (times_named[id(m.place)], -m.start), default=None)
+    # The country the article names most, for actors named without one ("troops").
+    named_countries = _article_countries(f"{title or ''}\n{text}", lexicon)
+    dominant = (
+        max(named_countries, key=lambda c: (named_countries[c], c)) if named_countries else None
+    )
+    places = _ArticlePlaces(text, title)
     events: list[Event] = []
     seen: dict[tuple[str | None, ...], int] = {}
     # The event of the sentence before, when coded from its victims with no weapon named.
@@ -805,7 +831,7 @@ def extract_events(
         actor_spans = [(start + m.start, start + m.end) for m in mentions]
         here = [
             m
-            for m in named
+            for m in places.named
             if start <= m.start
             and m.end <= end
             and not any(m.start < e and s < m.end for s, e in actor_spans)
@@ -827,15 +853,17 @@ def extract_events(
         if found is None or found.place.is_country:
             # The paragraph's places, then the article's, before a country named outright.
             p0, p1 = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-            paragraph = [m for m in specific if p0 <= m.start and (p1 < 0 or m.end <= p1)]
+            paragraph = [m for m in places.specific if p0 <= m.start and (p1 < 0 or m.end <= p1)]
             found = _best_place(paragraph) or found
             geo_precision = "paragraph" if paragraph else geo_precision
             if found is None or found.place.is_country:
-                found = article_place or found
-                geo_precision = "article" if article_place else geo_precision
+                found = places.article_place or found
+                geo_precision = "article" if places.article_place else geo_precision
         country_level = found is None or found.place.is_country
         place = None if found is None or country_level else found.place
-        country: str | None = found.place.country if found is not None else dominant
+        country: str | None = (
+            found.place.country if found is not None else places.dominant or dominant
+        )
         if place is None:
             geo_precision = "country" if country else None
         event_date, date_precision = event_date_with_precision(sentence, published_at)
