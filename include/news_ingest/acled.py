@@ -272,6 +272,11 @@ _SHIFT = re.compile(
 _INTENT_BEFORE = re.compile(r"\bto $", re.I)
 _NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
+# The agent of a passive verb: "by" a few words after it, with no object between (a
+# determiner would open one: "liberated the town held by rebels" is not the rebels' deed).
+_BY_AGENT = re.compile(
+    r"[\w-]+ (?:(?!(?:the|a|an|its|their|his|her|this|that|these|those)\b)[\w-]+ ){0,4}?by "
+)
 
 
 def decide(
@@ -328,6 +333,28 @@ def detail(sentence: str, cues: Spans) -> Coding | None:
         return None
     at, sub = min(modes)
     return Coding(REMOTE, sub, at)
+
+
+# How far a demonstration went, as ACLED codes it: force used on it raises a protest's
+# sub-type, and demonstrators' own violence makes it a riot.
+_ESCALATION = {
+    "Peaceful protest": 0,
+    "Protest with intervention": 1,
+    "Excessive force against protesters": 2,
+    "Violent demonstration": 3,
+}
+
+
+def escalate(prior: str | None, sentence: str, coding: Coding) -> Coding | None:
+    """The demonstration told before (sub-type ``prior``) as a sentence after it shows it
+    went ("Police later fired tear gas to disperse the crowd": a protest with intervention),
+    since ACLED codes a demonstration by what happened at it; None when the sentence adds
+    nothing to it or turns to another incident."""
+    if prior not in _ESCALATION or coding.sub_event_type not in _ESCALATION:
+        return None
+    if _SHIFT.match(sentence) or _ESCALATION[coding.sub_event_type] <= _ESCALATION[prior]:
+        return None
+    return coding
 
 
 def is_disaster(cues: Spans) -> bool:
@@ -649,7 +676,7 @@ def _agent(
 ) -> Actor | None:
     """Who did what the cue at ``at`` says: the "by" agent of a passive verb, else the
     first actor of its clause (or the nearest one within ``within`` characters)."""
-    by = re.match(r"[\w-]+ (?:[\w-]+ ){0,6}?by ", sentence[at:])
+    by = _BY_AGENT.match(sentence, at)
     if by is not None:
         after = [m for m in mentions if m.start >= at + by.end() - 1]
         if after:

@@ -776,6 +776,9 @@ def extract_events(
     seen: dict[tuple[str | None, ...], int] = {}
     # The event of the sentence before, when coded from its victims with no weapon named.
     generic: tuple[int, int] | None = None
+    # The demonstration told last (its event and sentence): what the next sentences say
+    # happened at it (tear gas, live fire, stones thrown) is part of it.
+    demonstration: tuple[int, int] | None = None
     sentences = split_sentences(text)
     spans = _sentence_spans(text, sentences)
     all_cues = [find_acled_cues(s, lexicon) if len(s) <= 1000 else {} for s in sentences]
@@ -840,6 +843,13 @@ def extract_events(
             # Whoever marches is coded as protesters, as ACLED does ("Protesters (Kenya)").
             actor1 = _protesters(actor1, here, dominant, lexicon)
         acled_kind, sub = coding.event_type, coding.sub_event_type
+        if demonstration is not None and index - demonstration[1] <= 2:
+            prior = events[demonstration[0]]
+            raised = acled.escalate(prior.sub_event_type, sentence, coding)
+            if raised is not None:
+                events[demonstration[0]] = replace(
+                    prior, acled_event_type=raised.event_type, sub_event_type=raised.sub_event_type
+                )
         counts = (
             parse_casualties(sentence)
             if spec["plover"] in VIOLENT or acled_kind is not None
@@ -918,6 +928,8 @@ def extract_events(
         seen[key] = len(events)
         if coding.reason == "generic":
             generic = (len(events), index)
+        if acled_kind in {acled.PROTESTS, acled.RIOTS}:
+            demonstration = (len(events), index)
         events.append(event)
     return events
 
