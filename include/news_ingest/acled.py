@@ -106,9 +106,12 @@ _BACKGROUND = re.compile(
 _STATE = frozenset({"Military", "Police", "Government"})
 # Words for armed forces and groups, for developments that only armed actors make matter.
 _ARMED_WORDS = re.compile(
-    r"\b(?:troops|forces|army|military|militias?|militiamen|rebels?|fighters|militants|"
-    r"jihadists?|jihadist|insurgents?|factions?|brigades?|battalions?|regiments?|units|"
-    r"armed groups?|soldiers|police|guerrillas?|paramilitar\w*|navy|warships?|tanks)\b"
+    r"\b(?:troops?|forces|army|armies|military|militias?|militiam[ae]n|rebels?|fighters?|"
+    r"militants?|jihadists?|insurgents?|factions?|brigades?|battalions?|regiments?|units|"
+    r"armed (?:groups?|men)|gunm[ae]n|terrorists?|bandits|soldiers?|servicem[ae]n|police\w*|"
+    r"officers|gendarmes?|gendarmerie|commandos?|marines|paratroopers|snipers?|guards|"
+    r"jawans?|security personnel|peacekeepers?|coalition|mercenar(?:y|ies)|guerrillas?|"
+    r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks)\b"
 )
 _NON_STATE = frozenset({"Rebels", "Militia"})
 # Words whose presence means the sentence reports fighting or an attack, not only harm.
@@ -176,7 +179,8 @@ _ARMED_VICTIM = (
     r"cops?|security (?:forces?|personnel|men|officials?|guards?|agents?|force members)|"
     r"guards?|gendarmes?|militants?|rebels?|fighters?|insurgents?|terrorists?|jihadists?|"
     r"gunmen|militiam[ae]n|militias?|combatants?|commanders?|paramilitar\w*|personnel|"
-    r"peacekeepers?|rangers?|recruits?|jawans|cadres|"
+    r"peacekeepers?|rangers?|recruits?|jawans?|cadres|marines|sailors|airmen|troopers?|"
+    r"constables?|commandos?|paratroopers?|snipers?|mercenar(?:y|ies)|legionnaires|sentr(?:y|ies)|"
     r"(?:army|military|police|security) (?:posts?|bases?|checkpoints?|convoys?|patrols?|"
     r"camps?|barracks|stations?|positions?|outposts?|vehicles?|headquarters)|"
     r"checkpoints?|convoys?|patrols?|barracks|outposts?|positions|bases?"
@@ -193,7 +197,12 @@ _CIVILIAN_VICTIM = (
     r"priests?|imams?|clerics?|chiefs?|politicians?|candidates?|lawmakers?|mayors?|"
     r"councillors?|activists?|protesters|demonstrators|prisoners|detainees|elders|youths?|"
     r"husband|wife|son|daughter|mother|father|brothers?|sisters?|neighbou?rs|victims?|"
-    r"bystanders|pedestrians|hotels?|restaurants?|bars?|cafes?|shops?|ngo"
+    r"bystanders|pedestrians|hotels?|restaurants?|bars?|cafes?|shops?|ngo|businessm[ae]n|"
+    r"businesswom[ae]n|vendors?|labou?rers|employees|staff|contractors?|engineers?|hunters?|"
+    r"commuters|voters|schoolchildren|schoolgirls|schoolboys|teenagers?|minors|monks?|nuns?|"
+    r"judges?|lawyers?|officials|civil servants|patients|guests|idps|shepherds?|owners?|"
+    r"tribesm[ae]n|sheikhs?|elderly|old (?:man|woman)|individuals?|couple|"
+    r"(?:settlements?|neighbou?rhoods?|compounds?|communit(?:y|ies)|towns?|hamlets?)"
 )
 _VICTIM = rf"(?:(?P<armed>{_ARMED_VICTIM})|(?P<civilian>{_CIVILIAN_VICTIM}))\b"
 _HARM_VERB = (
@@ -257,6 +266,12 @@ _PROTESTERS_HARMED = re.compile(
 _ARREST_VERB = re.compile(r"arrest|detain(?!ee)|rounded|apprehend|nabbed|jailed|captured")
 _AMID = re.compile(
     r"\b(?:amid|following|after|since|despite|before|ahead of|in anticipation of)\s+"
+    r"(?:[\w'’-]+\s+){0,3}$",
+    re.I,
+)
+# What a demonstration is against is not what it did ("marched against violence").
+_AGAINST = re.compile(
+    r"\b(?:against|condemn\w*|denounc\w*|decry\w*|over|end|ending|protest\w*|about)\s+"
     r"(?:[\w'’-]+\s+){0,3}$",
     re.I,
 )
@@ -565,9 +580,15 @@ def _is_event_noun(name: str, word: str) -> bool:
 
 def _told(sentence: str, cues: Spans) -> Spans:
     """The cues without those that refer to an event rather than tell it: "these arrests",
-    demonstrations named as a background ("stocks fell amid protests")."""
+    demonstrations named as a background ("stocks fell amid protests"), violence named as
+    what a demonstration is against ("marched against violence")."""
     kept = dict(cues)
-    for name, pattern in (("arrest", _REFERENCE), ("protest", _AMID), ("rioting", _AMID)):
+    for name, pattern in (
+        ("arrest", _REFERENCE),
+        ("protest", _AMID),
+        ("rioting", _AMID),
+        ("unrest", _AGAINST),
+    ):
         if name in cues:
             spans = [
                 (a, e)
