@@ -118,6 +118,11 @@ _NON_STATE = frozenset({"Rebels", "Militia"})
 _WAR = ("suicide", "chemical", "air", "shelling", "explosive", "grenade", "clash")
 # A toxic leak is an accident: chemical words do not make it an attack.
 _WAR_NOT_CHEMICAL = ("suicide", "air", "shelling", "explosive", "grenade", "clash")
+# Cues that name political violence: an arrest over one is an ACLED arrest.
+_VIOLENCE = (
+    "attack", "firearm", "bomb", "blast", "explosive", "grenade", "suicide", "shelling",
+    "clash", "abduct", "harm", "knife", "air", "chemical",
+)  # fmt: skip
 # Cues that name an event of their own, for which comes first.
 _EVENTS = (
     "harm", "attack", "firearm", "clash", "suicide", "chemical", "air", "shelling", "grenade",
@@ -453,7 +458,7 @@ def _decide(
         return coded("Agreement", "agree_weak")
     if not harm and has("arrest", "disrupt"):
         if first("arrest") < first("disrupt") and first("arrest") <= events_at:
-            return _arrest(sentence, lowered, mentions, first("arrest"))
+            return _arrest(sentence, lowered, mentions, first("arrest"), has(*_VIOLENCE))
         if "disrupt" in cues:
             return coded("Disrupted weapons use", "disrupt")
     if has("suicide"):
@@ -521,7 +526,7 @@ def _decide(
         return coded("Looting/property destruction", "loot")
 
     if has("arrest"):
-        arrest = _arrest(sentence, lowered, mentions, first("arrest"))
+        arrest = _arrest(sentence, lowered, mentions, first("arrest"), has(*_VIOLENCE))
         if arrest.event_type is not None:
             return arrest
     armed = armed_words
@@ -552,13 +557,16 @@ def _troops_marching(sentence: str, cues: Spans, mentions: Sequence[Actor]) -> b
     return True
 
 
-def _arrest(sentence: str, lowered: str, mentions: Sequence[Actor], at: int) -> Coding:
-    """An arrest by the state of political figures or armed groups' members; "detained" by
-    an armed group is an abduction; anyone else's arrest is no ACLED event."""
+def _arrest(
+    sentence: str, lowered: str, mentions: Sequence[Actor], at: int, violence: bool = False
+) -> Coding:
+    """An arrest by the state of political figures or armed groups' members, or of suspects
+    of political violence the sentence names (``violence``: an attack, a bombing); "detained"
+    by an armed group is an abduction; anyone else's arrest is no ACLED event."""
     agent = _agent(sentence, mentions, at)
     if agent is not None and agent.sector in _NON_STATE:
         return Coding(CIVILIANS, "Abduction/forced disappearance", at)
-    political = _POLITICAL.search(lowered) is not None
+    political = violence or _POLITICAL.search(lowered) is not None
     if political or any(m.armed and m.sector in _NON_STATE for m in mentions):
         return Coding(STRATEGIC, "Arrests", at)
     return _NONE

@@ -428,13 +428,14 @@ def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[s
         if sentence[max(0, start - 2) : start] == ", " and _BY_AGENT.match(sentence, match.end()):
             continue  # "soldiers, backed by allied fighters, launched": a participle
         if _CHARGE_PARTICIPLE.match(lowered, start) and not _AUXILIARY.search(lowered, 0, start):
-            continue  # "a man accused of theft": who is accused, not who accuses
+            continue  # "a man accused of theft", "a man charged with": who is accused
         return match, lexicon.triggers[index]
     return None
 
 
 _BY_AGENT = re.compile(r" by\b")
-_CHARGE_PARTICIPLE = re.compile(r"accused of\b")
+# Participles that describe who is accused rather than tell an accusation.
+_CHARGE_PARTICIPLE = re.compile(r"(?:accused of|charged (?:with|over|in connection with))\b")
 _AUXILIARY = re.compile(r"\b(?:is|are|was|were|been|being|be)\s+(?:\w+ly\s+)?$")
 
 
