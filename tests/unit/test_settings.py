@@ -22,3 +22,16 @@ def test_private_networks_are_refused_by_default(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("NEWS_ALLOW_PRIVATE_NETWORKS", raising=False)
     assert Settings.from_env().allow_private_networks is False
     assert USER_AGENT.startswith("news-ingest/")
+
+
+def test_gazetteer_files_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("NEWS_GAZETTEER", f"{tmp_path / 'SY.txt'}:{tmp_path / 'IQ.txt'}:")
+    monkeypatch.setenv("NEWS_CACHE_DIR", str(tmp_path / "cache"))
+    s = Settings.from_env()
+    assert s.gazetteer_files == (str(tmp_path / "SY.txt"), str(tmp_path / "IQ.txt"))
+    assert s.cache_dir == str(tmp_path / "cache")
+    monkeypatch.delenv("NEWS_GAZETTEER")
+    monkeypatch.delenv("NEWS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    s = Settings.from_env()
+    assert s.gazetteer_files == () and s.cache_dir == str(tmp_path / "xdg" / "news_ingest")
