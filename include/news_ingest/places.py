@@ -108,7 +108,7 @@ def _after_sentence_end(before: str) -> bool:
     space = before[len(stripped) :]
     if not stripped:
         return True
-    return bool(space) and ("\n" in space or stripped[-1] in ".!?\"“:")
+    return bool(space) and ("\n" in space or stripped[-1] in '.!?"“:')
 
 
 _SPEECH_AFTER = re.compile(r"\s*,?\s+(?:said|says|told|added|wrote|asked|explained)\b")
