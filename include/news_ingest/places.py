@@ -596,10 +596,17 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
     mentions = _read(cands, ctx)
     if _SECOND_PASS:
         # The countries the first reading found are context for the second.
+        regions: dict[str, set[str]] = {}
         for m in mentions:
             country = m.place.country
             if not m.place.is_country and country:
                 ctx.countries[country] = ctx.countries.get(country, 0) + _SECOND_PASS
+                if m.place.admin1_code:
+                    regions.setdefault(m.place.admin1_code, set()).add(fold(m.text))
+        # A region where two or more of the story's names lie is the story's region too.
+        for code, names in regions.items():
+            if len(names) >= 2:
+                ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
         mentions = _read(cands, ctx)
     return mentions
 

@@ -112,3 +112,21 @@ def test_a_name_of_its_own_beats_a_bigger_places_alternate_name() -> None:
     aliased = Place("Qaryat al Nahr", 30.2, 47.5, "IRQ", "P.PPL", 15_000, 2)
     gaz = Gazetteer([named, aliased], [("Nahr", 0), ("Qaryat al Nahr", 1), ("Nahr", 1)])
     assert resolve("Flooding in Nahr.", gaz)[0].place.geonameid == 1
+
+
+def test_the_region_of_the_storys_other_places_decides_a_namesake() -> None:
+    # Two readings of "Holcombe" in one country; the story's two other towns lie in region X,
+    # each over 120 km from the others, so nearness alone cannot decide.
+    small = Place("Holcombe", 31.0, -88.0, "USA", "P.PPL", 900, 1, "X", "US.XX")
+    big = Place("Holcombe", 41.0, -78.0, "USA", "P.PPL", 4_000, 2, "Y", "US.YY")
+    alpha = Place("Marbury", 33.0, -88.0, "USA", "P.PPL", 2_000, 3, "X", "US.XX")
+    beta = Place("Kesslerton", 31.0, -85.0, "USA", "P.PPL", 2_000, 4, "X", "US.XX")
+    gaz = Gazetteer(
+        [small, big, alpha, beta],
+        [("Holcombe", 0), ("Holcombe", 1), ("Marbury", 2), ("Kesslerton", 3)],
+    )
+    text = "Crews from Marbury and Kesslerton were sent to Holcombe after the storm."
+    assert places(text, gaz)["Holcombe"].place.geonameid == 1
+    assert (
+        places("Crews were sent to Holcombe after the storm.", gaz)["Holcombe"].place.geonameid == 2
+    )
