@@ -535,8 +535,8 @@ def _prior(place: Place, cand: _Candidate) -> tuple[float, str]:
     evidence = "prior"
     score += _FEATURE_PRIOR.get(place.feature, 0.0)
     country_or_region = place.is_country or place.is_region
-    if place.is_country:
-        score += 3.0
+    if place.is_country or place.country is None:
+        score += 3.0  # a country, a continent, a sea or a world region named outright
     if cand.within is not None:
         if cand.within in (place.admin1_code, place.country):
             score += 8.0
