@@ -15,7 +15,6 @@ import yaml
 
 from news_ingest import acled
 from news_ingest.casualties import Casualties, parse_casualties
-from news_ingest.casualties import parse_fatalities as parse_fatalities
 from news_ingest.gazetteer import ADMIN1, ADMIN2, country_names
 from news_ingest.places import PlaceMention, find_places
 
@@ -531,21 +530,6 @@ def find_acled_cues(sentence: str, lexicon: Lexicon) -> dict[str, list[tuple[int
 
 _CAPITAL_NEXT = re.compile(r"[\s-]+[A-Z]")
 _NEGATED = re.compile(r"\b(?:no|without|not)\s$")
-
-
-def acled_type(
-    sentence: str,
-    spec: dict[str, Any],
-    mentions: list[Mention],
-    lexicon: Lexicon,
-    cues: dict[str, list[tuple[int, int]]] | None = None,
-    trigger_at: int | None = None,
-) -> tuple[str | None, str | None]:
-    """ACLED event type and sub-type of a coded sentence (None for kinds ACLED does not code)."""
-    if cues is None:
-        cues = find_acled_cues(sentence, lexicon)
-    coding = acled.decide(sentence, cues, spec["plover"], mentions, lexicon.demonyms, trigger_at)
-    return coding.event_type, coding.sub_event_type
 
 
 def _country_before(text: str, start: int, lexicon: Lexicon) -> str | None:

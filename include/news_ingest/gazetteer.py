@@ -99,9 +99,6 @@ class Gazetteer:
             for key, ids in index.items()
         }
         self.first_words = self._first_words()
-        self.countries: dict[str, Place] = {
-            p.country: p for p in self.places if p.is_country and p.country
-        }
         self.admin1: dict[str, Place] = {
             p.admin1_code: p for p in self.places if p.feature == ADMIN1 and p.admin1_code
         }

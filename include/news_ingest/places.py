@@ -69,20 +69,6 @@ _PERSON_TITLES = frozenset(
         "Deputy Trooper Attorney Chancellor Secretary Speaker Ambassador Pastor Imam Sheikh"
     ).split()
 )
-# Words after a name that make it an organisation or a building named after the place
-# ("Memphis Police Department"): the place is still named.
-_ORG_WORDS = frozenset(
-    fold(w)
-    for w in (
-        "Police Department Dept County City Township Town Village University College School "
-        "Schools High Airport Hospital Council Board Court Fire Sheriff's Sheriffs Station "
-        "Province Governorate State Region District Parish Borough Municipality Oblast "
-        "Prefecture Area Valley River Lake Mountains Bay Harbor Harbour Port Street Avenue "
-        "Road Highway Bridge Square Mall Center Centre Park Stadium Chamber Times Post Herald "
-        "Tribune Journal News Daily Gazette Star Observer Courier Register Press Public "
-        "Library Museum Zoo Church Cathedral Mosque Camp Base Airbase Governorate"
-    ).split()
-)
 _REGION_WORDS = (
     "province|governorate|state|region|oblast|district|county|prefecture|department|"
     "countryside|outskirts|municipality|parish|borough|territory"
@@ -280,8 +266,8 @@ def _spans(
 def _is_person(
     text: str, start: int, words: list[tuple[int, int]], first: int, gaz: Gazetteer
 ) -> bool:
-    """True when the name reads as a person's: after a title, before "said", or after a
-    capitalised word of the same run that is neither a common word nor a place."""
+    """True when the name reads as a person's: after a title, or after a capitalised word
+    of the same run that is neither a common word nor a place ("John Harrison")."""
     before = text[max(0, start - 25) : start]
     title = re.search(r"([A-Z][a-z]+)\.?\s+$", before)
     if title and fold(title.group(1)) in _PERSON_TITLES:
@@ -465,15 +451,6 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     return sorted(found, key=lambda c: c.start)
 
 
-def _distance_km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
-
-
 _FEATURE_PRIOR = {ADMIN1: 0.3, CAPITAL: 1.0, SEAT: 0.5, ADMIN2: -0.5}
 # Readings of a name weighed against each other: the most populous few are enough.
 _READINGS = 12
@@ -594,24 +571,24 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
         distinct.setdefault(fold(cand.text), cand.choices)
     ctx.neighbours = _neighbours(list(distinct.values()))
     mentions = _read(cands, ctx)
-    if _SECOND_PASS:
-        # The countries the first reading found are context for the second.
-        regions: dict[str, set[str]] = {}
-        for m in mentions:
-            country = m.place.country
-            if not m.place.is_country and country:
-                ctx.countries[country] = ctx.countries.get(country, 0) + _SECOND_PASS
-                if m.place.admin1_code:
-                    regions.setdefault(m.place.admin1_code, set()).add(fold(m.text))
-        # A region where two or more of the story's names lie is the story's region too.
-        for code, names in regions.items():
-            if len(names) >= 2:
-                ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
-        mentions = _read(cands, ctx)
-    return mentions
+    # A second reading: the countries the first found are context, and so is any region
+    # where two or more of the story's names lie.
+    regions: dict[str, set[str]] = {}
+    for m in mentions:
+        country = m.place.country
+        if not m.place.is_country and country:
+            ctx.countries[country] = ctx.countries.get(country, 0) + _FOUND_COUNTRY_WEIGHT
+            if m.place.admin1_code:
+                regions.setdefault(m.place.admin1_code, set()).add(fold(m.text))
+    for code, names in regions.items():
+        if len(names) >= 2:
+            ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
+    return _read(cands, ctx)
 
 
-_SECOND_PASS = 0.5
+# What a place found in the first reading adds to its country's weight (a country named
+# outright adds 1).
+_FOUND_COUNTRY_WEIGHT = 0.5
 
 
 def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:

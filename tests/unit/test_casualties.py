@@ -219,3 +219,22 @@ def test_word_salad_of_cues_never_raises(words: list[str]) -> None:
     found = parse_casualties(" ".join(words))
     assert found.fatalities is None or found.fatalities >= 0
     assert found.injured is None or found.injured >= 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Gunmen killed at least 12 villagers near Gusau.", 12),
+        ("The blast killed four people.", 4),
+        ("Twenty-one people were killed, officials said.", 21),
+        ("Shelling hit the market, killing nine civilians.", 9),
+        ("The death toll rose to 1,250 on Sunday.", 1250),
+        ("At least 30 people were killed in the raid.", 30),
+        ("No casualties were reported.", 0),
+        ("Dozens were killed in the attack.", None),
+        ("Police arrested 30 demonstrators.", None),
+        ("The attack killed scores of fighters.", None),
+    ],
+)
+def test_fatalities_in_wire_copy(sentence: str, expected: int | None) -> None:
+    assert parse_fatalities(sentence) == expected

@@ -19,7 +19,6 @@ from news_ingest.events import (
     _opening_letter,
     extract_events,
     load_lexicon,
-    parse_fatalities,
     resolve_event_date,
 )
 
@@ -45,25 +44,6 @@ def test_aliases_normalise_to_one_actor() -> None:
     for alias in ("IS", "ISIS", "ISIL", "Daesh", "Islamic State"):
         events = extract_events("x", f"{alias} fighters attacked a checkpoint in Homs.", FRIDAY)
         assert events and events[0].actor1 == "Islamic State", alias
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        ("Gunmen killed at least 12 villagers near Gusau.", 12),
-        ("The blast killed four people.", 4),
-        ("Twenty-one people were killed, officials said.", 21),
-        ("Shelling hit the market, killing nine civilians.", 9),
-        ("The death toll rose to 1,250 on Sunday.", 1250),
-        ("At least 30 people were killed in the raid.", 30),
-        ("No casualties were reported.", 0),
-        ("Dozens were killed in the attack.", None),
-        ("Police arrested 30 demonstrators.", None),
-        ("The attack killed scores of fighters.", None),
-    ],
-)
-def test_fatalities(sentence: str, expected: int | None) -> None:
-    assert parse_fatalities(sentence) == expected
 
 
 def test_relative_dates_resolve_against_publication() -> None:
