@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -69,36 +69,36 @@ def _read_docs(lines: Iterable[str]) -> Iterator[_Doc | str]:
             yield f"line {lineno}: skipped: {type(exc).__name__}: {exc}"
 
 
-def cmd_events(args: argparse.Namespace) -> int:
-    """Read JSON Lines documents on stdin and print one JSON line per event."""
-    from news_ingest.events import extract_events
-
+def _print_rows_of_docs(rows_of: Callable[[_Doc], Iterable[dict[str, Any]]]) -> int:
+    """For each document of the JSON Lines on stdin, its rows as JSON lines on stdout; a
+    bad line is reported on stderr and the rest goes on (exit status 1)."""
     status = 0
     for doc in _read_docs(sys.stdin):
         if isinstance(doc, str):
             print(doc, file=sys.stderr)
             status = 1
             continue
-        for event in extract_events(doc.id, doc.text, doc.published_at, doc.title):
-            row = {"id": doc.id, **event.as_row()}
-            print(json.dumps(row, default=_json_default, ensure_ascii=False))
+        for row in rows_of(doc):
+            print(json.dumps({"id": doc.id, **row}, default=_json_default, ensure_ascii=False))
     return status
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Read JSON Lines documents on stdin and print one JSON line per event."""
+    from news_ingest.events import extract_events
+
+    return _print_rows_of_docs(
+        lambda doc: (
+            e.as_row() for e in extract_events(doc.id, doc.text, doc.published_at, doc.title)
+        )
+    )
 
 
 def cmd_places(args: argparse.Namespace) -> int:
     """Read JSON Lines documents on stdin and print one JSON line per place mention."""
     from news_ingest.places import find_places
 
-    status = 0
-    for doc in _read_docs(sys.stdin):
-        if isinstance(doc, str):
-            print(doc, file=sys.stderr)
-            status = 1
-            continue
-        for mention in find_places(doc.text, doc.title):
-            row = {"id": doc.id, **mention.as_json()}
-            print(json.dumps(row, ensure_ascii=False))
-    return status
+    return _print_rows_of_docs(lambda doc: (m.as_json() for m in find_places(doc.text, doc.title)))
 
 
 def cmd_feeds_check(args: argparse.Namespace) -> int:

@@ -50,3 +50,19 @@ def test_feeds_check_accepts_the_real_list_and_rejects_a_bad_one(tmp_path: Path)
     bad.write_text("feeds:\n  - {id: 'Bad Id', url: 'https://a.org'}\n")
     out = _run(["feeds", "check", "--file", str(bad)], b"")
     assert out.returncode == 1 and b"feeds.0.id" in out.stderr
+
+
+def test_places_prints_each_mention_with_offsets_and_reports_bad_lines() -> None:
+    text = "Shelling hit Saraqib in Idlib province on Monday."
+    docs = [
+        json.dumps({"id": "a", "text": text, "title": "Syria: shelling in Idlib"}),
+        json.dumps({"id": "b", "text": None}),
+    ]
+    out = _run(["places"], ("\n".join(docs) + "\n").encode())
+    assert out.returncode == 1 and b"line 2" in out.stderr and b"must be a string" in out.stderr
+    mentions = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [m["name"] for m in mentions] == ["Saraqib", "Idlib"]
+    for m in mentions:
+        assert m["id"] == "a" and text[m["start"] : m["end"]] == m["text"]
+        assert m["country"] == "SYR" and m["admin1"] == "Idlib"
+    assert mentions[0]["feature"].startswith("P.") and mentions[1]["feature"] == "A.ADM1"

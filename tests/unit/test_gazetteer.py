@@ -1,4 +1,3 @@
-import os
 import pickle
 import shutil
 from pathlib import Path
@@ -17,8 +16,9 @@ from news_ingest.gazetteer import (
     variants,
 )
 from news_ingest.places import resolve
+from news_ingest.settings import Settings
 
-CACHE = Path(os.environ.get("NEWS_CACHE_DIR", Path("~/.cache/news_ingest").expanduser()))
+CACHE = Path(Settings.from_env().cache_dir)
 
 # Rows in GeoNames' dump format (19 tab-separated columns), as allCountries.txt or a
 # per-country file such as SY.txt holds them: two villages too small for the built-in

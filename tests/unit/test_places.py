@@ -1,17 +1,14 @@
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from news_ingest.gazetteer import ADMIN1, Gazetteer, Place, load_gazetteer
-from news_ingest.places import PlaceMention, resolve
-from tests.unit.test_gazetteer import CACHE
+from news_ingest.gazetteer import ADMIN1, Gazetteer, Place
+from news_ingest.places import PlaceMention, default_gazetteer, resolve
 
 
 @pytest.fixture(scope="module")
 def gaz() -> Gazetteer:
-    return load_gazetteer((), CACHE)
+    return default_gazetteer()
 
 
 def places(text: str, gaz: Gazetteer, title: str | None = None) -> dict[str, PlaceMention]:
@@ -95,7 +92,7 @@ def test_one_sense_per_story(gaz: Gazetteer) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_any_text_gives_mentions_inside_it(text: str) -> None:
-    gaz = load_gazetteer((), Path(CACHE))
+    gaz = default_gazetteer()
     for m in resolve(text, gaz, title=text[:40]):
         assert 0 <= m.start < m.end <= len(text) and text[m.start : m.end] == m.text
 
