@@ -10,6 +10,7 @@ from news_ingest.gazetteer import (
     Gazetteer,
     Place,
     _cache_key,
+    _cached,
     fold,
     load_gazetteer,
     read_geonames_dump,
@@ -132,3 +133,12 @@ def test_extended_keeps_population_order() -> None:
     grown = gaz.extended([(big, ["Springfield"])])
     assert [p.geonameid for p in grown.candidates("springfield")] == [2, 1]
     assert [p.geonameid for p in gaz.candidates("springfield")] == [1]
+
+
+def test_an_unwritable_cache_costs_a_build_never_a_failure(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    tiny = Gazetteer([Place("Homs", 34.73, 36.71, "SYR", "P.PPL", 775_404, 169577)], [("Homs", 0)])
+    built = _cached(blocker / "gazetteer.pickle", lambda: tiny)
+    assert built is tiny and built.candidates("Homs")[0].geonameid == 169577
+    assert blocker.is_file()
