@@ -3,7 +3,7 @@
 Writes DAYS days of both datasets through ``store.write_partition`` with the real schemas,
 once per layout (``old``: the layout before issue #9, rows in the pipeline's order;
 ``new``: ``store.LAYOUTS`` as committed; other names: variants tried while choosing), then
-times the README's queries with DuckDB, a new connection per query, rounds interleaved
+times the typical queries (a month of events, a week of articles) with DuckDB, a new connection per query, rounds interleaved
 across layouts so they share the machine's noise. Same data for every layout.
 
 Run: ``make bench-query`` (or ``.venv/bin/python bench/query/run.py --rounds 5``).
@@ -446,7 +446,7 @@ def write_times(names: list[str], tables: Tables, rounds: int) -> dict[str, list
 
 
 def queries(first: date, days: int) -> dict[str, str]:
-    """The README's queries: a month of events, a week of articles, the whole year of both."""
+    """The typical queries: a month of events, a week of articles, the whole year of both."""
     month = (first + timedelta(days=days // 2)).replace(day=1)  # a month mid-way
     month_end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     week = month + timedelta(days=(7 - month.weekday()) % 7)  # first Monday of that month

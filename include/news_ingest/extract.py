@@ -74,7 +74,7 @@ class ExtractOptions:
     """Extraction settings; the defaults were chosen by bench/extraction."""
 
     # fast=True skips trafilatura's readability/jusText fallbacks: higher F1 on the
-    # ScrapingHub pages than the default settings and about 1.3x faster (README table).
+    # ScrapingHub pages than the default settings, and faster (docs/performance.md).
     fast: bool = True
     favor_precision: bool = False
     include_tables: bool = True

@@ -153,8 +153,8 @@ class Layout:
 
 
 # The one place Parquet is tuned, per dataset: both partition writers read it through
-# parquet_options, sort_keys and row_group_rows. Measured by bench/query/run.py (README,
-# "Performance"). Readers prune by the date=D folder first; within a day:
+# parquet_options, sort_keys and row_group_rows. Measured by bench/query/run.py (docs/
+# performance.md). Readers prune by the date=D folder first; within a day:
 # - Sort by the usual filter and group-by columns, then a unique id, so a rerun writes the
 #   same bytes whatever order the rows came in. Sorted columns run-length encode, and so do
 #   the columns that follow them (feed, site and image host follow the domain; place,
