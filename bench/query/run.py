@@ -3,8 +3,9 @@
 Writes DAYS days of both datasets through ``store.write_partition`` with the real schemas,
 once per layout (``old``: the layout before issue #9, rows in the pipeline's order;
 ``new``: ``store.LAYOUTS`` as committed; other names: variants tried while choosing), then
-times the typical queries (a month of events, a week of articles) with DuckDB, a new connection per query, rounds interleaved
-across layouts so they share the machine's noise. Same data for every layout.
+times the typical queries (a month of events, a week of articles) with DuckDB, a new
+connection per query, rounds interleaved across layouts so they share the machine's noise.
+Same data for every layout.
 
 Run: ``make bench-query`` (or ``.venv/bin/python bench/query/run.py --rounds 5``).
 """
