@@ -111,7 +111,7 @@ _ARMED_WORDS = re.compile(
     r"armed (?:groups?|men)|gunm[ae]n|terrorists?|bandits|soldiers?|servicem[ae]n|police\w*|"
     r"officers|gendarmes?|gendarmerie|commandos?|marines|paratroopers|snipers?|guards|"
     r"jawans?|security personnel|peacekeepers?|coalition|mercenar(?:y|ies)|guerrillas?|"
-    r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks)\b"
+    r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks|junta)\b"
 )
 _NON_STATE = frozenset({"Rebels", "Militia"})
 # Words whose presence means the sentence reports fighting or an attack, not only harm.
@@ -202,6 +202,7 @@ _CIVILIAN_VICTIM = (
     r"priests?|imams?|clerics?|chiefs?|politicians?|candidates?|lawmakers?|mayors?|"
     r"councillors?|activists?|protesters|demonstrators|prisoners|detainees|elders|youths?|"
     r"husband|wife|son|daughter|mother|father|brothers?|sisters?|neighbou?rs|victims?|"
+    r"supporters?|sympathi[sz]ers?|inmates?|captives?|hostages?|"
     r"bystanders|pedestrians|hotels?|restaurants?|bars?|cafes?|shops?|ngo|businessm[ae]n|"
     r"businesswom[ae]n|vendors?|labou?rers|employees|staff|contractors?|engineers?|hunters?|"
     r"commuters|voters|schoolchildren|schoolgirls|schoolboys|teenagers?|minors|monks?|nuns?|"
@@ -428,9 +429,16 @@ def _decide(
         or (has("protest") and not _troops_marching(sentence, cues, mentions))
         or (has("rally") and _CAUSE.search(lowered) is not None)
     )
-    if has("mob") and not demonstration:
+    # Vigilantes who trade fire with bandits are a militia in a battle, not a mob.
+    vigilantes = all(sentence[a:e].lower().startswith("vigilant") for a, e in cues.get("mob", ()))
+    if has("mob") and not demonstration and not (vigilantes and has("clash")):
         return coded("Mob violence", "mob")
-    if has("judicial") and not war and not non_state:
+    # A demonstration told first is the event; a trial or a crime after it is its cause
+    # ("demonstrations over the detention of a man fighting a fraud conviction").
+    protested = demonstration and first("protest", "rally", "intervene", "rioting") < first(
+        "judicial", "crime"
+    )
+    if has("judicial") and not war and not non_state and not protested:
         return _NONE._replace(reason="crime")  # a trial or a charge, not the act
     if has("sexual") and not demonstration:
         return coded("Sexual violence", "sexual")
@@ -440,7 +448,7 @@ def _decide(
         return _NONE._replace(reason="disaster")
     # Robbery, drugs or smuggling without a political actor is crime; gangs and criminals
     # that kill and attack may be an armed group.
-    if has("crime", "judicial") and not war and not non_state:
+    if has("crime", "judicial") and not war and not non_state and not protested:
         return _NONE._replace(reason="crime")
     if has("gang") and not war and not non_state and not (attacked and harm):
         return _NONE._replace(reason="crime")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -412,14 +412,19 @@ VIOLENT = frozenset({"ASSAULT", "FIGHT", "PROTEST", "COERCE"})
 _WORD = re.compile(r"\w+")
 
 
-def find_trigger(sentence: str, lexicon: Lexicon) -> tuple[re.Match[str], dict[str, Any]] | None:
-    """The sentence's main trigger: the earliest one, skipping words inside capitalised names."""
+def find_trigger(
+    sentence: str, lexicon: Lexicon, noise: Sequence[tuple[int, int]] = ()
+) -> tuple[re.Match[str], dict[str, Any]] | None:
+    """The sentence's main trigger: the earliest one, skipping words inside capitalised names
+    and inside the figurative phrases of ``noise`` (spans of the "noise" ACLED cue)."""
     lowered = sentence.lower()
     pattern = lexicon.any_trigger_lower
     if len(lowered) != len(sentence):  # a few characters change length when lower-cased
         lowered, pattern = sentence, lexicon.any_trigger
     for match, index in pattern.finditer(lowered):
         start = match.start()
+        if any(a <= start < e for a, e in noise):
+            continue  # "a coalition tasked with fighting Daesh", "fighting deportation"
         if start > 0 and sentence[start].isupper():
             continue  # "the Ceasefire Violations Committee" names a body, not an event
         if start > 0 and sentence[start - 1] == "-":
@@ -467,7 +472,10 @@ _UNCONVENTIONAL = re.compile(
 
 
 def classify(
-    sentence: str, lexicon: Lexicon, default_country: str | None = None
+    sentence: str,
+    lexicon: Lexicon,
+    default_country: str | None = None,
+    noise: Sequence[tuple[int, int]] = (),
 ) -> tuple[re.Match[str], dict[str, Any], Mention | None, Mention | None, list[Mention]] | None:
     """The sentence's event: trigger, PLOVER spec, actors and all mentions, or None.
 
@@ -476,7 +484,7 @@ def classify(
     other promise or offer ("will", "ready to", "offered to") an AGREE, when it comes
     before the first event word.
     """
-    found = find_trigger(sentence, lexicon)
+    found = find_trigger(sentence, lexicon, noise)
     lowered = sentence.lower()
     if len(lowered) == len(sentence):
         modal = _STANCE_LOWER.search(lowered)
@@ -786,7 +794,7 @@ def extract_events(
                     sub_event_type=weapon.sub_event_type,
                     event_mode=MODES.get(weapon.sub_event_type),
                 )
-        coded = classify(sentence, lexicon, dominant)
+        coded = classify(sentence, lexicon, dominant, cues.get("noise", ()))
         if coded is not None:
             match, spec, actor1, actor2, mentions = coded
             coding = acled.decide(

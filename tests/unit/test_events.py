@@ -306,6 +306,49 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "Militiamen looted and burned dozens of houses in the village.",
             "Looting/property destruction",
         ),
+        (
+            "Militants destroyed a telecommunications mast in Mandera county.",
+            "Looting/property destruction",
+        ),
+        # Killing by hand, and victims who are in custody or follow a party, are civilians.
+        ("Suspected herdsmen hacked a farmer to death in Benue.", "Attack"),
+        ("Police beat a detained opposition supporter to death, his family said.", "Attack"),
+        # Taken away and not seen again is an abduction, whoever took them.
+        (
+            "The activist was picked up by men in plain clothes and has not been seen since.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "Gunmen stormed a church during mass and carried off the pastor and six worshippers.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "Soldiers have taken at least eight young men from their homes in the district.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "Residents set upon two suspected kidnappers and burned them alive before police came.",
+            "Mob violence",
+        ),
+        # Vigilantes trading fire with bandits are an armed group in a battle, not a mob.
+        (
+            "Bandits on motorcycles engaged vigilantes in a long gun duel outside the town.",
+            "Armed clash",
+        ),
+        (
+            "The junta announced the dissolution of all political parties.",
+            "Change to group/activity",
+        ),
+        # A demonstration told first is the event, whatever trial or crime it is about.
+        (
+            "Hundreds demonstrated outside the court over the detention of a reporter charged "
+            "with fraud.",
+            "Peaceful protest",
+        ),
+        (
+            "Protesters fired firecrackers at riot police blocking the road to parliament.",
+            "Violent demonstration",
+        ),
     ],
 )
 def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -> None:
@@ -327,6 +370,9 @@ def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -
         "Negotiators met in Geneva for talks on limiting nuclear missiles.",
         "Firefighters battled a blaze at a chemical plant for several hours.",
         "The president suffered a heart attack at his home, his office said.",
+        "A fire at a hospital killed 10 patients.",
+        "Police arrested a man suspected of killing his wife during a domestic dispute.",
+        "The militant group said in a statement that it was behind Tuesday's bombing.",
     ],
 )
 def test_disasters_crime_diplomacy_and_claims_get_no_acled_type(sentence: str) -> None:
@@ -340,6 +386,9 @@ def test_disasters_crime_diplomacy_and_claims_get_no_acled_type(sentence: str) -
         "The rebels said they would attack the city unless the army withdrew.",
         "Stocks rallied in Hong Kong as investors shrugged off the trade war.",
         "The Netherlands clinched a place by beating Austria 2-1 on Sunday.",
+        # Fighting a case in court, or a mission to fight a group, is no battle.
+        "The singer has been fighting deportation since his conviction for tax fraud.",
+        "The coalition tasked with fighting the militants pulled its advisers out of the capital.",
     ],
 )
 def test_intentions_aims_and_figures_of_speech_are_not_coded_as_what_they_name(
