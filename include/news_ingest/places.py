@@ -558,7 +558,11 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
             continue
         if top.is_country:
             ctx.countries[top.country] = ctx.countries.get(top.country, 0) + 1
-        elif top.feature == ADMIN1 and len({c.admin1_code for c in cand.choices[:2]}) == 1:
+        elif top.feature == ADMIN1 and (
+            len({c.admin1_code for c in cand.choices[:2]}) == 1
+            # or its namesakes are far smaller ("Illinois" is also a village in Missouri)
+            or 100 * cand.choices[1].population < top.population
+        ):
             code = top.admin1_code or ""
             ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
             ctx.countries[top.country] = ctx.countries.get(top.country, 0) + 1

@@ -127,3 +127,13 @@ def test_the_region_of_the_storys_other_places_decides_a_namesake() -> None:
     assert (
         places("Crews were sent to Holcombe after the storm.", gaz)["Holcombe"].place.geonameid == 2
     )
+
+
+def test_a_state_named_in_the_title_is_context_though_a_village_shares_its_name(
+    gaz: Gazetteer,
+) -> None:
+    # "Illinois" is also a village in Missouri, a thousandth of the state's size.
+    title = "Illinois town opens a job centre"
+    found = places("The new centre in Paris opened on Monday.", gaz, title)
+    assert (found["Paris"].place.country, found["Paris"].place.admin1) == ("USA", "Illinois")
+    assert places("The new centre in Paris opened on Monday.", gaz)["Paris"].place.country == "FRA"
