@@ -339,6 +339,21 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "The junta announced the dissolution of all political parties.",
             "Change to group/activity",
         ),
+        # The words of South Asian reporting: stone pelters riot, a dharna is a protest,
+        # troops that retaliate to a ceasefire violation fight.
+        (
+            "Stone pelters clashed with police in the old city after Friday prayers.",
+            "Violent demonstration",
+        ),
+        (
+            "Opposition workers staged a dharna outside the collector's office over fuel prices.",
+            "Peaceful protest",
+        ),
+        (
+            "Troops violated the ceasefire along the border in Poonch, prompting the other side "
+            "to retaliate.",
+            "Armed clash",
+        ),
         # A demonstration told first is the event, whatever trial or crime it is about.
         (
             "Hundreds demonstrated outside the court over the detention of a reporter charged "
