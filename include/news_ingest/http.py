@@ -180,6 +180,47 @@ def check_url_allowed(url: str, allow_private: bool) -> None:
     resolve_vetted(host, port, allow_private)
 
 
+# The wall-clock deadline of the request the current thread is making (httpx's sync client
+# does its reads on the caller's thread): read timeouts bound each read, not a response
+# whose headers arrive a byte at a time or that sends 1xx responses without end.
+_REQUEST_DEADLINE = threading.local()
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the current request's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    @staticmethod
+    def _bounded(timeout: float | None) -> float | None:
+        deadline: float | None = getattr(_REQUEST_DEADLINE, "at", None)
+        if deadline is None:
+            return timeout
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise httpcore.ReadTimeout("the fetch's time limit was reached")
+        return remaining if timeout is None else min(timeout, remaining)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._bounded(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        tls = self._stream.start_tls(ssl_context, server_hostname, self._bounded(timeout))
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """httpcore's network backend, connecting only to vetted addresses.
 
@@ -213,7 +254,7 @@ class GuardedBackend(httpcore.SyncBackend):
                 last = exc
                 continue
             self.connected.append((host, ip))
-            return stream
+            return _DeadlineStream(stream)
         assert last is not None
         raise last
 
@@ -377,8 +418,21 @@ def guarded_client(settings: Settings) -> httpx.Client:
 
 
 def politeness_key(url: str) -> str:
-    """The "host" that per-host limits apply to: the host name, any scheme and port."""
-    return (urlsplit(url).hostname or "").lower().rstrip(".")
+    """The "host" that per-host limits apply to: the host name, any scheme and port ("" for
+    a URL too broken to name one: its fetch fails on its own)."""
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:  # "http://[::1/": an unclosed IPv6 bracket
+        return ""
+
+
+def check_url_parses(url: str) -> None:
+    """Raise FetchError for a URL httpx would refuse (too long, control bytes, a host that
+    is not valid IDNA), which a feed may hand us: its own error, not an escaping one."""
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError(f"invalid URL {url[:200]!r}: {exc}") from exc
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -539,6 +593,7 @@ class Fetcher:
         attempts = 0
         wire = 0
         for _ in range(self.settings.max_redirects + 1):
+            check_url_parses(current)
             check_url_allowed(current, self.settings.allow_private_networks)
             self._check_robots(current, deadline)
             exchange, tries = self._get_with_retries(current, headers or {}, deadline, kind)
@@ -762,6 +817,7 @@ class Fetcher:
         )
         with self._count_lock:
             self.requests_sent += 1
+        _REQUEST_DEADLINE.at = deadline
         try:
             with self.client.stream("GET", url, headers=headers, timeout=timeout) as resp:
                 declared = resp.headers.get("content-length")
@@ -809,7 +865,13 @@ class Fetcher:
                 )
         except zlib.error as exc:
             raise FetchError(f"corrupt compressed body from {url}: {exc}") from exc
+        except httpx.InvalidURL as exc:  # not an HTTPError: it would escape every caller
+            raise FetchError(f"invalid URL {url[:200]!r}: {exc}") from exc
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:  # our deadline, not the server's slowness alone
+                raise FetchError(
+                    f"timeout fetching {url}: the fetch's time limit was reached"
+                ) from exc
             raise _Retryable(f"timeout fetching {url}: {type(exc).__name__}") from exc
         except httpx.ConnectError as exc:
             if isinstance(exc.__cause__, _Refused):  # the SSRF guard: not worth a retry
@@ -819,6 +881,8 @@ class Fetcher:
             raise _Retryable(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"HTTP error fetching {url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            _REQUEST_DEADLINE.at = None
         if self.recorder is not None:
             self.recorder(exchange)
         return exchange

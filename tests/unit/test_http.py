@@ -198,3 +198,120 @@ def test_idle_sites_lose_their_pools_but_an_open_response_keeps_its_own() -> Non
     finally:
         for server in servers:
             server.stop()
+
+
+class _StallingServer:
+    """A loopback server that answers robots.txt with 404 and any other request by
+    sending ``opening`` and then ``drip`` every 0.1 s, never finishing its headers."""
+
+    def __init__(self, opening: bytes, drip: bytes) -> None:
+        import socket
+        import threading
+
+        self.opening, self.drip = opening, drip
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: object) -> None:
+        import socket
+
+        assert isinstance(conn, socket.socket)
+        with conn:
+            request = conn.recv(65536)
+            try:
+                if request.startswith(b"GET /robots.txt"):
+                    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                    conn.recv(65536)
+                    return
+                conn.sendall(self.opening)
+                while not self.stop.wait(0.1):
+                    conn.sendall(self.drip)
+            except OSError:
+                return  # the client hung up, as it should
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    ("opening", "drip"),
+    [
+        # Headers one byte at a time: every read returns in time, the response never ends.
+        (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a"),
+        # "102 Processing" informational responses without end.
+        (b"", b"HTTP/1.1 102 Processing\r\n\r\n"),
+    ],
+    ids=["dripped-headers", "endless-102"],
+)
+def test_a_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit(
+    settings: Settings, opening: bytes, drip: bytes
+) -> None:
+    import threading
+
+    server = _StallingServer(opening, drip)
+    limited = replace(settings, total_timeout_s=1.0, read_timeout_s=0.5, max_retries=1)
+    outcome: list[BaseException | None] = []
+
+    def fetch() -> None:
+        try:
+            with Fetcher(limited) as f:
+                f.get(server.base_url + "/story")
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    try:
+        worker = threading.Thread(target=fetch, daemon=True)
+        worker.start()
+        # Far beyond the 1 s limit: without a deadline on the headers it never returns.
+        worker.join(60)
+        assert outcome, "the fetch was still running after 60 s with a 1 s time limit"
+        assert isinstance(outcome[0], FetchError), outcome
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/" + "a" * 70_000,  # longer than httpx accepts
+        "http://example.com/a\x7fb",  # a DEL byte
+        "http://example.com/a\x00b",  # a NUL byte
+        "http://\u2603.example/story",  # a host that is not valid IDNA
+        "http://[::1/story",  # an unclosed IPv6 bracket
+    ],
+    ids=["too-long", "del", "nul", "snowman-host", "bad-ipv6"],
+)
+def test_a_url_httpx_cannot_parse_is_a_fetch_error(settings: Settings, url: str) -> None:
+    with Fetcher(settings) as f, pytest.raises(FetchError, match="invalid URL"):
+        f.get(url)
+
+
+def test_an_unparsable_url_fails_its_item_not_the_batch(
+    site: SiteServer, settings: Settings
+) -> None:
+    urls = [site.base_url + "/page", "http://\u2603.example/story", site.base_url + "/moved"]
+
+    def fetch(url: str) -> str:
+        try:
+            return str(f.get(url).status)
+        except FetchError as exc:
+            return f"error: {exc}"
+
+    with Fetcher(settings) as f:
+        results = f.map(fetch, urls, lambda u: u)
+    assert results[0] == "200" and results[2] == "200"
+    assert results[1].startswith("error: invalid URL")
