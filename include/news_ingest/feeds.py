@@ -45,11 +45,44 @@ _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _WIDE_ENCODINGS = ("utf-32", "utf-16", "utf-16-le", "utf-16-be")
 
 
-def _refuse_entities(body: bytes) -> None:
+_ENTITY_DECL_TEXT = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+_EBCDIC_XML = "<?xm".encode("cp037")  # how an XML parser recognises EBCDIC
+_PRINTABLE = bytes(range(32, 127))
+_PRINTABLE_TEXT = _PRINTABLE.decode("ascii")
+
+
+def _declared_encodings(body: bytes, content_type: str | None) -> set[str]:
+    """The encodings a parser may read ``body`` in: its HTTP charset, its XML declaration
+    (read in ASCII, or in EBCDIC when it opens in EBCDIC)."""
+    names: set[str] = set()
+    if content_type and (charset := _CHARSET.search(content_type)):
+        names.add(charset.group(1))
+    head = body[:1024]
+    if head.startswith(_EBCDIC_XML):
+        names.add("cp037")
+        head = head.decode("cp037").encode("ascii", errors="replace")
+    if declared := _XML_ENCODING.search(head):
+        names.add(declared.group(1).decode("ascii"))
+    return names
+
+
+def _refuse_entities(body: bytes, content_type: str | None = None) -> None:
     """Refuse any document declaring XML entities, wherever the declaration sits (a long
-    comment can push it far down) and in wide encodings (UTF-16/32) as well."""
+    comment can push it far down), in wide encodings (UTF-16/32) and in any encoding it
+    declares where "<!ENTITY" is not written in ASCII bytes (UTF-7, EBCDIC)."""
     if _ENTITY_DECL.search(body):
         raise FeedParseError("document declares XML entities; refused")
+    for name in _declared_encodings(body, content_type):
+        try:
+            if _PRINTABLE.decode(name, errors="replace") == _PRINTABLE_TEXT:
+                continue  # reads ASCII as ASCII: the byte-level check above saw it
+            text = body.decode(name, errors="replace")
+        except LookupError:
+            continue  # an encoding Python does not know, nor does the parser
+        if _ENTITY_DECL_TEXT.search(text):
+            raise FeedParseError("document declares XML entities; refused")
     if b"\x00" in body[:4096]:
         for encoding in _WIDE_ENCODINGS:
             try:
@@ -136,7 +169,7 @@ def parse_feed(
         "application/feed+json"
     ):
         return parse_json_feed(feed_id, body, base_url)
-    _refuse_entities(body)
+    _refuse_entities(body, content_type)
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type

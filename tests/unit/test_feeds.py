@@ -120,3 +120,33 @@ def test_day_window_is_half_open() -> None:
     assert in_day(start, start, end)
     assert not in_day(end, start, end)
     assert not in_day(None, start, end)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type"),
+    [
+        ("utf-7", None),  # "<!ENTITY" is "+ADw-!ENTITY" in UTF-7
+        ("cp500", None),  # EBCDIC, told by its first bytes and its own declaration
+        ("cp500", "application/rss+xml; charset=cp500"),  # and by the HTTP header alone
+    ],
+)
+def test_entity_declarations_are_refused_in_any_declared_encoding(
+    tmp_path, encoding: str, content_type: str | None
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    declaration = "" if content_type else f' encoding="{encoding}"'
+    prolog = f'<?xml version="1.0"{declaration}?>'
+    document = (
+        f'<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<rss><channel><item><title>&x;</title><link>http://a.org/1</link></item></channel></rss>"
+    )
+    # In UTF-7 "<" may be written "+ADw-" (Python's encoder leaves it as it is); EBCDIC
+    # encodes the whole document, its declaration too.
+    if encoding == "utf-7":
+        xxe = (prolog + document.replace("<", "+ADw-")).encode("ascii")
+    else:
+        xxe = (prolog + document).encode(encoding)
+    assert b"<!ENTITY" not in xxe  # the byte-level check alone cannot see it
+    with pytest.raises(FeedParseError, match="entities"):
+        parse_feed("f", xxe, "http://a.org/rss", content_type)
