@@ -37,6 +37,14 @@ def _path(name: str, default: Path) -> str:
     if not value:
         return str(default)
     if "://" in value:
+        if "@" in value.split("://", 1)[1].split("/", 1)[0]:
+            # pyarrow would accept s3://KEY:SECRET@bucket, and every URI in the manifest
+            # would then carry the secret.
+            raise ValueError(
+                f"{name} must not carry credentials (user:password@ in its URI); give them "
+                "through the store's own settings (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                "for s3://), which are never written into outputs"
+            )
         return value
     return str(Path(value).expanduser().resolve())
 
