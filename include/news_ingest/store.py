@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -334,12 +334,17 @@ def _put_object(fs: pafs.FileSystem, path: str, data: pa.Buffer) -> None:
 
 
 @contextlib.contextmanager
-def renamed_into_place(fs: pafs.FileSystem, path: str) -> Iterator[str]:
-    """A temp path beside ``path`` to write; renamed over ``path`` on success, deleted on error."""
+def renamed_into_place(
+    fs: pafs.FileSystem, path: str, tmp_folder: str | None = None
+) -> Iterator[str]:
+    """A temp path to write, beside ``path`` or in ``tmp_folder`` (on the same filesystem);
+    renamed over ``path`` on success, deleted on error."""
     parent, name = path.rsplit("/", 1)
     fs.create_dir(parent, recursive=True)
-    # A dot-prefixed temp name is ignored by DuckDB, Spark and pyarrow dataset globs.
-    tmp = f"{parent}/.{name}.{uuid.uuid4().hex}.tmp"
+    if tmp_folder is not None:
+        fs.create_dir(tmp_folder, recursive=True)
+    # A dot-prefixed temp name, which pyarrow's and Spark's dataset discovery skip.
+    tmp = f"{tmp_folder or parent}/.{name}.{uuid.uuid4().hex}.tmp"
     try:
         yield tmp
         fs.move(tmp, path)
@@ -379,17 +384,19 @@ def write_table_atomic(uri: str, table: pa.Table, dataset: str | None = None) ->
 
 
 def _written_atomically(
-    uri: str, write: Callable[[str | pa.NativeFile, pafs.FileSystem | None], None]
+    uri: str,
+    write: Callable[[str | pa.NativeFile, pafs.FileSystem | None], None],
+    tmp_folder: str | None = None,
 ) -> str:
     """``write(where, filesystem)`` a Parquet file so that ``uri`` shows it whole or not at all
-    (see ``write_table_atomic``)."""
+    (see ``write_table_atomic``), its temp file in ``tmp_folder`` (a path) if given."""
     fs, path = resolve(uri)
     if publishes_on_close(fs):
         sink = pa.BufferOutputStream()
         write(sink, None)
         _put_object(fs, path, sink.getvalue())
         return uri
-    with renamed_into_place(fs, path) as tmp:
+    with renamed_into_place(fs, path, tmp_folder) as tmp:
         write(tmp, fs)
     return uri
 
@@ -536,17 +543,37 @@ def _replace_partition(
     write: Callable[[str | pa.NativeFile, pafs.FileSystem | None], None],
 ) -> str:
     """The day's partition made of the one file ``write`` writes, published atomically,
-    and any other Parquet file of the folder deleted; return the file URI."""
+    and any other file of the folder deleted; return the file URI."""
     folder = partition_uri(root, dataset, day)
     target = join(folder, "part-0.parquet")
-    _written_atomically(target, write)
+    incoming_fs, incoming = resolve(join(root, INCOMING))
+    _written_atomically(target, write, incoming)
     fs, path = resolve(folder)
     for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
-        stale = info.type == pafs.FileType.File and info.path != resolve(target)[1]
-        # Files from an older run or layout would otherwise be read alongside the new one.
-        if stale and info.base_name.endswith(".parquet"):
+        # Files from an older run or layout, and the temp file of a writer killed before
+        # this one wrote outside the folder, would otherwise be read alongside the new one
+        # (DuckDB's "articles/**" reads dot files; Polars refuses a mixed folder).
+        if info.type == pafs.FileType.File and info.path != resolve(target)[1]:
             fs.delete_file(info.path)
+    _sweep_dead_temps(incoming_fs, incoming)
     return target
+
+
+# Where a partition's next file is written before its rename into the partition folder:
+# under the data root but outside every dataset, so that a writer killed before its rename
+# leaves nothing that a reader's glob of the dataset finds.
+INCOMING = ".incoming"
+# A temp file this old belongs to a writer that died: no partition takes this long to write.
+_DEAD_TEMP_AGE = timedelta(hours=6)
+
+
+def _sweep_dead_temps(fs: pafs.FileSystem, folder: str) -> None:
+    """Delete the temp files of writers killed long ago (a live writer's are younger)."""
+    cutoff = datetime.now(UTC) - _DEAD_TEMP_AGE
+    for info in fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True)):
+        if info.type == pafs.FileType.File and info.mtime is not None and info.mtime < cutoff:
+            with contextlib.suppress(OSError):
+                fs.delete_file(info.path)
 
 
 def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:

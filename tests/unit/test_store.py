@@ -1,5 +1,7 @@
 import dataclasses
+import os
 import random
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -286,3 +288,25 @@ def test_a_parquet_writer_takes_the_same_options_and_keeps_the_schema(tmp_path, 
     written = store.write_partition(str(tmp_path), dataset, DAY, table)
     assert store.schema_problem(written, schema) is None
     assert pq.read_schema(path).equals(pq.read_schema(written), check_metadata=True)
+
+
+def test_a_dead_writers_temp_file_in_a_partition_is_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    root = str(tmp_path / "data")
+    store.write_partition(root, "articles", date(2026, 12, 1), _articles(2))
+    folder = tmp_path / "data" / "articles" / "date=2026-12-01"
+    # What an older writer, killed after its temp file was whole, left beside the file.
+    (folder / ".part-0.parquet.0123abcd.tmp").write_bytes((folder / "part-0.parquet").read_bytes())
+    dead = tmp_path / "data" / store.INCOMING / ".part-0.parquet.feed.tmp"
+    dead.parent.mkdir(parents=True, exist_ok=True)
+    dead.write_bytes(b"a writer killed a day ago")
+    day_ago = time.time() - 86_400
+    os.utime(dead, (day_ago, day_ago))
+    live = dead.with_name(".part-0.parquet.live.tmp")
+    live.write_bytes(b"a writer at work now")
+
+    store.write_partition(root, "articles", date(2026, 12, 1), _articles(3))
+
+    assert [p.name for p in folder.iterdir()] == ["part-0.parquet"]
+    assert not dead.exists() and live.exists()
