@@ -127,6 +127,17 @@ def test_retry_after_as_http_date_and_beyond_the_cap(settings: Settings) -> None
     assert time.monotonic() - started < 1
 
 
+def test_retry_after_dates_are_read_against_the_clock_given_and_never_negative() -> None:
+    date = "Wed, 21 Oct 2015 07:28:00 GMT"
+    at = 1445412480.0  # that date as a Unix time
+    assert parse_retry_after(date, now=at - 90) == 90.0
+    assert parse_retry_after(date, now=at + 90) == 0.0  # a date gone by: retry now
+    # "-0000" (a date of unknown zone, RFC 5322) is read as UTC.
+    assert parse_retry_after(date.replace("GMT", "-0000"), now=at - 5) == 5.0
+    assert parse_retry_after(" 7 ") == 7.0
+    assert parse_retry_after("") is None and parse_retry_after(None) is None
+
+
 def test_5xx_is_retried_with_backoff(settings: Settings) -> None:
     site = _serve({"/p": Route(b"ok", before=[Route(b"x", status=502), Route(b"x", status=503)])})
     try:
