@@ -90,7 +90,7 @@ lint: setup
 
 # mutmut over the SSRF guard, size and time limits, retries, atomic writer and feed-id
 # hashing; fails on a surviving mutant not listed as equivalent in RELIABILITY.md.
-# MUTATION_JOBS=2 runs two mutants at once; the cache in .mutation/ makes reruns quick.
+# MUTATION_JOBS=2 runs two mutants at once (the mutated copy is kept in .mutation/).
 mutation: setup
 	$(BIN)/python scripts/mutation.py
 
