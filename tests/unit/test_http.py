@@ -14,6 +14,7 @@ from news_ingest.http import (
     FetchError,
     GuardedBackend,
     PerOriginTransport,
+    address_refusal,
     check_url_allowed,
 )
 from news_ingest.settings import Settings
@@ -139,6 +140,54 @@ def test_metadata_and_link_local_are_refused_even_when_private_is_allowed(url: s
     for allow in (False, True):
         with pytest.raises(FetchError, match="refused"):
             check_url_allowed(url, allow_private=allow)
+
+
+NON_PUBLIC = "refused non-public address {}"
+NEVER = "refused link-local/reserved address {} (never allowed)"
+
+
+@pytest.mark.parametrize(
+    ("ip", "strict", "allowing"),
+    [
+        # Public addresses, also inside IPv6 forms that carry an IPv4 one.
+        ("8.8.8.8", None, None),
+        ("2606:4700::1111", None, None),
+        ("::ffff:8.8.8.8", None, None),
+        ("64:ff9b::808:808", None, None),  # NAT64
+        ("2002:808:808::1", None, None),  # 6to4
+        # What NEWS_ALLOW_PRIVATE_NETWORKS opens: loopback and private ranges.
+        ("127.0.0.1", NON_PUBLIC, None),
+        ("::1", NON_PUBLIC, None),
+        ("::ffff:127.0.0.1", NON_PUBLIC, None),
+        ("10.0.0.1", NON_PUBLIC, None),
+        ("::ffff:10.0.0.1", NON_PUBLIC, None),
+        ("64:ff9b::a00:1", NON_PUBLIC, None),
+        ("fd12::1", NON_PUBLIC, None),  # IPv6 unique-local
+        # ... and what it does not.
+        ("100.100.100.200", NON_PUBLIC, NON_PUBLIC),  # the shared range (a metadata service)
+        ("169.254.169.254", NEVER, NEVER),
+        ("fe80::1%eth0", NEVER, NEVER),
+        ("::ffff:169.254.169.254", NEVER, NEVER),
+        ("64:ff9b::a9fe:a9fe", NEVER, NEVER),
+        ("2002:a9fe:a9fe::1", NEVER, NEVER),  # 6to4 of 169.254.169.254
+        # Teredo: server 8.8.8.8, client 169.254.169.254 (stored inverted).
+        ("2001:0:808:808::5601:5601", NEVER, NEVER),
+        ("fd00:ec2::254", NEVER, NEVER),  # AWS's IPv6 metadata service
+        ("0.0.0.0", NEVER, NEVER),
+        ("::", NEVER, NEVER),
+        ("224.0.0.1", NEVER, NEVER),
+        ("ff02::1", NEVER, NEVER),
+        ("240.0.0.1", NEVER, NEVER),  # reserved
+    ],
+)
+def test_address_policy(ip: str, strict: str | None, allowing: str | None) -> None:
+    assert address_refusal(ip, allow_private=False) == (strict and strict.format(ip))
+    assert address_refusal(ip, allow_private=True) == (allowing and allowing.format(ip))
+
+
+def test_an_unparsable_address_is_refused() -> None:
+    for allow in (False, True):
+        assert address_refusal("not-an-ip", allow) == "refused unparsable address 'not-an-ip'"
 
 
 def test_loopback_site_is_refused_by_default_settings(site: SiteServer, settings: Settings) -> None:
