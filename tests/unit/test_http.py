@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -253,11 +257,11 @@ class _StallingServer:
     """A loopback server that answers robots.txt with 404 and any other request by
     sending ``opening`` and then ``drip`` every 0.1 s, never finishing its headers."""
 
-    def __init__(self, opening: bytes, drip: bytes) -> None:
+    def __init__(self, opening: bytes, drip: bytes, tls: ssl.SSLContext | None = None) -> None:
         import socket
         import threading
 
-        self.opening, self.drip = opening, drip
+        self.opening, self.drip, self.tls = opening, drip, tls
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.stop = threading.Event()
@@ -277,6 +281,11 @@ class _StallingServer:
         import socket
 
         assert isinstance(conn, socket.socket)
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                return
         with conn:
             request = conn.recv(65536)
             try:
@@ -364,3 +373,87 @@ def test_an_unparsable_url_fails_its_item_not_the_batch(
         results = f.map(fetch, urls, lambda u: u)
     assert results[0] == "200" and results[2] == "200"
     assert results[1].startswith("error: invalid URL")
+
+
+@pytest.fixture
+def tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A server context for a certificate of 127.0.0.1 that the fetcher trusts (its pools
+    read SSL_CERT_FILE), made here: no key or certificate is kept in the repository."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "news-ingest test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def test_https_pages_are_fetched_with_the_certificate_checked(
+    site: SiteServer, settings: Settings, tls: ssl.SSLContext
+) -> None:
+    site.httpd.socket = tls.wrap_socket(site.httpd.socket, server_side=True)
+    url = site.base_url.replace("http://", "https://") + "/moved"
+    with Fetcher(settings) as f:
+        resp = f.get(url)
+    assert resp.status == 200 and resp.body.count(b"hello") == 200
+    assert resp.final_url.startswith("https://127.0.0.1:")
+
+
+def test_an_https_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit(
+    settings: Settings, tls: ssl.SSLContext
+) -> None:
+    """The deadline bounds reads inside TLS too (most feeds are https)."""
+    import threading
+
+    server = _StallingServer(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", tls=tls)
+    limited = replace(settings, total_timeout_s=1.0, read_timeout_s=0.5, max_retries=1)
+    outcome: list[BaseException | None] = []
+
+    def fetch() -> None:
+        try:
+            with Fetcher(limited) as f:
+                f.get(server.base_url.replace("http://", "https://") + "/story")
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    try:
+        started = time.monotonic()
+        worker = threading.Thread(target=fetch, daemon=True)
+        worker.start()
+        worker.join(30)
+        assert outcome, "the fetch was still running after 30 s with a 1 s time limit"
+        assert isinstance(outcome[0], FetchError), outcome
+        assert "time limit" in str(outcome[0])
+        assert time.monotonic() - started < 5
+    finally:
+        server.close()
