@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import ssl
 import time
+import zlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +25,7 @@ from news_ingest.http import (
     check_url_allowed,
 )
 from news_ingest.settings import Settings
+from tests.support import RawServer, raw_response
 
 
 @pytest.fixture
@@ -457,3 +461,71 @@ def test_an_https_response_that_never_finishes_its_headers_is_stopped_at_the_tim
         assert time.monotonic() - started < 5
     finally:
         server.close()
+
+
+def _fetch(settings: Settings, url: str) -> bytes:
+    with Fetcher(settings) as f:
+        return f.get(url).body
+
+
+def test_a_body_up_to_the_cap_is_read_and_one_byte_more_is_refused(settings: Settings) -> None:
+    capped = replace(settings, max_response_bytes=1000, max_decompressed_bytes=10_000)
+    declared = [raw_response(b"x" * n, f"Content-Length: {n}") for n in (1000, 1001)]
+    # Without Content-Length (read to the close) the count on the wire decides.
+    undeclared = [raw_response(b"y" * n) for n in (1000, 1001)]
+    with RawServer(declared) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"x" * 1000
+        with pytest.raises(FetchError, match=r"response too large \(1001 bytes > 1000\)"):
+            _fetch(capped, server.base_url + "/b")
+    with RawServer(undeclared) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"y" * 1000
+        with pytest.raises(FetchError, match="response exceeds 1000 bytes"):
+            _fetch(capped, server.base_url + "/b")
+
+
+def test_a_body_that_inflates_to_the_cap_is_read_and_one_byte_more_is_refused(
+    settings: Settings,
+) -> None:
+    capped = replace(settings, max_response_bytes=100_000, max_decompressed_bytes=50_000)
+    bodies = [gzip.compress(b"z" * n) for n in (50_000, 50_001)]
+    encoded = [raw_response(b, "Content-Encoding: gzip") for b in bodies]
+    with RawServer(encoded) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"z" * 50_000
+        with pytest.raises(FetchError, match="decompressed response exceeds 50000 bytes"):
+            _fetch(capped, server.base_url + "/b")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "wire"),
+    [
+        ("gzip", gzip.compress),
+        (" X-GZip ", gzip.compress),
+        ("deflate", zlib.compress),  # zlib-wrapped, as RFC 9110 says
+        ("identity", lambda body: body),
+        ("", lambda body: body),
+    ],
+)
+def test_content_encodings_are_decoded(
+    settings: Settings, encoding: str, wire: Callable[[bytes], bytes]
+) -> None:
+    body = b"<p>story</p>" * 500
+    with RawServer([raw_response(wire(body), f"Content-Encoding: {encoding}")]) as server:
+        assert _fetch(settings, server.base_url + "/a") == body
+
+
+@pytest.mark.parametrize(
+    ("wire", "encoding", "error"),
+    [
+        (gzip.compress(b"story " * 2000)[:-40], "gzip", "truncated compressed body"),
+        (b"\x1f\x8b\x08\x00not gzip at all", "gzip", "corrupt compressed body"),
+        (b"BROTLI", "br", "unsupported content-encoding 'br'"),
+    ],
+    ids=["truncated", "corrupt", "unsupported"],
+)
+def test_bodies_that_cannot_be_decoded_are_fetch_errors(
+    settings: Settings, wire: bytes, encoding: str, error: str
+) -> None:
+    with RawServer([raw_response(wire, f"Content-Encoding: {encoding}")]) as server:
+        with pytest.raises(FetchError, match=error):
+            _fetch(settings, server.base_url + "/a")
+        assert server.requests == 1  # not retried
