@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import socket
 import ssl
 import time
 import zlib
@@ -11,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 import pytest
 
@@ -23,9 +27,10 @@ from news_ingest.http import (
     PerOriginTransport,
     address_refusal,
     check_url_allowed,
+    resolve_vetted,
 )
 from news_ingest.settings import Settings
-from tests.support import RawServer, raw_response
+from tests.support import RawServer, free_port, raw_response
 
 
 @pytest.fixture
@@ -529,3 +534,135 @@ def test_bodies_that_cannot_be_decoded_are_fetch_errors(
         with pytest.raises(FetchError, match=error):
             _fetch(settings, server.base_url + "/a")
         assert server.requests == 1  # not retried
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> None:
+    """Host names answered from ``table`` (all addresses at once), others as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in table:
+            return [
+                (
+                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (ip, port),
+                )
+                for ip in table[host]
+            ]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_is_resolved_once_its_addresses_vetted_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _answers(
+        monkeypatch,
+        {
+            "twice.test": ["127.0.0.1", "127.0.0.1", "::1"],
+            "mixed.test": ["127.0.0.1", "169.254.169.254"],
+            "empty.test": [],
+        },
+    )
+    assert resolve_vetted("twice.test", 80, allow_private=True) == ["127.0.0.1", "::1"]
+    with pytest.raises(FetchError) as refused:
+        resolve_vetted("mixed.test", 80, allow_private=True)
+    assert str(refused.value) == (
+        "refused link-local/reserved address 169.254.169.254 (never allowed) for host mixed.test"
+    )
+    with pytest.raises(FetchError, match=r"^cannot resolve empty\.test: no address$"):
+        resolve_vetted("empty.test", 80, allow_private=True)
+    # A label over 63 characters fails IDNA encoding (UnicodeError, not gaierror).
+    with pytest.raises(FetchError, match=r"^cannot resolve a{64}\.example: "):
+        resolve_vetted("a" * 64 + ".example", 80, allow_private=True)
+
+
+def test_a_name_that_does_not_resolve_is_a_fetch_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def nxdomain(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", nxdomain)
+    with pytest.raises(FetchError, match=r"^cannot resolve gone\.test: .*not known"):
+        check_url_allowed("http://gone.test/feed", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://example.com:99999/", "bad host or port in URL: http://example.com:99999/"),
+        ("http:///feed.xml", "no host in URL: http:///feed.xml"),
+    ],
+)
+def test_urls_without_a_usable_host_are_refused(url: str, error: str) -> None:
+    with pytest.raises(FetchError) as refused:
+        check_url_allowed(url, allow_private=True)
+    assert str(refused.value) == error
+
+
+def test_the_connection_goes_to_the_first_vetted_address_that_answers(
+    site: SiteServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The site listens on 127.0.0.1 only: 127.0.0.2 refuses the connection.
+    _answers(monkeypatch, {"multi.test": ["127.0.0.2", "127.0.0.1"]})
+    port = urlsplit(site.base_url).port
+    backend = GuardedBackend(allow_private=True)
+    backend.connect_tcp("multi.test", port, timeout=2).close()
+    assert backend.connected == [("multi.test", "127.0.0.1")]
+    with Fetcher(settings) as f:
+        assert f.get(f"http://multi.test:{port}/page").status == 200
+    # When none answers, the last failure is raised.
+    with pytest.raises(httpcore.ConnectError):
+        backend.connect_tcp("multi.test", free_port(), timeout=2)
+    assert backend.connected == [("multi.test", "127.0.0.1")]
+
+
+def test_the_time_limit_bounds_the_connect_too(settings: Settings) -> None:
+    """A host whose SYNs go unanswered (a full accept queue here) is given up at the connect
+    timeout or at the fetch's deadline, whichever comes first."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    filler = socket.create_connection(listener.getsockname())  # fills the queue
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/p"
+    try:
+        for connect_s, total_s in ((0.3, 3.0), (3.0, 0.5)):
+            limited = replace(
+                settings, connect_timeout_s=connect_s, total_timeout_s=total_s, max_retries=0
+            )
+            started = time.monotonic()
+            with Fetcher(limited) as f, pytest.raises(FetchError, match="timeout"):
+                f.get(url)
+            assert time.monotonic() - started < min(connect_s, total_s) + 0.7
+    finally:
+        filler.close()
+        listener.close()
+
+
+def test_a_silent_server_is_given_up_at_the_deadline_not_the_read_timeout(
+    settings: Settings,
+) -> None:
+    server = _StallingServer(b"HTTP/1.1 200 OK\r\n", b"")
+    limited = replace(settings, read_timeout_s=5.0, total_timeout_s=1.0)
+    try:
+        started = time.monotonic()
+        with Fetcher(limited) as f, pytest.raises(FetchError, match="time limit"):
+            f.get(server.base_url + "/story")
+        assert time.monotonic() - started < 2.5
+    finally:
+        server.close()
+
+
+def test_a_fetchs_deadline_does_not_outlive_it(settings: Settings) -> None:
+    """The deadline is the request's own: the same thread's later requests through the
+    guarded transport, outside any fetch, are not cut short by it."""
+    with SiteServer({"/p": Route(b"page", delay_s=0.3)}) as server:
+        with Fetcher(replace(settings, total_timeout_s=1.0)) as f:
+            f.get(server.base_url + "/p")
+        time.sleep(1.0)  # past that fetch's deadline
+        transport = PerOriginTransport(GuardedBackend(True), per_origin=1)
+        with httpx.Client(transport=transport) as client:
+            assert client.get(server.base_url + "/p").content == b"page"
