@@ -347,6 +347,7 @@ def test_a_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit
         worker.join(60)
         assert outcome, "the fetch was still running after 60 s with a 1 s time limit"
         assert isinstance(outcome[0], FetchError), outcome
+        assert "time limit" in str(outcome[0])  # stopped by the deadline, not retried
     finally:
         server.close()
 

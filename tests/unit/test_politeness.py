@@ -9,6 +9,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
@@ -379,7 +380,13 @@ def test_every_response_is_handed_to_the_recorder(settings: Settings) -> None:
     ]
     page = seen[-1]
     assert page.body == b"p" * 500 and page.raw_body != page.body  # gzip on the wire
+    assert gzip.decompress(page.raw_body) == page.body
     assert ("Content-Encoding", "gzip") in page.headers
+    assert page.url == site.base_url + "/p" and (page.status, page.reason) == (200, "OK")
+    assert page.http_version == "HTTP/1.1"
+    assert ("User-Agent", settings.user_agent) in page.request_headers
+    assert page.fetched_at.tzinfo is not None
+    assert abs((datetime.now(UTC) - page.fetched_at).total_seconds()) < 10
 
 
 @pytest.mark.parametrize(
