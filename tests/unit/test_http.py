@@ -667,3 +667,50 @@ def test_a_fetchs_deadline_does_not_outlive_it(settings: Settings) -> None:
         transport = PerOriginTransport(GuardedBackend(True), per_origin=1)
         with httpx.Client(transport=transport) as client:
             assert client.get(server.base_url + "/p").content == b"page"
+
+
+def test_a_tls_handshake_that_never_ends_is_given_up_in_time(
+    settings: Settings, tls: ssl.SSLContext
+) -> None:
+    """A server that accepts the connection and never answers the ClientHello: the handshake
+    ends at the connect timeout, or at the fetch's deadline if that comes first."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # kept open, never answered
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/feed"
+    try:
+        for connect_s, total_s in ((0.3, 3.0), (3.0, 0.5)):
+            limited = replace(
+                settings, connect_timeout_s=connect_s, total_timeout_s=total_s, max_retries=0
+            )
+            outcome: list[BaseException | None] = []
+
+            def fetch(settings: Settings = limited, outcome: list = outcome) -> None:
+                try:
+                    with Fetcher(settings) as f:
+                        f.get(url)
+                    outcome.append(None)
+                except BaseException as exc:
+                    outcome.append(exc)
+
+            started = time.monotonic()
+            worker = threading.Thread(target=fetch, daemon=True)
+            worker.start()
+            worker.join(15)
+            assert outcome, "the handshake was still running after 15 s"
+            assert isinstance(outcome[0], FetchError), outcome
+            assert time.monotonic() - started < min(connect_s, total_s) + 0.7
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()

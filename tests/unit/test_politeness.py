@@ -135,10 +135,20 @@ def test_retry_after_dates_are_read_against_the_clock_given_and_never_negative()
     at = 1445412480.0  # that date as a Unix time
     assert parse_retry_after(date, now=at - 90) == 90.0
     assert parse_retry_after(date, now=at + 90) == 0.0  # a date gone by: retry now
-    # "-0000" (a date of unknown zone, RFC 5322) is read as UTC.
-    assert parse_retry_after(date.replace("GMT", "-0000"), now=at - 5) == 5.0
     assert parse_retry_after(" 7 ") == 7.0
     assert parse_retry_after("") is None and parse_retry_after(None) is None
+    # "-0000" (a date of unknown zone, RFC 5322) is UTC, whatever the machine's zone.
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        assert parse_retry_after(date.replace("GMT", "-0000"), now=at - 5) == 5.0
+    finally:
+        if zone is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = zone
+        time.tzset()
 
 
 def test_5xx_is_retried_with_backoff(settings: Settings) -> None:
