@@ -487,6 +487,10 @@ def test_a_body_up_to_the_cap_is_read_and_one_byte_more_is_refused(settings: Set
         assert _fetch(capped, server.base_url + "/a") == b"y" * 1000
         with pytest.raises(FetchError, match="response exceeds 1000 bytes"):
             _fetch(capped, server.base_url + "/b")
+    # The count is of the whole body, not of each piece the network hands over.
+    pieces = (raw_response(b"p" * 600), b"p" * 600)
+    with RawServer([pieces]) as server, pytest.raises(FetchError, match="exceeds 1000 bytes"):
+        _fetch(capped, server.base_url + "/a")
 
 
 def test_a_body_that_inflates_to_the_cap_is_read_and_one_byte_more_is_refused(
@@ -532,9 +536,10 @@ def test_bodies_that_cannot_be_decoded_are_fetch_errors(
     settings: Settings, wire: bytes, encoding: str, error: str
 ) -> None:
     with RawServer([raw_response(wire, f"Content-Encoding: {encoding}")]) as server:
-        with pytest.raises(FetchError, match=error):
+        with pytest.raises(FetchError, match=error) as failed:
             _fetch(settings, server.base_url + "/a")
         assert server.requests == 1  # not retried
+    assert server.base_url + "/a" in str(failed.value)  # which fetch failed
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> None:
@@ -714,3 +719,27 @@ def test_a_tls_handshake_that_never_ends_is_given_up_in_time(
         listener.close()
         for conn in held:
             conn.close()
+
+
+def test_a_connection_the_server_closed_is_not_reused(settings: Settings) -> None:
+    """An HTTP/1.1 server that closes each connection after its answer (no "Connection:
+    close" said): the next fetch opens a new one instead of failing on the dead one."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with RawServer([answer]) as server, Fetcher(settings) as f:
+        first = f.get(server.base_url + "/a")
+        time.sleep(0.2)  # the server has closed it by now
+        second = f.get(server.base_url + "/b")
+    assert (first.attempts, second.attempts) == (1, 1) and server.requests == 2
+    assert f.requests_sent == 3  # robots.txt, /a, /b
+
+
+def test_a_fetch_whose_deadline_has_passed_sends_nothing(
+    site: SiteServer, settings: Settings
+) -> None:
+    with Fetcher(settings) as f:
+        url = site.base_url + "/page"
+        with pytest.raises(FetchError) as late:
+            f._get_once(url, {}, time.monotonic() - 0.1, "page")
+        assert str(late.value) == f"time limit reached before fetching {url}"
+        assert f.requests_sent == 0
+    assert site.hits("/page") == 0
