@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
+import re
 import socket
 import ssl
 import time
@@ -30,7 +32,7 @@ from news_ingest.http import (
     resolve_vetted,
 )
 from news_ingest.settings import Settings
-from tests.support import RawServer, free_port, raw_response
+from tests.support import RawServer, closed_port_url, free_port, raw_response
 
 
 @pytest.fixture
@@ -103,8 +105,15 @@ def test_redirect_to_a_file_url_is_refused(site: SiteServer, settings: Settings)
 
 def test_slow_server_times_out(site: SiteServer, settings: Settings) -> None:
     fast = replace(settings, read_timeout_s=0.5)
-    with Fetcher(fast) as f, pytest.raises(FetchError, match="timeout"):
+    with Fetcher(fast) as f, pytest.raises(FetchError, match="timeout") as slow:
         f.get(site.base_url + "/slow")
+    # Each try waited its read timeout and was retried (the server's slowness, not our
+    # deadline).
+    tries = settings.max_retries + 1
+    assert str(slow.value) == (
+        f"timeout fetching {site.base_url}/slow: ReadTimeout (after {tries} attempts)"
+    )
+    assert site.hits("/slow") == tries
 
 
 def test_oversized_body_is_refused(site: SiteServer, settings: Settings) -> None:
@@ -743,3 +752,62 @@ def test_a_fetch_whose_deadline_has_passed_sends_nothing(
         assert str(late.value) == f"time limit reached before fetching {url}"
         assert f.requests_sent == 0
     assert site.hits("/page") == 0
+
+
+def test_fetch_errors_say_what_failed_where(settings: Settings) -> None:
+    """The messages that reach the run manifest name the URL, the failure and the tries."""
+    dead = closed_port_url()
+    with Fetcher(replace(settings, max_retries=1)) as f:
+        with pytest.raises(FetchError) as refused:
+            f.get(dead + "/feed")
+        robots = re.escape(dead + "/robots.txt")
+        assert re.search(
+            rf"\(HTTP error fetching {robots}: ConnectError: .+ \(after 2 attempts\)\)",
+            str(refused.value),
+        ), refused.value
+    with SiteServer({"/p": Route(b"x")}) as site, Fetcher(settings) as f:
+        with pytest.raises(FetchError) as bad_header:
+            f.get(site.base_url + "/p", headers={"If-None-Match": "a\nb"})
+        assert str(bad_header.value).startswith(
+            f"HTTP error fetching {site.base_url}/p: LocalProtocolError: "
+        )
+        # A URL too long for httpx never reaches the wire (get() refuses it earlier too).
+        long_url = site.base_url + "/" + "a" * 70_000
+        with pytest.raises(FetchError) as too_long:
+            f._get_once(long_url, {}, time.monotonic() + 5, "page")
+        assert str(too_long.value).startswith(f"invalid URL {long_url[:200]!r}: ")
+
+
+def test_a_body_read_in_pieces_is_whole_and_its_inflation_counted_over_all(
+    settings: Settings,
+) -> None:
+    capped = replace(settings, max_response_bytes=200_000, max_decompressed_bytes=40_000)
+    plain = os.urandom(30_000)
+    wire = gzip.compress(plain)
+    head = raw_response(b"", "Content-Encoding: gzip")
+    split = (head + wire[:15_000], wire[15_000:])
+    whole = (raw_response(plain[:10_000]), plain[10_000:])
+    big = gzip.compress(os.urandom(50_000))
+    over = (head + big[:25_000], big[25_000:])  # each piece inflates under the cap
+    with RawServer([split, whole, over]) as server:
+        assert _fetch(capped, server.base_url + "/a") == plain
+        assert _fetch(capped, server.base_url + "/b") == plain
+        with pytest.raises(FetchError, match="decompressed response exceeds 40000 bytes"):
+            _fetch(capped, server.base_url + "/c")
+
+
+def test_inflation_is_bounded_within_one_read(settings: Settings) -> None:
+    """A bomb that arrives in one read is inflated only up to the cap, not whole."""
+    import tracemalloc
+
+    bomb = gzip.compress(b"\0" * 20_000_000)  # about 20 KB on the wire
+    capped = replace(settings, max_decompressed_bytes=1_000_000)
+    with RawServer([raw_response(bomb, "Content-Encoding: gzip")]) as server:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError, match="decompressed response exceeds"):
+                _fetch(capped, server.base_url + "/bomb")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8_000_000, peak
