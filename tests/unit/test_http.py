@@ -773,9 +773,10 @@ def test_fetch_errors_say_what_failed_where(settings: Settings) -> None:
         )
         # A URL too long for httpx never reaches the wire (get() refuses it earlier too).
         long_url = site.base_url + "/" + "a" * 70_000
-        with pytest.raises(FetchError) as too_long:
-            f._get_once(long_url, {}, time.monotonic() + 5, "page")
-        assert str(too_long.value).startswith(f"invalid URL {long_url[:200]!r}: ")
+        for fetch in (f.get, lambda u: f._get_once(u, {}, time.monotonic() + 5, "page")):
+            with pytest.raises(FetchError) as too_long:
+                fetch(long_url)
+            assert str(too_long.value).startswith(f"invalid URL {long_url[:200]!r}: ")
 
 
 def test_a_body_read_in_pieces_is_whole_and_its_inflation_counted_over_all(
