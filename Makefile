@@ -21,7 +21,8 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline clean
+	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
+	bench-readers clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
@@ -139,6 +140,10 @@ bench-fuzz: setup
 # temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5
+
+# Readers (DuckDB, Polars, pyarrow) querying a day while it is replaced again and again.
+bench-readers: setup
+	$(BIN)/python bench/readers/during_replace.py --seconds 30 --rows 30000
 
 # ROUNDS nightly runs through Airflow on N generated articles against bare trafilatura
 # (the median round reported);
