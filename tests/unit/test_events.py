@@ -354,6 +354,46 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "to retaliate.",
             "Armed clash",
         ),
+        # Hooded men and assailants are armed whoever they are; a leader is a civilian.
+        (
+            "Hooded men dragged a community leader from his house and shot him several times.",
+            "Attack",
+        ),
+        # Mourners marching are demonstrators, though troops are named first.
+        (
+            "Security forces fired live ammunition at mourners marching to the cemetery, "
+            "killing two.",
+            "Excessive force against protesters",
+        ),
+        (
+            "Police detained dozens of women who tried to march on the avenue for Women's Day.",
+            "Protest with intervention",
+        ),
+        # What a march protests against is not what happened at it.
+        (
+            "Hundreds of lawyers marched to the Supreme Court to protest against attacks on "
+            "judges.",
+            "Peaceful protest",
+        ),
+        (
+            "A crowd of villagers beat two men to death after accusing them of theft.",
+            "Mob violence",
+        ),
+        (
+            "The attacker detonated a truck packed with explosives at the gate of the base, "
+            "killing himself and 12 soldiers.",
+            "Suicide bomb",
+        ),
+        (
+            "Taliban fighters entered the provincial capital unopposed after officials "
+            "surrendered.",
+            "Non-violent transfer of territory",
+        ),
+        # Entering a zone with a name is no capture of territory: a move of forces.
+        (
+            "Six military bombers entered Taiwan's Air Defense Identification Zone on Tuesday.",
+            "Change to group/activity",
+        ),
         # A demonstration told first is the event, whatever trial or crime it is about.
         (
             "Hundreds demonstrated outside the court over the detention of a reporter charged "
