@@ -112,10 +112,12 @@ _ARMED_WORDS = re.compile(
     r"officers|gendarmes?|gendarmerie|commandos?|marines|paratroopers|snipers?|guards|"
     r"jawans?|security personnel|peacekeepers?|coalition|mercenar(?:y|ies)|guerrillas?|"
     r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks|junta|"
-    r"assailants?|attackers?|(?:hooded|masked|unidentified|unknown) (?:men|persons|individuals))\b"
+    r"assailants?|attackers?|(?:hooded|masked|unidentified|unknown) (?:men|persons|individuals)|"
+    r"armed (?:struggle|campaign|wing))\b"
 )
 _NON_STATE = frozenset({"Rebels", "Militia"})
 _ENTERING = frozenset({"entered", "moved into", "rolled into"})
+_BODILY = ("shot", "shoot", "hacked", "beat", "tortur", "stab")
 # Words whose presence means the sentence reports fighting or an attack, not only harm.
 _WAR = ("suicide", "chemical", "air", "shelling", "explosive", "grenade", "clash")
 # A toxic leak is an accident: chemical words do not make it an attack.
@@ -525,7 +527,10 @@ def _decide(
         and not (has("arrest") and _by_state(mentions, first("abduct")))
     ):
         return coded("Abduction/forced disappearance", "abduct")
-    if has("loot") and not harm:
+    # Looting or burning with no one hurt is property destruction ("attacked them, looted
+    # houses"); with someone shot or beaten it is the violence.
+    bodily = any(sentence[a:e].lower().startswith(_BODILY) for a, e in cues.get("attack", ()))
+    if has("loot") and not harm and not bodily:
         return coded("Looting/property destruction", "loot")
     if disaster_context and not armed:
         return _NONE._replace(reason="disaster")

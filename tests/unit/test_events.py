@@ -389,6 +389,28 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "surrendered.",
             "Non-violent transfer of territory",
         ),
+        # Burning a school and shooting its head is the violence; a weapon-free looting is not.
+        (
+            "Militants set fire to a school and shot the headmaster in the northern town.",
+            "Attack",
+        ),
+        (
+            "Gunmen seized a French aid worker in the town and took her to an unknown location.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "About 2,000 people demonstrated peacefully in the capital to demand the departure "
+            "of foreign troops.",
+            "Peaceful protest",
+        ),
+        (
+            "The separatist movement announced it was suspending its armed struggle.",
+            "Change to group/activity",
+        ),
+        (
+            "The army launched a new operation to flush out militants from the forest.",
+            "Change to group/activity",
+        ),
         # Entering a zone with a name is no capture of territory: a move of forces.
         (
             "Six military bombers entered Taiwan's Air Defense Identification Zone on Tuesday.",
@@ -426,6 +448,7 @@ def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -
         "Firefighters battled a blaze at a chemical plant for several hours.",
         "The president suffered a heart attack at his home, his office said.",
         "A fire at a hospital killed 10 patients.",
+        "Heavy snow killed five people and cut power to thousands of homes.",
         "Police arrested a man suspected of killing his wife during a domestic dispute.",
         "The militant group said in a statement that it was behind Tuesday's bombing.",
     ],
