@@ -72,9 +72,9 @@ def test_rerunning_a_day_requests_no_page_again(settings: Settings) -> None:
         new_requests = site.requests[feed_paths:]
     finally:
         site.stop()
-    assert first["fetch"]["requested"] > 10 and first["fetch"]["replayed"] == 0
-    assert second["fetch"]["replayed"] == first["fetch"]["fetched"]
-    assert second["fetch"]["requested"] == 0
+    assert first.stages.fetch.requested > 10 and first.stages.fetch.replayed == 0
+    assert second.stages.fetch.replayed == first.stages.fetch.fetched
+    assert second.stages.fetch.requested == 0
     assert _page_hits(site) == pages_before
     # The rerun's feed polls were conditional and answered 304.
     assert {r["path"] for r in new_requests} <= {
@@ -85,7 +85,7 @@ def test_rerunning_a_day_requests_no_page_again(settings: Settings) -> None:
         "/frontline/sitemap-news.xml",
         "/gone/rss.xml",
     }
-    ok = [p for p in second["poll"] if not p["error"]]
+    ok = [p for p in second.stages.poll if not p["error"]]
     assert ok and all(p["not_modified"] and p["status"] == 304 for p in ok)
     rows2 = store.read_partition(settings.data_root, "articles", DEMO_DAY).to_pylist()
     assert rows1 == rows2  # replayed pages keep their capture time: identical rows

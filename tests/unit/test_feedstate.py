@@ -41,8 +41,8 @@ def test_unchanged_feed_is_a_304_on_the_second_poll(settings: Settings) -> None:
         first = _poll(feed, settings)
         second = _poll(feed, settings)
         sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
-    assert first["status"] == 200 and first["not_modified"] is False
-    assert first["items"] == 2 and first["new_items"] == 2 and first["bytes"] > 0
+    assert first.status == 200 and first.not_modified is False
+    assert first.items == 2 and first.new_items == 2 and first.bytes > 0
     assert "If-None-Match" not in sent[0]
     assert sent[1]["If-None-Match"].startswith('"') and "If-Modified-Since" in sent[1]
     assert second["status"] == 304 and second["not_modified"] is True
@@ -65,7 +65,7 @@ def test_same_content_without_validators_is_not_modified(settings: Settings) -> 
             _rss(site.base_url, ["a", "b", "c"]), "application/rss+xml", validators=False
         )
         changed = _poll(feed, settings)
-    assert again["status"] == 200 and again["not_modified"] is True and again["new_items"] == 0
+    assert again.status == 200 and again.not_modified is True and again.new_items == 0
     assert changed["not_modified"] is False and changed["items"] == 3
     assert changed["new_items"] == 2
 
@@ -79,7 +79,7 @@ def test_unreadable_state_means_an_unconditional_poll(settings: Settings) -> Non
         again = _poll(feed, settings)
         sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
     assert "If-None-Match" not in sent[1]
-    assert again["status"] == 200 and again["not_modified"] is False and again["items"] == 1
+    assert again.status == 200 and again.not_modified is False and again.items == 1
 
 
 def test_state_writes_racing_leave_a_whole_file(settings: Settings) -> None:
@@ -135,7 +135,7 @@ def test_sitemap_index_children_are_polled_conditionally(settings: Settings) -> 
         first = _poll(feed, settings)
         second = _poll(feed, settings)
         statuses = [r["headers"].get("If-None-Match") is not None for r in site.requests]
-    assert first["items"] == 1 and first["documents"] == 2 and not first["not_modified"]
+    assert first.items == 1 and first.documents == 2 and not first.not_modified
     assert second["items"] == 1 and second["not_modified"] is True
     assert statuses.count(True) == 2  # index and child both asked conditionally
 

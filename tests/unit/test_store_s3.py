@@ -222,7 +222,7 @@ def test_every_stage_on_s3_gives_the_rows_of_a_local_root(
     remote = replace(settings, data_root=f"s3://{BUCKET}/stages")
     on_s3 = nightly_run(demo_site.base_url, remote)
     local = nightly_run(demo_site.base_url, settings)
-    assert on_s3["published"]["articles"] == (
+    assert on_s3.published.articles == (
         f"s3://{BUCKET}/stages/articles/date=2026-11-19/part-0.parquet"
     )
     for dataset, key, run_metadata in (
@@ -235,7 +235,7 @@ def test_every_stage_on_s3_gives_the_rows_of_a_local_root(
             assert table is not None and table.num_rows > 0
             rows.append(table.drop_columns(run_metadata).sort_by(key).to_pylist())
         assert rows[0] == rows[1], dataset
-    assert on_s3["dedupe"]["articles"] == local["dedupe"]["articles"]
+    assert on_s3.stages.dedupe.articles == local.stages.dedupe.articles
     assert store.exists(on_s3["manifest"])
     keys = s3.keys(BUCKET, "stages/")
     assert "stages/runs/date=2026-11-19/manifest-" in " ".join(keys)
