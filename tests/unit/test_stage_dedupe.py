@@ -12,21 +12,39 @@ from demo.server import SiteServer
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL
 from news_ingest import store
 from news_ingest.settings import Settings
+from news_ingest.stages.manifest import RunManifest
 from tests.support import nightly_run
 
 
-def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
+def run_day(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> RunManifest:
     return nightly_run(site.base_url, settings, day)
 
 
 def test_previous_days_originals_are_history_for_dedupe(
-    demo_site: SiteServer, settings: Settings
+    demo_site: SiteServer, settings: Settings, tmp_path: Path
 ) -> None:
-    day_before = date(2026, 11, 18)
-    run_day(demo_site, settings, day_before)
-    stages = run_day(demo_site, settings)
-    assert stages.stages.dedupe.duplicates == 2  # history adds no false positives
-    assert store.read_partition(settings.data_root, "articles", day_before).num_rows == 12
+    # Alone, the demo day's wire story is an original; published the day before under
+    # another URL, the same text makes the demo day's copy a duplicate of that history.
+    alone = run_day(demo_site, settings)
+    original = _slugged(settings, DEMO_DAY)[WIRE_ORIGINAL]
+    assert not original["is_duplicate"]
+    earlier = {
+        **original,
+        "article_id": "earlier-wire-story",
+        "url": "http://elsewhere.example/wire",
+        "canonical_url": "http://elsewhere.example/wire",
+        "published_at": original["published_at"] - timedelta(days=1),
+    }
+    day_before = DEMO_DAY - timedelta(days=1)
+    with_history = replace(settings, data_root=str(tmp_path / "with-history"))
+    table = pa.Table.from_pylist([earlier], schema=store.ARTICLES_SCHEMA)
+    store.write_partition(with_history.data_root, "articles", day_before, table)
+    run = run_day(demo_site, with_history)
+    assert run.stages.dedupe.history_references == 1
+    copy = _slugged(with_history, DEMO_DAY)[WIRE_ORIGINAL]
+    assert copy["is_duplicate"] and copy["duplicate_of"] == "earlier-wire-story"
+    # The rest of the day is judged as without history: no false positives from it.
+    assert run.stages.dedupe.duplicates == alone.stages.dedupe.duplicates + 1
 
 
 def _slugged(settings: Settings, day: date) -> dict[str, dict]:

@@ -103,7 +103,7 @@ def _page_rows(count: int, edit=lambda page, html: html) -> list[dict]:
     return rows
 
 
-def _extract_rows(rows: list[dict], settings: Settings) -> dict:
+def _extract_rows(rows: list[dict], settings: Settings) -> ExtractResult:
     uri = work_uri(settings.data_root, DEMO_DAY, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(rows, schema=PAGES_SCHEMA))
     return extract_articles(uri, DEMO_DAY, settings.data_root)

@@ -46,8 +46,12 @@ def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -
             polls = [poll_feed(f, DEMO_DAY, settings, fetcher) for f in feeds]
             sel = select_items_of_day(polls, DEMO_DAY, settings.data_root)
             pages = fetch_pages(sel.uri, DEMO_DAY, settings, fetcher)
-    assert polls[1].error and "not a feed" in polls[1].error
+    assert polls[1].error is not None and polls[1].error.kind == "parse"
+    assert "not a feed" in polls[1].error.message
     assert pages.fetched == 1 and pages.failed == 2
-    assert sorted(e["error"] for e in pages.errors) == ["HTTP 404", "not HTML: application/pdf"]
+    assert sorted((e.kind, e.message) for e in pages.errors) == [
+        ("content_type", "not HTML: application/pdf"),
+        ("status", "HTTP 404"),
+    ]
     extracted = extract_articles(pages.uri, DEMO_DAY, settings.data_root)
     assert extracted.extracted == 1

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from demo.server import Route, SiteServer
 from demo.site import DEMO_DAY
-from news_ingest import pipeline, store
+from news_ingest import store
 from news_ingest.archive import archiving_fetcher
 from news_ingest.config import Feed
 from news_ingest.settings import Settings
+from news_ingest.stages.common import StageError
+from news_ingest.stages.discovered import discovered_items
+from news_ingest.stages.harvest import harvest_feed
 from tests.support import nightly_run
 
 BODY = " ".join(
@@ -54,8 +57,8 @@ def test_item_rotated_out_before_the_nightly_run_is_still_processed(settings: Se
         del site.routes[f"/{b}"]
         run = nightly_run("", settings, feeds=[feed])
         hits = {s: site.hits(f"/{s}") for s in (a, b, c)}
-    assert first.new_items == 2 and first.pages_fetched == 2 and first.error is None
-    assert unchanged.not_modified is True and unchanged.pages_fetched == 0
+    assert first.health.new_items == 2 and first.pages_fetched == 2 and first.error is None
+    assert unchanged.health.not_modified is True and unchanged.pages_fetched == 0
     assert run.stages.select.harvested == 1 and run.stages.select.selected == 3
     assert run.stages.fetch.replayed == 2 and run.stages.fetch.requested == 1
     assert hits == {a: 1, b: 1, c: 1}  # each page requested once, by whoever saw it first
@@ -80,5 +83,7 @@ def test_a_broken_feed_is_a_recorded_error(settings: Settings) -> None:
         feed = Feed(id="gone", url=site.base_url + "/nope.xml")
         with archiving_fetcher(settings, DEMO_DAY, "harvest") as fetcher:
             result = harvest_feed(feed, DEMO_DAY, settings, fetcher)
-    assert result.error == f"FetchError: HTTP 404 for {site.base_url}/nope.xml"
+    assert result.error == StageError(
+        site.base_url + "/nope.xml", "gone", "fetch", f"HTTP 404 for {site.base_url}/nope.xml"
+    )
     assert result.pages_fetched == 0
