@@ -140,4 +140,5 @@ def news_nightly() -> None:
     events = extract_events(deduped)
     finish_run(polls, selected, fetched, deduped, events)
 
+
 news_nightly()
