@@ -22,7 +22,6 @@ from news_ingest.stages.manifest import RunManifest
 
 DEFAULT_DAYS = 90
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 GateStatus = Literal["failed", "warning", "passed", "unknown"]
 
@@ -584,7 +583,7 @@ def _feed_rows(feeds: Sequence[FeedHealth]) -> str:
             streak = '<span class="streak">0</span>'
         if f.last_success_day:
             success = f.last_success_day.isoformat()
-            if f.last_success_at and f.last_success_at != _EPOCH:
+            if f.last_success_at:
                 success += (
                     f'<div class="muted">polled {f.last_success_at.strftime("%Y-%m-%d %H:%M")}'
                     " UTC</div>"
