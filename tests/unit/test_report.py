@@ -144,7 +144,7 @@ def test_demo_days_page_has_charts_tables_and_json(
 
 def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path) -> None:
     ok = _poll("a", 7)
-    # Day 1: a failed run (check_quality's manifest: gate failures, nothing published),
+    # Day 1: a failed run (finish_run's manifest: gate failures, nothing published),
     # then a passing rerun. Day 2: only a failed run.
     _put(
         tmp_path,
