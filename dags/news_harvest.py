@@ -48,23 +48,23 @@ def news_harvest() -> None:
         return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
 
     @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
-    def harvest_feed(feed: dict[str, Any]) -> dict[str, Any]:
+    def harvest_feed(feed: dict[str, Any]) -> str:
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.pipeline import harvest_feed
         from news_ingest.settings import Settings
+        from news_ingest.stages.harvest import harvest_feed
 
         settings = Settings.from_env()
         with archiving_fetcher(settings, _capture_day(), "harvest") as fetcher:
-            return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher)
+            return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher).to_json()
 
     @task
-    def summarize_harvest(results: list[dict[str, Any]]) -> dict[str, int]:
-        from news_ingest.pipeline import summarize_harvest
+    def summarize_harvest(results: list[str]) -> str:
+        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
 
-        summary = summarize_harvest(list(results))
-        print(summary["text"])
-        return summary["counts"]
+        summary = summarize_harvest([HarvestResult.from_json(r) for r in results])
+        print(summary.text)
+        return summary.to_json()
 
     summarize_harvest(harvest_feed.expand(feed=load_feed_list()))
 

@@ -9,7 +9,6 @@ untrusted and is escaped wherever it is written into the page.
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ from typing import Any, Literal
 import pyarrow.fs as pafs
 
 from news_ingest import store
+from news_ingest.stages.manifest import RunManifest
 
 DEFAULT_DAYS = 90
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
-_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 GateStatus = Literal["failed", "warning", "passed", "unknown"]
 
@@ -38,7 +37,7 @@ class FeedPoll:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One run's manifest, reduced to the numbers the page shows (missing keys read as 0)."""
+    """One run's manifest, reduced to the numbers the page shows."""
 
     day: date
     run_id: str
@@ -131,40 +130,6 @@ class Report:
     skipped: tuple[str, ...]
 
 
-def _int(value: object) -> int:
-    """A count from untrusted JSON: ints and finite floats, anything else is 0."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    return 0
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    """The value if it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    """A list of messages from untrusted JSON, as strings."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(str(v) for v in value if v is not None)
-
-
-def _timestamp(value: object) -> datetime:
-    """An ISO timestamp in UTC; unreadable ones sort first."""
-    if not isinstance(value, str):
-        return _EPOCH
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return _EPOCH
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def _day(value: object) -> date | None:
     """A YYYY-MM-DD day, or None."""
     if not isinstance(value, str):
@@ -175,59 +140,34 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _polls(value: object) -> tuple[FeedPoll, ...]:
-    """The poll stage's per-feed results, skipping entries without a feed id."""
-    if not isinstance(value, list):
-        return ()
-    polls = []
-    for entry in value:
-        if not isinstance(entry, dict) or entry.get("feed_id") in (None, ""):
-            continue
-        error = entry.get("error")
-        polls.append(
-            FeedPoll(
-                feed_id=str(entry["feed_id"]),
-                items=_int(entry.get("items")),
-                error=str(error) if error else None,
-            )
-        )
-    return tuple(polls)
-
-
-def parse_manifest(data: object, uri: str = "", day: date | None = None) -> RunRecord:
-    """A run record from a manifest's JSON; ``day`` (its folder's) wins over the manifest's."""
-    if not isinstance(data, dict):
-        raise ValueError("manifest is not a JSON object")
-    manifest: Mapping[str, Any] = data
-    run_day = day or _day(manifest.get("day"))
-    if run_day is None:
-        raise ValueError("manifest has no day")
-    stages = _dict(manifest.get("stages"))
-    select, fetch = _dict(stages.get("select")), _dict(stages.get("fetch"))
-    extract, dedupe = _dict(stages.get("extract")), _dict(stages.get("dedupe"))
-    events, gate = _dict(stages.get("events")), stages.get("gate")
+def parse_manifest(manifest: RunManifest, uri: str = "", day: date | None = None) -> RunRecord:
+    """A run record from a run manifest; ``day`` (its folder's) wins over the manifest's."""
+    stages, gate = manifest.stages, manifest.gate
     return RunRecord(
-        day=run_day,
-        run_id=str(manifest.get("run_id") or ""),
-        written_at=_timestamp(manifest.get("written_at")),
+        day=day or manifest.day,
+        run_id=manifest.run_id,
+        written_at=manifest.written_at.astimezone(UTC),
         uri=uri,
-        version=str(manifest.get("news_ingest_version") or ""),
-        polls=_polls(stages.get("poll")),
-        listed=_int(select.get("listed")),
-        selected=_int(select.get("selected")),
-        fetched=_int(fetch.get("fetched")),
-        fetch_failed=_int(fetch.get("failed")),
-        extracted=_int(extract.get("extracted")),
-        extract_failed=_int(extract.get("failed")),
-        articles=_int(dedupe.get("articles")),
-        duplicates=_int(dedupe.get("duplicates")),
-        originals=_int(dedupe.get("originals")),
-        events=_int(events.get("events")),
-        with_fatalities=_int(events.get("with_fatalities")),
-        gate_checked=isinstance(gate, dict),
-        gate_failures=_texts(_dict(gate).get("failures")),
-        gate_warnings=_texts(_dict(gate).get("warnings")),
-        published=bool(stages.get("published")),
+        version=manifest.news_ingest_version,
+        polls=tuple(
+            FeedPoll(p.feed_id, p.health.items, str(p.error) if p.error else None)
+            for p in stages.poll
+        ),
+        listed=stages.select.listed,
+        selected=stages.select.selected,
+        fetched=stages.fetch.fetched,
+        fetch_failed=stages.fetch.failed,
+        extracted=stages.extract.extracted,
+        extract_failed=stages.extract.failed,
+        articles=stages.dedupe.articles,
+        duplicates=stages.dedupe.duplicates,
+        originals=stages.dedupe.originals,
+        events=stages.events.events,
+        with_fatalities=stages.events.with_fatalities,
+        gate_checked=gate is not None,
+        gate_failures=gate.failures if gate else (),
+        gate_warnings=gate.warnings if gate else (),
+        published=manifest.published is not None,
     )
 
 
@@ -266,8 +206,8 @@ def read_runs(root: str, days: int | None = DEFAULT_DAYS) -> tuple[list[RunRecor
                     raw = stream.read(MAX_MANIFEST_BYTES + 1)
                 if len(raw) > MAX_MANIFEST_BYTES:
                     raise ValueError("too large")
-                runs.append(parse_manifest(json.loads(raw), info.path, day))
-            except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeError too
+                runs.append(parse_manifest(RunManifest.from_json(raw), info.path, day))
+            except (OSError, ValueError) as exc:  # ManifestError is a ValueError
                 skipped.append(f"{label}: {type(exc).__name__}")
     runs.sort(key=lambda r: (r.written_at, r.run_id))
     return runs, skipped
@@ -643,7 +583,7 @@ def _feed_rows(feeds: Sequence[FeedHealth]) -> str:
             streak = '<span class="streak">0</span>'
         if f.last_success_day:
             success = f.last_success_day.isoformat()
-            if f.last_success_at and f.last_success_at != _EPOCH:
+            if f.last_success_at:
                 success += (
                     f'<div class="muted">polled {f.last_success_at.strftime("%Y-%m-%d %H:%M")}'
                     " UTC</div>"

@@ -10,7 +10,6 @@ from news_ingest import __version__
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTACT_URL = "https://github.com/news-ingest/news_ingest"
-USER_AGENT = f"news-ingest/{__version__} (+{CONTACT_URL})"
 
 
 def _flag(name: str, default: str = "0") -> bool:
@@ -62,7 +61,7 @@ class Settings:
     data_root: str
     seeds_dir: str
     allow_private_networks: bool
-    user_agent: str = USER_AGENT
+    user_agent: str = user_agent_for(CONTACT_URL)
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     # Wall-clock bound on one fetch, retries, waits and redirects included.

@@ -52,14 +52,12 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "fetch_and_extract_pages",
         "dedupe_articles",
         "extract_events",
-        "check_quality",
-        "publish_partitions",
-        "summarize_run",
+        "finish_run",
     ]
     assert set(order) == set(dag.task_ids)
     for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
-    assert {o.uri for o in dag.get_task("publish_partitions").outlets} == {
+    assert {o.uri for o in dag.get_task("finish_run").outlets} == {
         "news_ingest://articles",
         "news_ingest://events",
     }
@@ -151,7 +149,7 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("NEWS_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
-        callback = callbacks["publish_partitions"]
+        callback = callbacks["finish_run"]
         for fn in callback if isinstance(callback, list) else [callback]:
             fn(
                 {

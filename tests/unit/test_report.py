@@ -12,7 +12,8 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
-from news_ingest import pipeline, report
+from news_ingest import report
+from news_ingest.stages.manifest import SCHEMA_VERSION, RunManifest, write_manifest
 from tests.support import nightly_run, settings_for
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def demo_runs(
     demo_site: SiteServer, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[date, dict[str, Any]]]:
+) -> tuple[str, dict[date, RunManifest]]:
     """A data root with the manifests of the three demo days, run through the real stages."""
     root = tmp_path_factory.mktemp("report") / "data"
     settings = settings_for(root)
@@ -41,6 +42,9 @@ def _put(root: Path, day: str, name: str, manifest: Any) -> None:
 
 
 def _manifest(day: str, written_at: str, **stages: Any) -> dict[str, Any]:
+    """A manifest of schema version 1 (no version key), with the stages not given empty."""
+    empty: dict[str, Any] = {n: {} for n in ("select", "fetch", "extract", "dedupe", "events")}
+    stages = {"poll": [], **empty, **stages}
     return {"day": day, "run_id": f"run-{written_at}", "written_at": written_at, "stages": stages}
 
 
@@ -66,7 +70,7 @@ def _tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 
 def test_demo_days_counts_come_from_the_manifests(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
     root, stages = demo_runs
     rep = report.build_report(root)
@@ -75,13 +79,13 @@ def test_demo_days_counts_come_from_the_manifests(
         s = stages[d.day]
         assert d.runs == 1
         assert (d.latest.fetched, d.latest.extracted) == (
-            s["fetch"]["fetched"],
-            s["extract"]["extracted"],
+            s.stages.fetch.fetched,
+            s.stages.extract.extracted,
         )
         assert (d.latest.articles, d.latest.duplicates, d.latest.events) == (
-            s["dedupe"]["articles"],
-            s["dedupe"]["duplicates"],
-            s["events"]["events"],
+            s.stages.dedupe.articles,
+            s.stages.dedupe.duplicates,
+            s.stages.events.events,
         )
         assert d.latest.feeds_failed == 1 and len(d.latest.polls) == 4
         assert d.latest.gate_status == "warning" and d.latest.published
@@ -90,7 +94,7 @@ def test_demo_days_counts_come_from_the_manifests(
 
 
 def test_demo_days_feed_health_names_the_broken_feed(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
     rep = report.build_report(demo_runs[0])
     gone, *others = rep.feeds
@@ -107,7 +111,7 @@ def test_demo_days_feed_health_names_the_broken_feed(
 
 
 def test_demo_days_page_has_charts_tables_and_json(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
     root, stages = demo_runs
     rep = report.build_report(root)
@@ -121,24 +125,26 @@ def test_demo_days_page_has_charts_tables_and_json(
         if t == "rect" and ("class", "bar") in a
     }
     for day in DEMO_DAYS:
-        assert (day.isoformat(), str(stages[day]["fetch"]["fetched"])) in bars
-        assert (day.isoformat(), str(stages[day]["dedupe"]["duplicates"])) in bars
+        assert (day.isoformat(), str(stages[day].stages.fetch.fetched)) in bars
+        assert (day.isoformat(), str(stages[day].stages.dedupe.duplicates)) in bars
     points = [dict(a) for t, a in tags if t == "circle" and ("class", "point") in a]
     assert [(p["data-day"], p["data-value"]) for p in points] == [
-        (d.isoformat(), str(stages[d]["events"]["events"])) for d in DEMO_DAYS
+        (d.isoformat(), str(stages[d].stages.events.events)) for d in DEMO_DAYS
     ]
     assert '<tr class="failing" data-feed="demo-gone">' in page
     assert f'<span class="root" title="{root}">' in page
     assert not any(t == "script" for t, _ in tags)
     assert "http://" not in page.split("<body>")[0].replace("http://www.w3.org", "")
     data = json.loads(json.dumps(report.report_json(rep)))
-    assert [d["events"] for d in data["days"]] == [stages[d]["events"]["events"] for d in DEMO_DAYS]
+    assert [d["events"] for d in data["days"]] == [
+        stages[d].stages.events.events for d in DEMO_DAYS
+    ]
     assert data["feeds"][0]["feed_id"] == "demo-gone" and data["feeds"][0]["error_streak_days"] == 3
 
 
 def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path) -> None:
     ok = _poll("a", 7)
-    # Day 1: a failed run (check_quality's manifest: gate failures, nothing published),
+    # Day 1: a failed run (finish_run's manifest: gate failures, nothing published),
     # then a passing rerun. Day 2: only a failed run.
     _put(
         tmp_path,
@@ -192,33 +198,41 @@ def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path
     assert rep.feeds[0].error_streak_days == 1 and rep.feeds[0].last_success_day == date(2026, 3, 1)
 
 
-def test_missing_and_mistyped_keys_read_as_zero(tmp_path: Path) -> None:
-    _put(tmp_path, "2026-03-01", "bare", {"day": "2026-03-01"})
-    _put(
-        tmp_path,
-        "2026-03-02",
-        "odd",
-        {
-            "written_at": "not a time",
-            "stages": {
-                "poll": [_poll("a", "many"), "junk", {"items": 3}, _poll("b", 2.0, None)],
-                "fetch": [1, 2],
-                "extract": {"extracted": True, "seconds": 1.5},
-                "dedupe": {"articles": float("nan"), "duplicates": None},
-                "events": {"events": 3.0},
-                "gate": {"failures": "not a list"},
-            },
-        },
+def test_a_version_1_manifest_reads_its_missing_counts_as_zero(tmp_path: Path) -> None:
+    # Version 1 stage results gained keys over time: an old manifest lacks the later ones.
+    old = _manifest(
+        "2026-03-01",
+        "2026-03-02T00:00:00+00:00",
+        poll=[{"feed_id": "a", "items": 3, "error": "FetchError: HTTP 503 for http://a/"}],
+        fetch={"fetched": 4, "failed": 1, "errors": [{"url": "u", "feed_id": "a", "error": "x"}]},
+        events={"events": 3},
     )
+    _put(tmp_path, "2026-03-01", "old", old)
     rep = report.build_report(str(tmp_path))
-    bare, odd = (d.latest for d in rep.days)
-    assert (bare.fetched, bare.events, bare.polls, bare.gate_status) == (0, 0, (), "unknown")
-    assert odd.day == date(2026, 3, 2)  # from its folder
-    assert [(p.feed_id, p.items) for p in odd.polls] == [("a", 0), ("b", 2)]
-    assert (odd.fetched, odd.extracted, odd.articles, odd.duplicates, odd.events) == (0, 0, 0, 0, 3)
-    assert odd.gate_status == "passed" and not rep.skipped
-    report.render_html(rep)
-    json.dumps(report.report_json(rep), allow_nan=False)
+    (run,) = rep.runs
+    assert (run.fetched, run.fetch_failed, run.extracted, run.events) == (4, 1, 0, 3)
+    assert run.polls[0].error == "fetch: HTTP 503 for http://a/"
+    assert run.gate_status == "unknown" and not rep.skipped
+
+
+def test_a_manifest_that_cannot_be_understood_is_listed_not_read_as_zero(tmp_path: Path) -> None:
+    _put(tmp_path, "2026-03-01", "bare", {"day": "2026-03-01"})
+    mistyped = [
+        {"fetch": {"fetched": "many"}},
+        {"fetch": {"fetched": True}},
+        {"dedupe": {"articles": 1.5}},
+        {"extract": {"extracted": 1, "extracted_misspelt": 2}},
+        {"gate": {"failures": "not a list", "warnings": []}},
+        {"poll": ["junk"]},
+    ]
+    for n, stages in enumerate(mistyped):
+        _put(tmp_path, "2026-03-02", f"odd{n}", _manifest("2026-03-02", "2026-03-03", **stages))
+    _put(tmp_path, "2026-03-03", "future", {"schema_version": SCHEMA_VERSION + 1})
+    rep = report.build_report(str(tmp_path))
+    assert rep.runs == () and len(rep.skipped) == len(mistyped) + 2
+    assert all(s.endswith(": ManifestError") for s in rep.skipped)
+    with pytest.raises(ValueError, match="unknown manifest schema version: 3"):
+        RunManifest.from_json(json.dumps({"schema_version": 3}))
 
 
 def test_unreadable_manifests_are_listed_and_the_rest_is_shown(tmp_path: Path) -> None:
@@ -230,8 +244,8 @@ def test_unreadable_manifests_are_listed_and_the_rest_is_shown(tmp_path: Path) -
     rep = report.build_report(str(tmp_path))
     assert [d.day for d in rep.days] == [date(2026, 3, 1)]
     assert sorted(rep.skipped) == [
-        "date=2026-03-01/manifest-broken.json: JSONDecodeError",
-        "date=2026-03-02/manifest-list.json: ValueError",
+        "date=2026-03-01/manifest-broken.json: ManifestError",
+        "date=2026-03-02/manifest-list.json: ManifestError",
     ]
     assert "2 manifest(s) could not be read" in report.render_html(rep)
 
@@ -269,7 +283,8 @@ def test_error_streak_follows_when_feeds_were_polled(tmp_path: Path) -> None:
         _put(tmp_path, day, at[:10], _manifest(day, at, poll=[_poll("a", 4, error), _poll("b")]))
     feed = {f.feed_id: f for f in report.build_report(str(tmp_path)).feeds}
     assert (feed["a"].error_streak_days, feed["a"].failing_since) == (2, date(2026, 3, 2))
-    assert feed["a"].last_error == "HTTP 502" and feed["a"].last_success_day == date(2026, 3, 1)
+    assert feed["a"].last_error == "status: HTTP 502"
+    assert feed["a"].last_success_day == date(2026, 3, 1)
     assert feed["a"].items_per_day == 4 and not feed["b"].failing
     # A run that did not poll the feed neither breaks nor extends its streak.
     _put(tmp_path, "2026-03-04", "x", _manifest("2026-03-04", "2026-03-05T00:05:00+00:00"))
@@ -282,7 +297,8 @@ def test_error_streak_follows_when_feeds_were_polled(tmp_path: Path) -> None:
     )
     feed = {f.feed_id: f for f in report.build_report(str(tmp_path)).feeds}
     assert not feed["a"].failing and feed["a"].last_success_day == date(2026, 3, 1)
-    assert feed["a"].last_error == "HTTP 502" and feed["a"].last_error_day == date(2026, 3, 3)
+    assert feed["a"].last_error == "status: HTTP 502"
+    assert feed["a"].last_error_day == date(2026, 3, 3)
 
 
 def test_window_empty_root_and_displayed_root(tmp_path: Path) -> None:
@@ -299,11 +315,12 @@ def test_window_empty_root_and_displayed_root(tmp_path: Path) -> None:
 
 
 def test_manifests_on_an_object_store_root() -> None:
-    # pyarrow's in-memory "mock" filesystem stands in for S3, as in test_pipeline.
+    # pyarrow's in-memory "mock" filesystem stands in for S3, as in test_stage_run.
     root = "mock:///bucket/report-test"
-    stages = {"poll": [_poll("a", 3), _poll("b", 0, "HTTP 404")], "events": {"events": 2}}
-    for day in (date(2026, 3, 1), date(2026, 3, 2)):
-        pipeline.write_manifest(root, day, f"run-{day}", stages)
+    for day in ("2026-03-01", "2026-03-02"):
+        polls = [_poll("a", 3), _poll("b", 0, "HTTP 404")]
+        v1 = _manifest(day, f"{day}T23:00:00+00:00", poll=polls, events={"events": 2})
+        write_manifest(root, RunManifest.from_json(json.dumps(v1)))
     rep = report.build_report(root)
     assert [(d.day.day, d.latest.events) for d in rep.days] == [(1, 2), (2, 2)]
     assert [(f.feed_id, f.error_streak_days) for f in rep.feeds] == [("b", 2), ("a", 0)]

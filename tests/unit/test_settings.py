@@ -1,6 +1,6 @@
 import pytest
 
-from news_ingest.settings import USER_AGENT, Settings
+from news_ingest.settings import Settings
 
 
 def test_settings_read_news_variables(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -21,7 +21,7 @@ def test_object_store_roots_are_kept_as_uris(monkeypatch: pytest.MonkeyPatch) ->
 def test_private_networks_are_refused_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEWS_ALLOW_PRIVATE_NETWORKS", raising=False)
     assert Settings.from_env().allow_private_networks is False
-    assert USER_AGENT.startswith("news-ingest/")
+    assert Settings.from_env().user_agent.startswith("news-ingest/")
 
 
 def test_gazetteer_files_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
