@@ -37,7 +37,7 @@ def _path(name: str, default: Path) -> str:
         return str(default)
     if "://" in value:
         if "@" in value.split("://", 1)[1].split("/", 1)[0]:
-            # pyarrow would accept s3://KEY:SECRET@bucket, and every URI in the manifest
+            # pyarrow would accept s3://key:secret@bucket, and every URI in the manifest
             # would then carry the secret.
             raise ValueError(
                 f"{name} must not carry credentials (user:password@ in its URI); give them "
