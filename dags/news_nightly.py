@@ -68,7 +68,7 @@ def news_nightly() -> None:
 
         settings = Settings.from_env()
         with archiving_fetcher(settings, _day(), "poll") as fetcher:
-            polls = poll_feeds([Feed(**feed) for feed in feeds], _day(), settings, fetcher)
+            polls = poll_feeds([Feed(**f) for f in feeds], _day(), _run_id(), settings, fetcher)
         return [poll.to_json() for poll in polls]
 
     @task
@@ -78,7 +78,8 @@ def news_nightly() -> None:
         from news_ingest.stages.select import select_items_of_day
 
         results = [PollResult.from_json(poll) for batch in polls for poll in batch]
-        return select_items_of_day(results, _day(), Settings.from_env().data_root).to_json()
+        root = Settings.from_env().data_root
+        return select_items_of_day(results, _day(), _run_id(), root).to_json()
 
     @task(pool=FETCH_POOL)
     def fetch_and_extract_pages(selected: str) -> str:
@@ -90,7 +91,7 @@ def news_nightly() -> None:
 
         settings, uri = Settings.from_env(), SelectResult.from_json(selected).uri
         with archiving_fetcher(settings, _day(), "fetch") as fetcher:
-            return fetch_and_extract_pages(uri, _day(), settings, fetcher).to_json()
+            return fetch_and_extract_pages(uri, _day(), _run_id(), settings, fetcher).to_json()
 
     @task
     def dedupe_articles(fetched: str) -> str:
@@ -99,7 +100,7 @@ def news_nightly() -> None:
         from news_ingest.stages.fetch_extract import FetchExtractResult
 
         uri = FetchExtractResult.from_json(fetched).extract.uri
-        return dedupe_articles(uri, _day(), Settings.from_env()).to_json()
+        return dedupe_articles(uri, _day(), _run_id(), Settings.from_env()).to_json()
 
     @task
     def extract_events(deduped: str) -> str:
@@ -109,7 +110,8 @@ def news_nightly() -> None:
 
         settings, uri = Settings.from_env(), DedupeResult.from_json(deduped).uri
         extractor = settings.event_extractor
-        return extract_events_of_day(uri, _day(), settings.data_root, extractor).to_json()
+        root = settings.data_root
+        return extract_events_of_day(uri, _day(), _run_id(), root, extractor).to_json()
 
     @task(outlets=[ARTICLES, EVENTS])
     def finish_run(

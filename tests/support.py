@@ -132,6 +132,7 @@ def nightly_results(
     base_url: str,
     settings: Settings,
     day: date = DEMO_DAY,
+    run_id: str = "test-run",
     feeds: Sequence[Feed] | None = None,
     extra_feeds: Sequence[Feed] = (),
 ) -> RunResults:
@@ -141,12 +142,12 @@ def nightly_results(
         feeds = parse_feed_list(feed_list_yaml(base_url))
     feeds = [*feeds, *extra_feeds]
     with archiving_fetcher(settings, day, "poll") as fetcher:
-        polls = poll_feeds(list(feeds), day, settings, fetcher)
-    selected = select_items_of_day(polls, day, settings.data_root)
+        polls = poll_feeds(list(feeds), day, run_id, settings, fetcher)
+    selected = select_items_of_day(polls, day, run_id, settings.data_root)
     with archiving_fetcher(settings, day, "fetch") as fetcher:
-        fetched = fetch_and_extract_pages(selected.uri, day, settings, fetcher)
-    deduped = dedupe_articles(fetched.extract.uri, day, settings)
-    events = extract_events_of_day(deduped.uri, day, settings.data_root)
+        fetched = fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher)
+    deduped = dedupe_articles(fetched.extract.uri, day, run_id, settings)
+    events = extract_events_of_day(deduped.uri, day, run_id, settings.data_root)
     return RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
 
 
@@ -160,7 +161,7 @@ def nightly_run(
 ) -> RunManifest:
     """A whole news_nightly run for ``day`` without Airflow: its stages, then the DAG's own
     finish (gate, publish, manifest); the run manifest, also written under ``runs/``."""
-    results = nightly_results(base_url, settings, day, feeds, extra_feeds)
+    results = nightly_results(base_url, settings, day, run_id, feeds, extra_feeds)
     return finish(day, run_id, results, settings.data_root, {"airflow": "not run"})
 
 

@@ -127,11 +127,11 @@ def run_stage(settings: Settings, rows: list[dict]) -> tuple[float, FetchResult]
     """Seconds for the fetch stage over ``rows`` on a fresh data root, and its result."""
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as root:
         s = replace(settings, data_root=root)
-        selected = work_uri(root, DAY, "selected.parquet")
+        selected = work_uri(root, DAY, "bench", "selected.parquet")
         store.write_table_atomic(selected, pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA))
         started = time.perf_counter()
         with archiving_fetcher(s, DAY, "bench") as fetcher:
-            result = fetch_pages(selected, DAY, s, fetcher)
+            result = fetch_pages(selected, DAY, "bench", s, fetcher)
         elapsed = time.perf_counter() - started
     if result.failed:
         raise SystemExit(f"{result.failed} pages failed: {result.errors[:3]}")

@@ -31,7 +31,7 @@ def _rss(base: str, slugs: list[str]) -> bytes:
 
 def _poll(feed: Feed, settings: Settings) -> PollResult:
     with Fetcher(settings) as fetcher:
-        return poll_feed(feed, DAY, settings, fetcher)
+        return poll_feed(feed, DAY, "test-run", settings, fetcher)
 
 
 def test_unchanged_feed_is_a_304_on_the_second_poll(settings: Settings) -> None:

@@ -18,6 +18,8 @@ from news_ingest.stages.fetch import PAGES_SCHEMA, fetch_pages
 from news_ingest.stages.poll import poll_feed
 from news_ingest.stages.select import select_items_of_day
 
+RUN = "test-run"  # the run whose staging folder these stages share
+
 
 def test_date_provenance_feed_then_page_then_capture(settings: Settings) -> None:
     body = " ".join(["Council members debated the new budget for schools and roads."] * 15)
@@ -56,10 +58,10 @@ def test_date_provenance_feed_then_page_then_capture(settings: Settings) -> None
             site.routes[f"/{slug}"] = Route(html(head))
         feeds = parse_feed_list(f"feeds:\n  - {{id: f, url: '{site.base_url}/rss'}}\n")
         with Fetcher(settings) as fetcher:
-            polls = [poll_feed(f, DEMO_DAY, settings, fetcher) for f in feeds]
-            sel = select_items_of_day(polls, DEMO_DAY, settings.data_root)
-            pages = fetch_pages(sel.uri, DEMO_DAY, settings, fetcher)
-    extracted = extract_articles(pages.uri, DEMO_DAY, settings.data_root)
+            polls = [poll_feed(f, DEMO_DAY, RUN, settings, fetcher) for f in feeds]
+            sel = select_items_of_day(polls, DEMO_DAY, RUN, settings.data_root)
+            pages = fetch_pages(sel.uri, DEMO_DAY, RUN, settings, fetcher)
+    extracted = extract_articles(pages.uri, DEMO_DAY, RUN, settings.data_root)
     rows = {r["url"].rsplit("/", 1)[-1]: r for r in store.read_table(extracted.uri).to_pylist()}
     assert set(rows) == {"feed-dated", "page-dated", "undated"}
     assert rows["feed-dated"]["date_source"] == "feed"
@@ -104,9 +106,9 @@ def _page_rows(count: int, edit=lambda page, html: html) -> list[dict]:
 
 
 def _extract_rows(rows: list[dict], settings: Settings) -> ExtractResult:
-    uri = work_uri(settings.data_root, DEMO_DAY, "pages.parquet")
+    uri = work_uri(settings.data_root, DEMO_DAY, RUN, "pages.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(rows, schema=PAGES_SCHEMA))
-    return extract_articles(uri, DEMO_DAY, settings.data_root)
+    return extract_articles(uri, DEMO_DAY, RUN, settings.data_root)
 
 
 def test_extracts_every_page_of_a_night_larger_than_the_pool_backlog(settings: Settings) -> None:

@@ -12,6 +12,8 @@ from news_ingest.stages.fetch import fetch_pages
 from news_ingest.stages.poll import poll_feed
 from news_ingest.stages.select import select_items_of_day
 
+RUN = "test-run"  # the run whose staging folder these stages share
+
 
 def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -> None:
     good = (
@@ -43,9 +45,9 @@ def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -
             f"  - {{id: junk, url: '{site.base_url}/junk.xml'}}\n"
         )
         with Fetcher(settings) as fetcher:
-            polls = [poll_feed(f, DEMO_DAY, settings, fetcher) for f in feeds]
-            sel = select_items_of_day(polls, DEMO_DAY, settings.data_root)
-            pages = fetch_pages(sel.uri, DEMO_DAY, settings, fetcher)
+            polls = [poll_feed(f, DEMO_DAY, RUN, settings, fetcher) for f in feeds]
+            sel = select_items_of_day(polls, DEMO_DAY, RUN, settings.data_root)
+            pages = fetch_pages(sel.uri, DEMO_DAY, RUN, settings, fetcher)
     assert polls[1].error is not None and polls[1].error.kind == "parse"
     assert "not a feed" in polls[1].error.message
     assert pages.fetched == 1 and pages.failed == 2
@@ -53,5 +55,5 @@ def test_a_broken_page_is_recorded_and_the_rest_is_written(settings: Settings) -
         ("content_type", "not HTML: application/pdf"),
         ("status", "HTTP 404"),
     ]
-    extracted = extract_articles(pages.uri, DEMO_DAY, settings.data_root)
+    extracted = extract_articles(pages.uri, DEMO_DAY, RUN, settings.data_root)
     assert extracted.extracted == 1

@@ -19,6 +19,8 @@ from news_ingest.stages.poll import poll_feeds
 from news_ingest.stages.select import select_items_of_day
 from tests.support import settings_for
 
+RUN = "test-run"  # the run whose staging folder these stages share
+
 
 def _fetch_apart_and_together(
     site: SiteServer, root: Path
@@ -26,12 +28,12 @@ def _fetch_apart_and_together(
     settings = settings_for(root)
     feeds = parse_feed_list(feed_list_yaml(site.base_url))
     with Fetcher(settings) as fetcher:
-        polls = poll_feeds(feeds, DEMO_DAY, settings, fetcher)
-        sel = select_items_of_day(polls, DEMO_DAY, settings.data_root)
-        apart = fetch_pages(sel.uri, DEMO_DAY, settings, fetcher)
-        apart_extracted = extract_articles(apart.uri, DEMO_DAY, settings.data_root)
+        polls = poll_feeds(feeds, DEMO_DAY, RUN, settings, fetcher)
+        sel = select_items_of_day(polls, DEMO_DAY, RUN, settings.data_root)
+        apart = fetch_pages(sel.uri, DEMO_DAY, RUN, settings, fetcher)
+        apart_extracted = extract_articles(apart.uri, DEMO_DAY, RUN, settings.data_root)
         apart_rows = store.read_table(apart_extracted.uri).drop_columns(["fetched_at"])
-        together = fetch_and_extract_pages(sel.uri, DEMO_DAY, settings, fetcher)
+        together = fetch_and_extract_pages(sel.uri, DEMO_DAY, RUN, settings, fetcher)
     together_rows = store.read_table(together.extract.uri).drop_columns(["fetched_at"])
     key = [("article_id", "ascending")]
     assert together_rows.sort_by(key).equals(apart_rows.sort_by(key))
@@ -55,8 +57,8 @@ def test_extraction_failing_mid_fetch_stops_fetching_and_raises(
 
     feeds = parse_feed_list(feed_list_yaml(demo_site.base_url))
     with Fetcher(settings) as fetcher:
-        polls = poll_feeds(feeds, DEMO_DAY, settings, fetcher)
-        sel = select_items_of_day(polls, DEMO_DAY, settings.data_root)
+        polls = poll_feeds(feeds, DEMO_DAY, RUN, settings, fetcher)
+        sel = select_items_of_day(polls, DEMO_DAY, RUN, settings.data_root)
 
         def broken_pool(*args, **kwargs):
             raise OSError("no process pool here")
@@ -64,4 +66,4 @@ def test_extraction_failing_mid_fetch_stops_fetching_and_raises(
 
         monkeypatch.setattr(extract, "extract_batch", broken_pool)
         with pytest.raises(OSError, match="no process pool"):
-            fetch_and_extract_pages(sel.uri, DEMO_DAY, settings, fetcher)
+            fetch_and_extract_pages(sel.uri, DEMO_DAY, RUN, settings, fetcher)

@@ -157,3 +157,44 @@ def test_manifest_records_seconds_per_stage(demo_site: SiteServer, settings: Set
     assert all(0 <= s < 120 for s in durations.values())
     assert "  seconds  poll=" in format_summary(run)
     assert RunManifest.from_json(manifest_path(settings, run).read_text()) == run
+
+
+def test_two_runs_of_one_day_interleaved_each_keep_their_staged_files(
+    demo_site: SiteServer, settings: Settings
+) -> None:
+    # A backfill's run and a manual rerun of the same day, forced to interleave: the second
+    # runs whole between the first one's stages. Staged files belong to their run: the
+    # rerun neither rewrites nor deletes any of the first run's (a shared
+    # extracted-all.parquet, deleted by one run while the other read it, failed the other).
+    from demo.site import feed_list_yaml
+    from news_ingest.archive import archiving_fetcher
+    from news_ingest.config import parse_feed_list
+    from news_ingest.stages.dedupe import dedupe_articles
+    from news_ingest.stages.events import extract_events_of_day
+    from news_ingest.stages.fetch_extract import fetch_and_extract_pages
+    from news_ingest.stages.poll import poll_feeds
+    from news_ingest.stages.select import select_items_of_day
+
+    root = settings.data_root
+    feeds = parse_feed_list(feed_list_yaml(demo_site.base_url))
+    with archiving_fetcher(settings, DEMO_DAY, "poll") as fetcher:
+        polls = poll_feeds(feeds, DEMO_DAY, "backfill", settings, fetcher)
+    selected = select_items_of_day(polls, DEMO_DAY, "backfill", root)
+    with archiving_fetcher(settings, DEMO_DAY, "fetch") as fetcher:
+        fetched = fetch_and_extract_pages(selected.uri, DEMO_DAY, "backfill", settings, fetcher)
+    staged = [Path(selected.uri), Path(fetched.fetch.uri), Path(fetched.extract.uri)]
+    before = [(p.stat().st_ino, p.stat().st_mtime_ns) for p in staged]
+
+    rerun = nightly_run(demo_site.base_url, settings, DEMO_DAY, "manual")
+
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in staged] == before
+    deduped = dedupe_articles(fetched.extract.uri, DEMO_DAY, "backfill", settings)
+    events = extract_events_of_day(deduped.uri, DEMO_DAY, "backfill", root)
+    results = RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
+    first = finish(DEMO_DAY, "backfill", results, root, {"airflow": "not run"})
+    assert first.gate is not None and not first.gate.failures
+    assert deduped.uri != rerun.stages.dedupe.uri
+    assert (first.stages.dedupe.articles, first.stages.events.events) == (
+        rerun.stages.dedupe.articles,
+        rerun.stages.events.events,
+    )

@@ -104,9 +104,11 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def work_uri(root: str, day: date, *parts: str) -> str:
-    """Where a stage keeps its intermediate output for ``day``."""
-    return store.join(root, "staging", f"date={day.isoformat()}", *parts)
+def work_uri(root: str, day: date, run_id: str, *parts: str) -> str:
+    """Where a stage of run ``run_id`` keeps its intermediate output for ``day``: each run
+    its own folder, so two runs of one day (a backfill beside a rerun) never share a file."""
+    run = hashlib.sha256(run_id.encode()).hexdigest()[:16]  # run ids hold ':' and '+'
+    return store.join(root, "staging", f"date={day.isoformat()}", f"run={run}", *parts)
 
 
 def feed_file(feed_id: str) -> str:

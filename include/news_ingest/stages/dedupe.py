@@ -114,7 +114,7 @@ def _with_columns(part: pa.RecordBatch, rows: list[dict[str, Any]], schema: pa.S
     return pa.Table.from_batches([pa.RecordBatch.from_arrays(columns, schema=schema)])
 
 
-def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> DedupeResult:
+def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settings) -> DedupeResult:
     """Mark duplicates against the seeds, the previous days' originals and earlier articles of D.
 
     Verdicts need only the stored fingerprints (computed at extraction), so bodies are
@@ -153,7 +153,7 @@ def dedupe_articles(extracted_uri: str, day: date, settings: Settings) -> Dedupe
             copies[v.duplicate_of] = copies.get(v.duplicate_of, 0) + 1
     counts = {"articles": 0, "duplicates": 0, "of_seeds": 0, "originals": 0}
     by_kind = dict.fromkeys(("url", "exact", "near"), 0)
-    uri = work_uri(settings.data_root, day, "articles.parquet")
+    uri = work_uri(settings.data_root, day, run_id, "articles.parquet")
     with store.batch_writer(uri, store.ARTICLES_SCHEMA) as write:
         for part in store.iter_batches(extracted_uri, rows=EXTRACT_BATCH_ROWS):
             if part.num_rows == 0:

@@ -67,7 +67,12 @@ def _in_processes(
 
 
 def extract_events_of_day(
-    articles_uri: str, day: date, root: str, extractor: str = "rules", workers: int = 0
+    articles_uri: str,
+    day: date,
+    run_id: str,
+    root: str,
+    extractor: str = "rules",
+    workers: int = 0,
 ) -> EventsResult:
     """Events from the day's original articles, by the extractor registered as ``extractor``,
     in chunks on ``workers`` processes (0: one per core, at most 4), streamed to Parquet."""
@@ -84,7 +89,7 @@ def extract_events_of_day(
         (extractor, [r for r in batch.to_pylist() if not r["is_duplicate"] and r["is_article"]])
         for batch in store.iter_batches(articles_uri, EVENT_INPUT_COLUMNS, rows=64)
     )
-    uri = work_uri(root, day, "events.parquet")
+    uri = work_uri(root, day, run_id, "events.parquet")
     events = with_fatalities = 0
     with store.batch_writer(uri, store.EVENTS_SCHEMA) as write:
         for table in _in_processes(_events_of_articles, jobs, workers):

@@ -157,7 +157,7 @@ def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[
 
 
 def extract_articles(
-    pages_uri: str, day: date, root: str, options: ExtractOptions | None = None
+    pages_uri: str, day: date, run_id: str, root: str, options: ExtractOptions | None = None
 ) -> ExtractResult:
     """Extract every fetched page; keep those whose day is ``day``, one per article.
 
@@ -166,13 +166,14 @@ def extract_articles(
     repeated lines; the second drops those lines and the rows not kept.
     """
     pages: dict[str, dict[str, Any]] = {}
-    return extract_pages(_fetched_pages(pages_uri, pages), pages, day, root, options)
+    return extract_pages(_fetched_pages(pages_uri, pages), pages, day, run_id, root, options)
 
 
 def extract_pages(
     inputs: Iterator[PageInput],
     pages: dict[str, dict[str, Any]],
     day: date,
+    run_id: str,
     root: str,
     options: ExtractOptions | None,
 ) -> ExtractResult:
@@ -184,7 +185,7 @@ def extract_pages(
     errors: list[StageError] = []
     learners: dict[str, BoilerplateLearner] = {}
     keys: list[ArticleKey] = []
-    all_uri = work_uri(root, day, "extracted-all.parquet")
+    all_uri = work_uri(root, day, run_id, "extracted-all.parquet")
     batch = extract_batch(
         inputs,
         options or DEFAULT_OPTIONS,
@@ -215,7 +216,7 @@ def extract_pages(
     learned = {domain: learner.learned() for domain, learner in learners.items()}
     of_day = one_row_per_article(keys, day)
     chosen = set(of_day.chosen)
-    uri = work_uri(root, day, "extracted.parquet")
+    uri = work_uri(root, day, run_id, "extracted.parquet")
     kept: list[dict[str, Any]] = []
     stats = {"stripped": 0, "not_article": 0, "paywalled": 0}
     date_sources: dict[str, int] = {}

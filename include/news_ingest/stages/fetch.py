@@ -122,6 +122,7 @@ def _replay(lookup: CaptureLookup, row: dict[str, Any]) -> dict[str, Any] | None
 def fetch_pages(
     selected_uri: str,
     day: date,
+    run_id: str,
     settings: Settings,
     fetcher: Fetcher,
     on_page: Callable[[dict[str, Any]], None] | None = None,
@@ -138,7 +139,7 @@ def fetch_pages(
     started = time.monotonic()
     rows = store.read_table(selected_uri).to_pylist()
     lookup = CaptureLookup(settings.data_root, replay_days(day))
-    uri = work_uri(settings.data_root, day, "pages.parquet")
+    uri = work_uri(settings.data_root, day, run_id, "pages.parquet")
     lock = threading.Lock()
     batch: list[dict[str, Any]] = []
     failed: list[StageError] = []

@@ -35,6 +35,7 @@ class _Stopped(Exception):
 def fetch_and_extract_pages(
     selected_uri: str,
     day: date,
+    run_id: str,
     settings: Settings,
     fetcher: Fetcher,
     options: ExtractOptions | None = None,
@@ -63,7 +64,9 @@ def fetch_and_extract_pages(
             # Bodies go straight to extraction; the raw archive keeps them, so the staged
             # pages file keeps only what each fetch did.
             fetched.append(
-                fetch_pages(selected_uri, day, settings, fetcher, hand_over, keep_bodies=False)
+                fetch_pages(
+                    selected_uri, day, run_id, settings, fetcher, hand_over, keep_bodies=False
+                )
             )
         except BaseException as exc:  # re-raised in the task's own thread below
             failures.append(exc)
@@ -92,7 +95,7 @@ def fetch_and_extract_pages(
     fetching = threading.Thread(target=fetch, name="fetch_pages", daemon=True)
     fetching.start()
     try:
-        extracted = extract_pages(inputs(), pages, day, settings.data_root, options)
+        extracted = extract_pages(inputs(), pages, day, run_id, settings.data_root, options)
     finally:
         stop.set()
         fetching.join()

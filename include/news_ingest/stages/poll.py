@@ -215,7 +215,12 @@ def discover_from_sitemaps(feed: Feed, day: date, settings: Settings, fetcher: F
 
 
 def poll_feed(
-    feed: Feed, day: date, settings: Settings, fetcher: Fetcher, parse: FeedParser = parse_feed
+    feed: Feed,
+    day: date,
+    run_id: str,
+    settings: Settings,
+    fetcher: Fetcher,
+    parse: FeedParser = parse_feed,
 ) -> PollResult:
     """Poll one feed or sitemap conditionally and stage its items; never raises for a bad feed."""
     started = time.monotonic()
@@ -225,7 +230,7 @@ def poll_feed(
         if not CaptureLookup(settings.data_root, replay_days(day)):
             # No page of D was captured (a backfill): look for D's articles in sitemaps too.
             sitemap_items = discover_from_sitemaps(feed, day, settings, fetcher)
-        staged = work_uri(settings.data_root, day, "items", feed_file(feed.id))
+        staged = work_uri(settings.data_root, day, run_id, "items", feed_file(feed.id))
         store.write_table_atomic(staged, items_table(items, feed.source))
         uri = staged
     except Exception as exc:  # a hostile feed must not fail the run
@@ -240,7 +245,7 @@ def feed_batches(feeds: list[Feed], per_batch: int = FEEDS_PER_POLL_TASK) -> lis
 
 
 def poll_feeds(
-    feeds: list[Feed], day: date, settings: Settings, fetcher: Fetcher
+    feeds: list[Feed], day: date, run_id: str, settings: Settings, fetcher: Fetcher
 ) -> list[PollResult]:
     """``poll_feed`` for each feed, side by side on the fetcher's threads (their parsing
     on all cores); results in order."""
@@ -251,4 +256,6 @@ def poll_feeds(
     parsers = min(len(feeds), worker_processes())
     threads = min(len(feeds), max(1, settings.fetch_concurrency))
     with feed_parsing_processes(parsers) as parse, ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(lambda feed: poll_feed(feed, day, settings, fetcher, parse), feeds))
+        return list(
+            pool.map(lambda feed: poll_feed(feed, day, run_id, settings, fetcher, parse), feeds)
+        )

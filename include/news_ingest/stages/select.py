@@ -72,7 +72,7 @@ class SelectResult(JsonRecord):
     seconds: float
 
 
-def select_items_of_day(polls: list[PollResult], day: date, root: str) -> SelectResult:
+def select_items_of_day(polls: list[PollResult], day: date, run_id: str, root: str) -> SelectResult:
     """Items dated in ``day`` or undated (decided after extraction), one per article."""
     started = time.monotonic()
     tables = [store.read_table(p.uri) for p in polls if p.uri]
@@ -87,7 +87,7 @@ def select_items_of_day(polls: list[PollResult], day: date, root: str) -> Select
     keys = [ArticleKey(r["article_id"], r["published_at"], r["feed_id"], r["url"]) for r in rows]
     of_day = one_row_per_article(keys, day)
     chosen = [rows[i] for i in of_day.chosen]
-    uri = work_uri(root, day, "selected.parquet")
+    uri = work_uri(root, day, run_id, "selected.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(chosen, schema=ITEMS_SCHEMA))
     return SelectResult(
         uri=uri,
