@@ -35,7 +35,12 @@ def _capture_day() -> date:
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=pendulum.duration(minutes=25),
-    default_args={"retries": 1, "retry_delay": pendulum.duration(minutes=1)},
+    default_args={
+        "retries": 1,
+        "retry_delay": pendulum.duration(minutes=1),
+        # A host that never finishes a response must not hold a pool slot past the run.
+        "execution_timeout": pendulum.duration(minutes=20),
+    },
     tags=["news"],
     doc_md=__doc__,
 )

@@ -41,6 +41,9 @@ def _run_id() -> str:
     max_active_runs=2,
     default_args={
         "retries": 2,
+        # No task may run forever (a host that drips its headers, a hung worker): each is
+        # stopped, retried and alerted on. Fetching a night has its own, longer bound.
+        "execution_timeout": pendulum.duration(hours=2),
         "retry_delay": pendulum.duration(minutes=2),
         # Called once a task has failed its last retry.
         "on_failure_callback": alert_on_failure,
@@ -81,7 +84,7 @@ def news_nightly() -> None:
         root = Settings.from_env().data_root
         return select_items_of_day(results, _day(), _run_id(), root).to_json()
 
-    @task(pool=FETCH_POOL)
+    @task(pool=FETCH_POOL, execution_timeout=pendulum.duration(hours=12))
     def fetch_and_extract_pages(selected: str) -> str:
         # One task, so pages are extracted on all cores while the rest are still arriving.
         from news_ingest.archive import archiving_fetcher

@@ -97,6 +97,19 @@ def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
     assert {k for k, pool in pools.items() if pool == "news_fetch"} == fetching
 
 
+def test_every_task_has_a_time_limit(dagbag) -> None:
+    limits = {
+        (dag_id, t.task_id): t.execution_timeout
+        for dag_id, dag in dagbag.dags.items()
+        for t in dag.tasks
+    }
+    assert all(limits.values()), [k for k, v in limits.items() if not v]
+    assert (
+        limits[("news_nightly", "fetch_and_extract_pages")] > limits[("news_nightly", "poll_feeds")]
+    )
+    assert all(v.total_seconds() <= 12 * 3600 for v in limits.values())
+
+
 def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() -> None:
     for path in DAGS.glob("*.py"):
         tree = ast.parse(path.read_text())
