@@ -159,6 +159,16 @@ CASES = [
     Case("read-timeout", lambda s: {"/feed": h.silent(s.stop_event)}, expect="imeout"),
     Case("slowloris-trickle", lambda s: {"/feed": h.trickle(s.stop_event)}, expect="time"),
     Case(
+        "dripped-headers",
+        lambda s: {"/feed": h.dripped_headers(s.stop_event)},
+        expect="time limit",
+    ),
+    Case(
+        "endless-102",
+        lambda s: {"/feed": h.endless_informational(s.stop_event)},
+        expect="time limit",
+    ),
+    Case(
         "truncated-gzip",
         lambda s: {"/feed": h.truncated_gzip(rss([f"{s.base_url}/x"] * 2000))},
         expect="truncated compressed body",
@@ -229,6 +239,26 @@ CASES = [
     ),
     _page_case("page-1gb", lambda s: h.endless(s.stop_event, declare=False), expect="exceeds"),
     _page_case("page-503", lambda s: h.status(503), expect="HTTP 503"),
+    _page_case(
+        "page-dripped-headers", lambda s: h.dripped_headers(s.stop_event), expect="time limit"
+    ),
+    Case(
+        "links-httpx-cannot-parse",
+        lambda s: {
+            "/feed": h.body(
+                rss(
+                    [
+                        f"{s.base_url}/page/" + "a" * 70_000,
+                        "http://\u2603.example/story",
+                        f"{s.base_url}/page/a&#x7f;b",
+                    ]
+                ),
+                "application/rss+xml",
+            )
+        },
+        expect="invalid URL",
+        where="page",
+    ),
     _page_case(
         "page-redirect-to-metadata",
         lambda s: h.redirect("http://169.254.169.254/latest/meta-data/iam/"),
@@ -328,11 +358,17 @@ def _xxe_feed(secret_path: Path, pad: int = 0, encoding: str = "utf-8") -> bytes
         f"<item><title>&xxe;</title><link>http://127.0.0.1/&xxe;</link>"
         f"<description>&xxe;</description><pubDate>{PUB}</pubDate></item></channel></rss>"
     )
+    if encoding == "utf-7":
+        # "<" written "+ADw-" after the ASCII declaration: no "<!ENTITY" byte string at all.
+        prolog, rest = doc.split("?>", 1)
+        return (prolog + "?>" + rest.replace("<", "+ADw-")).encode("ascii")
     return doc.encode(encoding)
 
 
 @pytest.mark.parametrize(
-    "variant", ["plain", "entity-after-64kib", "utf-16"], ids=lambda v: f"xxe-{v}"
+    "variant",
+    ["plain", "entity-after-64kib", "utf-16", "utf-7", "cp500"],
+    ids=lambda v: f"xxe-{v}",
 )
 def test_external_entity_never_leaks_a_local_file(
     variant: str,
@@ -348,6 +384,8 @@ def test_external_entity_never_leaks_a_local_file(
         "plain": _xxe_feed(secret),
         "entity-after-64kib": _xxe_feed(secret, pad=70_000),
         "utf-16": _xxe_feed(secret, encoding="utf-16"),
+        "utf-7": _xxe_feed(secret, encoding="utf-7"),
+        "cp500": _xxe_feed(secret, encoding="cp500"),
     }[variant]
     hostile.routes["/xxe"] = h.body(body, "application/rss+xml")
     _manifest, poll = _run_case(
