@@ -42,11 +42,10 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
 	@touch $@
 
-# The pool that every fetching task (nightly polls and page fetches, harvests) runs in.
-FETCH_POOL_SLOTS ?= 4
-$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/airflow pools set news_fetch $(FETCH_POOL_SLOTS) \
-		"tasks that fetch from news sites (politeness across DAG runs)" > /dev/null
+# The pools the DAGs use (news_fetch: every fetching task), one definition that compose's
+# airflow-init imports too.
+$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated include/config/pools.json
+	$(BIN)/airflow pools import include/config/pools.json > /dev/null
 	@touch $@
 
 setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools

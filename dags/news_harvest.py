@@ -28,6 +28,14 @@ def _capture_day() -> date:
     return pendulum.instance(end).in_timezone("UTC").date()
 
 
+def alert_on_failure(context: Any) -> None:
+    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
+    from news_ingest.alerts import send_failure_alert
+    from news_ingest.settings import Settings
+
+    send_failure_alert(dict(context), Settings.from_env().alert_webhook)
+
+
 @dag(
     dag_id="news_harvest",
     schedule=CronDataIntervalTimetable(HARVEST_CRON, timezone="UTC"),
@@ -40,6 +48,8 @@ def _capture_day() -> date:
         "retry_delay": pendulum.duration(minutes=1),
         # A host that never finishes a response must not hold a pool slot past the run.
         "execution_timeout": pendulum.duration(minutes=20),
+        # Called once a task has failed its last retry, as in news_nightly.
+        "on_failure_callback": alert_on_failure,
     },
     tags=["news"],
     doc_md=__doc__,

@@ -155,23 +155,27 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    dag = dagbag.dags["news_nightly"]
-    callbacks = {t.task_id: t.on_failure_callback for t in dag.tasks}
+    callbacks = {
+        (dag_id, t.task_id): t.on_failure_callback
+        for dag_id, dag in dagbag.dags.items()
+        for t in dag.tasks
+    }
     assert all(callbacks.values()), callbacks
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("NEWS_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
-        callback = callbacks["finish_run"]
-        for fn in callback if isinstance(callback, list) else [callback]:
-            fn(
-                {
-                    "ti": SimpleNamespace(dag_id="news_nightly", run_id="r", task_id="publish"),
-                    "data_interval_start": datetime(2026, 11, 19, tzinfo=UTC),
-                    "exception": OSError("disk full"),
-                }
-            )
+        for dag_id, task_id in (("news_nightly", "finish_run"), ("news_harvest", "harvest_feed")):
+            callback = callbacks[(dag_id, task_id)]
+            for fn in callback if isinstance(callback, list) else [callback]:
+                fn(
+                    {
+                        "ti": SimpleNamespace(dag_id=dag_id, run_id="r", task_id=task_id),
+                        "data_interval_start": datetime(2026, 11, 19, tzinfo=UTC),
+                        "exception": OSError("disk full"),
+                    }
+                )
     finally:
         server.shutdown()
         server.server_close()
-    assert [r["error"] for r in received] == ["OSError: disk full"]
+    assert [r["error"] for r in received] == ["OSError: disk full"] * 2
