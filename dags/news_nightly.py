@@ -23,9 +23,22 @@ def _day() -> date:
 def alert_on_failure(context: Any) -> None:
     """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
     from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import Settings
+    from news_ingest.settings import setting
 
-    send_failure_alert(dict(context), Settings.from_env().alert_webhook)
+    # The webhook alone: another setting's bad value must not silence the alert about it.
+    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+
+
+def _settings() -> Any:
+    """The settings, checked: a bad NEWS_* value fails the task at once, without retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from news_ingest.settings import Settings, SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise AirflowFailException(str(exc)) from None
 
 
 def _run_id() -> str:
@@ -56,62 +69,56 @@ def news_nightly() -> None:
     @task
     def load_feed_batches() -> list[list[dict[str, Any]]]:
         from news_ingest.config import load_feed_list
-        from news_ingest.settings import Settings
         from news_ingest.stages.poll import feed_batches
 
-        feeds = load_feed_list(Settings.from_env().feeds_path)
+        feeds = load_feed_list(_settings().feeds_path)
         return [[feed.model_dump() for feed in batch] for batch in feed_batches(feeds)]
 
     @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
     def poll_feeds(feeds: list[dict[str, Any]]) -> list[str]:
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.settings import Settings
         from news_ingest.stages.poll import poll_feeds
 
-        settings = Settings.from_env()
+        settings = _settings()
         with archiving_fetcher(settings, _day(), "poll") as fetcher:
             polls = poll_feeds([Feed(**f) for f in feeds], _day(), _run_id(), settings, fetcher)
         return [poll.to_json() for poll in polls]
 
     @task
     def select_items_of_day(polls: list[list[str]]) -> str:
-        from news_ingest.settings import Settings
         from news_ingest.stages.poll import PollResult
         from news_ingest.stages.select import select_items_of_day
 
         results = [PollResult.from_json(poll) for batch in polls for poll in batch]
-        root = Settings.from_env().data_root
+        root = _settings().data_root
         return select_items_of_day(results, _day(), _run_id(), root).to_json()
 
     @task(pool=FETCH_POOL, execution_timeout=pendulum.duration(hours=12))
     def fetch_and_extract_pages(selected: str) -> str:
         # One task, so pages are extracted on all cores while the rest are still arriving.
         from news_ingest.archive import archiving_fetcher
-        from news_ingest.settings import Settings
         from news_ingest.stages.fetch_extract import fetch_and_extract_pages
         from news_ingest.stages.select import SelectResult
 
-        settings, uri = Settings.from_env(), SelectResult.from_json(selected).uri
+        settings, uri = _settings(), SelectResult.from_json(selected).uri
         with archiving_fetcher(settings, _day(), "fetch") as fetcher:
             return fetch_and_extract_pages(uri, _day(), _run_id(), settings, fetcher).to_json()
 
     @task
     def dedupe_articles(fetched: str) -> str:
-        from news_ingest.settings import Settings
         from news_ingest.stages.dedupe import dedupe_articles
         from news_ingest.stages.fetch_extract import FetchExtractResult
 
         uri = FetchExtractResult.from_json(fetched).extract.uri
-        return dedupe_articles(uri, _day(), _run_id(), Settings.from_env()).to_json()
+        return dedupe_articles(uri, _day(), _run_id(), _settings()).to_json()
 
     @task
     def extract_events(deduped: str) -> str:
-        from news_ingest.settings import Settings
         from news_ingest.stages.dedupe import DedupeResult
         from news_ingest.stages.events import extract_events_of_day
 
-        settings, uri = Settings.from_env(), DedupeResult.from_json(deduped).uri
+        settings, uri = _settings(), DedupeResult.from_json(deduped).uri
         extractor = settings.event_extractor
         root = settings.data_root
         return extract_events_of_day(uri, _day(), _run_id(), root, extractor).to_json()
@@ -123,13 +130,12 @@ def news_nightly() -> None:
         # Gate, publish (only past the gate, so the Assets update only then), manifest.
         import airflow
 
-        from news_ingest.settings import Settings
         from news_ingest.stages.manifest import manifest_uri, run_results_from_json
         from news_ingest.stages.run import finish
 
         results = run_results_from_json(polls, selected, fetched, deduped, events)
         versions = {"airflow": airflow.__version__}
-        root = Settings.from_env().data_root
+        root = _settings().data_root
         manifest = finish(_day(), _run_id(), results, root, versions)
         if manifest.gate is not None and manifest.gate.failures:
             # The day's partitions are left as they were; the manifest says why.

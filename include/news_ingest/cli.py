@@ -166,6 +166,17 @@ def cmd_feeds_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print each NEWS_* variable's effective value (secrets masked) and what it means."""
+    from news_ingest.settings import effective_settings
+
+    rows = effective_settings()
+    width = max(len(name) for name, _value, _meaning in rows)
+    for name, value, meaning in rows:
+        print(f"{name:<{width}}  {value or '(unset)'}  # {meaning}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``news-ingest``."""
     parser = argparse.ArgumentParser(prog="news-ingest", description=__doc__)
@@ -182,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     events.set_defaults(func=cmd_events)
     places = sub.add_parser("places", help="find and resolve place names in JSON Lines on stdin")
     places.set_defaults(func=cmd_places)
+    config = sub.add_parser("config", help="print the effective settings, secrets masked")
+    config.set_defaults(func=cmd_config)
     feeds = sub.add_parser("feeds", help="feed list commands")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
     check = feeds_sub.add_parser("check", help="validate the feed list")

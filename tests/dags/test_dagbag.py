@@ -179,3 +179,14 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
         server.shutdown()
         server.server_close()
     assert [r["error"] for r in received] == ["OSError: disk full"] * 2
+
+
+def test_a_bad_setting_fails_the_first_task_without_retries(dagbag, monkeypatch) -> None:
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("NEWS_FETCH_CONCURRENCY", "eight")
+    task = dagbag.dags["news_nightly"].get_task("load_feed_batches")
+    # AirflowFailException: failed at once, not retried; before any fetch.
+    with pytest.raises(AirflowFailException, match=r"NEWS_FETCH_CONCURRENCY='eight'"):
+        task.python_callable()

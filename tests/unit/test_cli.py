@@ -149,3 +149,16 @@ def test_commands_refuse_to_wait_on_a_terminal(args: list[str]) -> None:
         os.close(follower)
         os.close(leader)
     assert out.returncode == 2 and b"refusing to read" in out.stderr
+
+
+def test_config_prints_the_effective_settings_with_secrets_masked() -> None:
+    env = {**os.environ, "NEWS_ALERT_WEBHOOK": "https://hooks.example.org/T0KEN"}
+    env["NEWS_FETCH_CONCURRENCY"] = "5"
+    out = subprocess.run([*CLI, "config"], capture_output=True, timeout=120, check=False, env=env)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line.split()[1] for line in out.stdout.decode().splitlines()}
+    assert lines["NEWS_FETCH_CONCURRENCY"] == "5" and lines["NEWS_ALERT_WEBHOOK"] == "<set>"
+    assert b"T0KEN" not in out.stdout
+    env["NEWS_FETCH_CONCURRENCY"] = "eight"
+    bad = subprocess.run([*CLI, "config"], capture_output=True, timeout=120, check=False, env=env)
+    assert bad.returncode == 2 and b"NEWS_FETCH_CONCURRENCY='eight'" in bad.stderr
