@@ -22,7 +22,7 @@ AIRFLOW_PORT ?= 8080
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
-	bench-readers clean
+	bench-readers data-dictionary clean
 
 help:
 	@echo "make setup | demo | test | lint | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
@@ -139,6 +139,11 @@ bench-fuzz: setup
 # temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5
+
+# docs/data-dictionary.md from the Arrow schemas (a test checks it is current).
+data-dictionary: setup
+	$(BIN)/python -c "from news_ingest.store import data_dictionary; print(data_dictionary(), end='')" \
+		> docs/data-dictionary.md
 
 # Readers (DuckDB, Polars, pyarrow) querying a day while it is replaced again and again.
 bench-readers: setup
