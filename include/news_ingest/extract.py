@@ -438,10 +438,13 @@ def _is_story_type(pagetype: str | None) -> bool:
 
 
 def _list(value: Any) -> list[str]:
+    """Keywords as a list: a comma-joined string (meta keywords, trafilatura's joined tags)
+    split, in a list or alone, duplicates dropped."""
     if not value:
         return []
-    items = value if isinstance(value, list) else str(value).split(",")
-    return [str(v).strip() for v in items if str(v).strip()]
+    items = value if isinstance(value, list) else [value]
+    split = (part.strip() for item in items for part in str(item).split(","))
+    return list(dict.fromkeys(part for part in split if part))
 
 
 def extract_article(

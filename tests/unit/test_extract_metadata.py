@@ -315,3 +315,14 @@ def test_byline_is_the_first_author_markup_in_the_page() -> None:
         "<p class='byline'>By Nadia Haddad</p><a rel='author'>Other Person</a></body></html>"
     )
     assert extract.byline(load_html(html)) == "Nadia Haddad"
+
+
+def test_comma_joined_keywords_become_one_tag_each() -> None:
+    head = (
+        "<meta name='keywords' content='floods, council,  budget , floods'>"
+        "<meta property='article:tag' content='river levels, evacuation'>"
+    )
+    art = extract_article(page(head), URL)
+    assert all("," not in tag for tag in art.tags), art.tags
+    assert len(art.tags) == len(set(art.tags))
+    assert len(art.tags) >= 2
