@@ -502,6 +502,38 @@ def test_grouping_by_first_letter_finds_what_the_plain_alternation_finds(words) 
             assert index == first
 
 
+_ACTOR_WORDS = sorted(
+    {
+        word
+        for entry in _LEXICON.actors
+        for word in re.findall(r"[A-Za-z][A-Za-z' -]{1,}", entry["pattern"])
+    }
+    | {"the", "Islamic", "STATE", "Is", "is", "IS", "Isis", "Taliban", "Al", "-", "group"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ACTOR_WORDS), min_size=1, max_size=20))
+def test_actors_grouped_by_letter_with_case_ignored_match_what_the_plain_alternation_matches(
+    words,
+) -> None:
+    # Case-sensitive acronyms ("IS", "ISWAP") sit in the groups of their letters and must
+    # still match only in capitals.
+    sentence = " ".join(words)
+    alternation = _LEXICON.any_actor
+    plain = re.compile(
+        r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{e['pattern']})" for e in _LEXICON.actors) + r")\b",
+        re.I,
+    )
+    assert alternation.regex.pattern != plain.pattern  # the grouped form is in use
+    assert [m.span() for m in alternation.regex.finditer(sentence)] == [
+        m.span() for m in plain.finditer(sentence)
+    ]
+    for match, index in alternation.finditer(sentence):
+        first = next(i for i, p in enumerate(alternation._each) if p.match(sentence, match.start()))
+        assert index == first
+
+
 _STANCE_WORDS = sorted(
     set(re.findall(r"[a-z']+", f"{_REFUSALS} {_DEMANDS} {_PROMISES}"))
     | {"to", "not", "accept", "the", "army", "talks", "wilt", "mustard", "shallow", "if"}
