@@ -263,6 +263,13 @@ def _spans(
             i += 1
 
 
+@lru_cache(maxsize=1 << 16)
+def _names_in_run(run: str, gaz: Gazetteer) -> tuple[tuple[int, int, int], ...]:
+    """``_spans`` of a run on its own (offsets in ``run``): they depend on its text alone,
+    and the same capitalised runs recur from article to article."""
+    return tuple(_spans(run, _words(run, 0, len(run)), gaz))
+
+
 def _is_person(
     text: str, start: int, words: list[tuple[int, int]], first: int, gaz: Gazetteer
 ) -> bool:
@@ -393,8 +400,9 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     runs = list(_runs(text))
     words_of_runs = [_words(text, start, end) for start, end in runs]
     people = _people(text, words_of_runs)
-    for words in words_of_runs:
-        for start, end, first in _spans(text, words, gaz):
+    for (run_start, run_end), words in zip(runs, words_of_runs, strict=True):
+        for start, end, first in _names_in_run(text[run_start:run_end], gaz):
+            start, end = run_start + start, run_start + end
             name = text[start:end]
             info = _name(name, gaz)
             if info is None or (start, end) in taken:
