@@ -474,7 +474,7 @@ _LEXICON = load_lexicon()
 _WORDS = sorted(
     {
         word
-        for entries in (_LEXICON.triggers, _LEXICON.roles)
+        for entries in (_LEXICON.triggers, _LEXICON.roles, _LEXICON.acled_cues)
         for entry in entries
         for word in re.findall(r"[a-z][a-z -]{2,}", entry["pattern"])
     }
@@ -486,19 +486,22 @@ _WORDS = sorted(
 @given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
 def test_grouping_by_first_letter_finds_what_the_plain_alternation_finds(words) -> None:
     sentence = " ".join(words)
-    for alternation in (_LEXICON.any_trigger_lower, _LEXICON.any_role_lower):
-        patterns = [p.pattern.removesuffix(r")\b").removeprefix("(?:") for p in alternation._each]
+    for alternation, entries in (
+        (_LEXICON.any_trigger_lower, _LEXICON.triggers),
+        (_LEXICON.any_role_lower, _LEXICON.roles),
+        (_LEXICON.any_acled_cue, _LEXICON.acled_cues),
+    ):
+        patterns = [e["pattern"] for e in entries]
+        each = [re.compile(f"(?:{p})\\b") for p in patterns]
         plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
         assert alternation.regex.pattern != plain.pattern  # the grouped form is in use
         assert [m.span() for m in alternation.regex.finditer(sentence)] == [
             m.span() for m in plain.finditer(sentence)
         ]
-        # Each match's entry, looked up among those opening on its letter, is the first
-        # entry in list order that matches there.
+        # Each match's entry, told by its group, is the first entry in list order that
+        # matches there.
         for match, index in alternation.finditer(sentence):
-            first = next(
-                i for i, p in enumerate(alternation._each) if p.match(sentence, match.start())
-            )
+            first = next(i for i, p in enumerate(each) if p.match(sentence, match.start()))
             assert index == first
 
 
@@ -529,8 +532,9 @@ def test_actors_grouped_by_letter_with_case_ignored_match_what_the_plain_alterna
     assert [m.span() for m in alternation.regex.finditer(sentence)] == [
         m.span() for m in plain.finditer(sentence)
     ]
+    each = [re.compile(f"(?:{e['pattern']})\\b", re.I) for e in _LEXICON.actors]
     for match, index in alternation.finditer(sentence):
-        first = next(i for i, p in enumerate(alternation._each) if p.match(sentence, match.start()))
+        first = next(i for i, p in enumerate(each) if p.match(sentence, match.start()))
         assert index == first
 
 
