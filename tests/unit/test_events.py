@@ -11,6 +11,7 @@ from news_ingest.events import (
     _DEMANDS,
     _PROMISES,
     _REFUSALS,
+    _SENTENCE,
     _STANCE_LOWER,
     _STANCE_SOURCE,
     ACLED_TYPES,
@@ -573,3 +574,10 @@ def test_country_names_grouped_by_capital_match_what_the_plain_alternation_match
     assert [(m.span(), m.group(1)) for m in _LEXICON.country_re.finditer(sentence)] == [
         (m.span(), m.group(1)) for m in plain.finditer(sentence)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='.!?"”“ \n\tAaZ', max_size=30))
+def test_sentence_breaks_opening_on_the_space_are_those_of_the_look_behind_first(text) -> None:
+    plain = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])|\n+")
+    assert _SENTENCE.split(text) == plain.split(text)

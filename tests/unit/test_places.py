@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from news_ingest.gazetteer import ADMIN1, Gazetteer, Place
-from news_ingest.places import PlaceMention, default_gazetteer, resolve
+from news_ingest.places import _RUN, PlaceMention, default_gazetteer, resolve
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +129,13 @@ def test_the_region_of_the_storys_other_places_decides_a_namesake() -> None:
     assert (
         places("Crews were sent to Holcombe after the storm.", gaz)["Holcombe"].place.geonameid == 2
     )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="AZaz'’-. \nal", max_size=30))
+def test_runs_opening_on_the_capital_are_those_of_the_look_behind_first(text) -> None:
+    plain = re.compile(
+        r"(?<![\w'’-])[A-Z][\w'’.-]*(?:(?:\s|-)(?:(?:al|el|ez|es|de|del|da|do|du|la|le|of|upon|on"
+        r"|sur|am|an|der|den|bin|ibn)[\s-])*[A-Z][\w'’.-]*)*"
+    )
+    assert [m.span() for m in _RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
