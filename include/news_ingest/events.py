@@ -614,7 +614,9 @@ def find_acled_cues(sentence: str, lexicon: Lexicon) -> dict[str, list[tuple[int
                 headline = sum(w[:1].isupper() for w in words) > 0.6 * len(words)
             if not headline:
                 continue
-        if _NEGATED.search(lowered, 0, start):
+        # The negation is at most 9 characters long and ends at the cue: only those are
+        # searched (the boundary before them is still seen).
+        if _NEGATED.search(lowered, max(0, start - 10), start):
             continue  # "no arrests were made", "without casualties"
         found.setdefault(lexicon.acled_cues[index]["cue"], []).append((start, end))
     return found

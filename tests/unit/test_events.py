@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from news_ingest.acled import CUE_NAMES, SUB_TYPES
 from news_ingest.events import (
     _DEMANDS,
+    _NEGATED,
     _PROMISES,
     _REFUSALS,
     _SENTENCE,
@@ -581,3 +582,12 @@ def test_country_names_grouped_by_capital_match_what_the_plain_alternation_match
 def test_sentence_breaks_opening_on_the_space_are_those_of_the_look_behind_first(text) -> None:
     plain = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])|\n+")
     assert _SENTENCE.split(text) == plain.split(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="nowithu \n\t.a", max_size=30))
+def test_a_negation_searched_in_the_ten_characters_before_a_cue_is_found_as_in_all(text) -> None:
+    for start in range(len(text) + 1):
+        windowed = _NEGATED.search(text, max(0, start - 10), start)
+        whole = _NEGATED.search(text, 0, start)
+        assert (windowed and windowed.span()) == (whole and whole.span())
