@@ -458,6 +458,9 @@ _WEEKDAY = re.compile(
 )
 
 
+_TODAY = re.compile(r"\b(?:today|this morning|tonight|overnight|earlier on)\b")
+
+
 def event_date_with_precision(
     sentence: str, published_at: datetime | None
 ) -> tuple[date | None, str | None]:
@@ -476,7 +479,7 @@ def event_date_with_precision(
         if match.group(0).startswith("last") and back == 0:
             back = 7
         return day - timedelta(days=back), "stated"
-    if re.search(r"\b(?:today|this morning|tonight|overnight|earlier on)\b", lowered):
+    if _TODAY.search(lowered):
         return day, "stated"
     return day, "publication"
 
@@ -814,19 +817,25 @@ def _article_countries(text: str, lexicon: Lexicon) -> dict[str, int]:
     return counts
 
 
+# Compiled once: _assign_actors runs for every sentence with an event word.
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|are)\s+(?:\w+\s+)?$")
+_BY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,4}?by\b")
+_BETWEEN_AFTER = re.compile(r"\s+between\b")
+_NOMINAL_BY = re.compile(r"\s+by\b")
+
+
 def _assign_actors(
     sentence: str, trigger: re.Match[str], mentions: list[Mention]
 ) -> tuple[Mention | None, Mention | None]:
     before = [m for m in mentions if m.end <= trigger.start()]
     after = [m for m in mentions if m.start >= trigger.end()]
-    passive = re.search(
-        r"\b(?:was|were|been|being|are)\s+(?:\w+\s+)?$", sentence[: trigger.start()]
-    )
-    by_agent = re.match(r"\s+(?:[\w-]+\s+){0,4}?by\b", sentence[trigger.end() :])
-    between = re.match(r"\s+between\b", sentence[trigger.end() :])
+    passive = _PASSIVE_BEFORE.search(sentence[: trigger.start()])
+    rest = sentence[trigger.end() :]
+    by_agent = _BY_AFTER.match(rest)
+    between = _BETWEEN_AFTER.match(rest)
     if between and len(after) >= 2:
         return after[0], after[1]
-    nominal = re.match(r"\s+by\b", sentence[trigger.end() :])
+    nominal = _NOMINAL_BY.match(rest)
     if nominal and not passive:
         # "Shelling by the RSF hit a market": the agent follows the trigger.
         agent = after[0] if after else None

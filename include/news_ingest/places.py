@@ -272,13 +272,16 @@ def _names_in_run(run: str, gaz: Gazetteer) -> tuple[tuple[int, int, int], ...]:
     return tuple(_spans(run, _words(run, 0, len(run)), gaz))
 
 
+_TITLE_BEFORE = re.compile(r"([A-Z][a-z]+)\.?\s+$")
+
+
 def _is_person(
     text: str, start: int, words: list[tuple[int, int]], first: int, gaz: Gazetteer
 ) -> bool:
     """True when the name reads as a person's: after a title, or after a capitalised word
     of the same run that is neither a common word nor a place ("John Harrison")."""
     before = text[max(0, start - 25) : start]
-    title = re.search(r"([A-Z][a-z]+)\.?\s+$", before)
+    title = _TITLE_BEFORE.search(before)
     if title and fold(title.group(1)) in _PERSON_TITLES:
         return True
     if first > 0:
