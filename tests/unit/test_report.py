@@ -237,6 +237,38 @@ def test_hostile_text_from_manifests_is_escaped(tmp_path: Path) -> None:
     assert csp == [report.CONTENT_SECURITY_POLICY]
 
 
+def test_quotes_ampersands_and_tags_in_manifest_text_come_out_as_the_same_text(
+    tmp_path: Path,
+) -> None:
+    # An entity in the text must show as written: escaped once, not left raw or escaped twice.
+    feed = "a\"b'c &amp; d<script>f()</script>"
+    error = "HTTP 500 \"x\" & 'y' <script>alert(1)</script> &lt;"
+    put_manifest(
+        tmp_path,
+        "2026-03-01",
+        "hostile",
+        v1_manifest(
+            "2026-03-01",
+            "2026-03-02T00:00:00+00:00",
+            poll=[v1_poll(feed, 0, error)],
+            gate={"failures": [error], "warnings": []},
+        ),
+    )
+    rep = report_model.build_report(str(tmp_path))
+    page = report.render_html(rep)
+    parsed = _parsed(page)
+    shown_error = rep.feeds[0].last_error  # the kind the reader puts before a version 1 error
+    assert shown_error and shown_error.endswith(error)
+    assert not any(t == "script" for t, _ in parsed.tags)
+    assert feed not in page and error not in page and "<script>" not in page
+    assert _attribute(page, "tr", ("class", "failing"), "data-feed") == [feed]
+    assert _attribute(page, "td", ("class", "feed"), "title") == [feed]
+    assert _attribute(page, "span", ("class", "error"), "title") == [shown_error]
+    # As text: the feed cell and the failing-feeds tile; the error cell; the gate's message.
+    assert parsed.texts.count(feed) == 2
+    assert parsed.texts.count(shown_error) == 1 and parsed.texts.count(error) == 1
+
+
 def test_window_empty_root_and_displayed_root(tmp_path: Path) -> None:
     for n in range(1, 6):
         day = f"2026-03-0{n}"
