@@ -1,9 +1,9 @@
-"""The report's data from run manifests: version 1 counts, unreadable manifests, feed health."""
+"""The report's data from run manifests: counts, feed health, unreadable manifests, raw text."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -97,3 +97,34 @@ def test_manifests_on_an_object_store_root() -> None:
     rep = report_model.build_report(root)
     assert [(d.day.day, d.latest.events) for d in rep.days] == [(1, 2), (2, 2)]
     assert [(f.feed_id, f.error_streak_days) for f in rep.feeds] == [("b", 2), ("a", 0)]
+
+
+def test_text_from_manifests_is_kept_as_written(tmp_path: Path) -> None:
+    # Escaping is the templates' job: the data (and its JSON) hold the text unchanged.
+    feed, message = "a<b>&\"'", "gate <script>&amp;"
+    manifest = v1_manifest(
+        "2026-03-01",
+        "2026-03-02T00:00:00+00:00",
+        poll=[v1_poll(feed, 2)],
+        gate={"failures": [message], "warnings": []},
+    )
+    put_manifest(tmp_path, "2026-03-01", "m", manifest)
+    now = datetime(2026, 3, 3, tzinfo=UTC)
+    rep = report_model.build_report(str(tmp_path), now=now)
+    assert rep.feeds[0].feed_id == feed and rep.runs[0].gate_failures == (message,)
+    data = report_model.report_json(rep)
+    assert data["feeds"][0]["feed_id"] == feed and data["days"][0]["gate_failures"] == [message]
+    assert data["generated_at"] == now.isoformat() and data["days"][0]["gate"] == "failed"
+
+
+def test_parse_manifest_takes_the_folders_day() -> None:
+    manifest = RunManifest.from_json(
+        json.dumps(v1_manifest("2026-03-01", "2026-03-02T01:00:00+02:00", poll=[v1_poll("a")]))
+    )
+    run = report_model.parse_manifest(manifest, "uri", date(2026, 2, 28))
+    assert (run.day, run.uri, run.written_at) == (
+        date(2026, 2, 28),
+        "uri",
+        datetime(2026, 3, 1, 23, 0, tzinfo=UTC),
+    )
+    assert report_model.parse_manifest(manifest).day == date(2026, 3, 1)
