@@ -198,3 +198,29 @@ def test_two_runs_of_one_day_interleaved_each_keep_their_staged_files(
         rerun.stages.dedupe.articles,
         rerun.stages.events.events,
     )
+
+
+def test_each_stage_logs_its_start_end_and_failures(
+    demo_site: SiteServer, settings: Settings, caplog: Any
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="news_ingest")
+    run_day(demo_site, settings)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("news_ingest.stages")]
+    for opening in (
+        "polling ",
+        "polled ",
+        "feed demo-gone failed: fetch: ",
+        "selected ",
+        "fetching ",
+        "fetched ",
+        "extracting pages of ",
+        "extracted ",
+        "deduplicated ",
+        "extracting events of ",
+    ):
+        assert any(line.startswith(opening) for line in lines), (opening, lines)
+    assert any(" events of 2026-11-19 in " in line for line in lines), lines
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r.getMessage().split(":")[0] for r in warnings] == ["feed demo-gone failed"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -86,6 +87,33 @@ def error_of(exc: Exception, feed_id: str | None, url: str | None = None) -> Sta
     if isinstance(exc, FeedParseError):
         return StageError(url, feed_id, "parse", str(exc)[:500])
     return StageError(url, feed_id, "unexpected", f"{type(exc).__name__}: {exc}"[:500])
+
+
+class Progress:
+    """Progress lines of a long stage in the task log: one every ``every`` items or
+    ``seconds`` seconds, whichever comes first (callers hold their own lock if threaded)."""
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        what: str,
+        total: int | None = None,
+        every: int = 500,
+        seconds: float = 30.0,
+    ) -> None:
+        self.log, self.what, self.total = log, what, total
+        self.every, self.seconds = every, seconds
+        self.done = self._done_at_last = 0
+        self._last = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        """Count ``n`` more items done; log a line when one is due."""
+        self.done += n
+        now = time.monotonic()
+        if self.done - self._done_at_last >= self.every or now - self._last >= self.seconds:
+            of = "" if self.total is None else f" of {self.total}"
+            self.log.info("%s: %d%s", self.what, self.done, of)
+            self._done_at_last, self._last = self.done, now
 
 
 def elapsed(started: float) -> float:

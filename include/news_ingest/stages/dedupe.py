@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +30,8 @@ SEED_CACHE_SCHEMA = pa.schema(
         ("names_mask", pa.int64()),
     ]
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,12 @@ def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settin
                 for row, article_id in zip(rows, ids, strict=True):
                     row.update(prints[article_id].stored())
             write(_with_columns(part, rows, store.ARTICLES_SCHEMA))
+    log.info(
+        "deduplicated %d articles of %s in %.1f s: %d originals, %d copies (%d of seeds), "
+        "against %d earlier articles",
+        counts["articles"], day, elapsed(started), counts["originals"], counts["duplicates"],
+        counts["of_seeds"], len(history),
+    )  # fmt: skip
     return DedupeResult(
         uri=uri,
         articles=counts["articles"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from news_ingest import store
-from news_ingest.stages.common import JsonRecord, elapsed, work_uri, worker_processes
+from news_ingest.stages.common import JsonRecord, Progress, elapsed, work_uri, worker_processes
 
 EVENT_INPUT_COLUMNS = ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,17 @@ def extract_events_of_day(
     )
     uri = work_uri(root, day, run_id, "events.parquet")
     events = with_fatalities = 0
+    log.info("extracting events of %s with the %r extractor", day, extractor)
+    progress = Progress(log, "chunks of 64 articles read for events", every=50)
     with store.batch_writer(uri, store.EVENTS_SCHEMA) as write:
         for table in _in_processes(_events_of_articles, jobs, workers):
+            progress.advance()
             if table.num_rows:
                 write(table)
                 events += table.num_rows
                 with_fatalities += table.num_rows - table.column("fatalities").null_count
+    log.info(
+        "%d events of %s in %.1f s, %d with a death toll",
+        events, day, elapsed(started), with_fatalities,
+    )  # fmt: skip
     return EventsResult(uri, events, with_fatalities, elapsed(started))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from news_ingest import store
-from news_ingest.stages.common import JsonRecord, StageError, elapsed, work_uri, worker_processes
+from news_ingest.stages.common import (
+    JsonRecord,
+    Progress,
+    StageError,
+    elapsed,
+    work_uri,
+    worker_processes,
+)
 from news_ingest.stages.select import ArticleKey, one_row_per_article
 
 if TYPE_CHECKING:
@@ -44,6 +52,8 @@ EXTRACTED_SCHEMA = pa.schema(
 )
 EXTRACT_BATCH_ROWS = 256
 _SHORT_LINES = "short_lines"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -193,12 +203,16 @@ def extract_pages(
         then=_fingerprint_and_short_lines,
     )
     buffer: list[dict[str, Any]] = []
+    log.info("extracting pages of %s", day)
+    progress = Progress(log, "pages extracted")  # as many as the fetch hands over
     with store.batch_writer(all_uri, EXTRACTED_SCHEMA) as write:
         for result in batch:
             page = pages.pop(result.key)
+            progress.advance()
             if result.extracted is None:
                 message = result.error or "extraction failed"
                 errors.append(StageError(page["url"], page["feed_id"], "extract", message))
+                log.warning("page %s failed: extract: %s", page["url"], message)
                 continue
             row = {**_article_row(page, result.extracted), **result.extra}
             learners.setdefault(row["domain"], BoilerplateLearner()).add_lines(
@@ -237,6 +251,10 @@ def extract_pages(
                 kept.clear()
     store.delete(all_uri)
     errors.sort(key=lambda e: (e.url or "", e.feed_id or ""))
+    log.info(
+        "extracted %d pages in %.1f s, %d of them articles of %s; %d failed",
+        len(keys), elapsed(started), len(chosen), day, len(errors),
+    )  # fmt: skip
     return ExtractResult(
         uri=uri,
         extracted=len(keys),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from news_ingest.stages.common import (
     ITEMS_SCHEMA,
     ErrorKind,
     JsonRecord,
+    Progress,
     StageError,
     elapsed,
     work_uri,
@@ -38,6 +40,8 @@ PAGES_SCHEMA = pa.schema(
 PAGE_BATCH_ROWS = 128
 # Key of a page row (kept in memory only, not in PAGES_SCHEMA): the kind of its error.
 ERROR_KIND = "error_kind"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ def fetch_pages(
     batch: list[dict[str, Any]] = []
     failed: list[StageError] = []
     counts = {"pages": 0, "replayed": 0}
+    log.info("fetching %d pages of %s", len(rows), day)
+    progress = Progress(log, "pages fetched or replayed", len(rows))
 
     with store.batch_writer(uri, PAGES_SCHEMA) as write:
 
@@ -153,9 +159,11 @@ def fetch_pages(
             with lock:
                 counts["pages"] += 1
                 counts["replayed"] += replayed
+                progress.advance()
                 error = page_error(page)
                 if error is not None:
                     failed.append(error)
+                    log.warning("page %s failed: %s", error.url, error)
                 batch.append(page if keep_bodies else {**page, "body": None})
                 if len(batch) >= PAGE_BATCH_ROWS:
                     write(pa.Table.from_pylist(batch, schema=PAGES_SCHEMA))
@@ -173,6 +181,10 @@ def fetch_pages(
         if batch:
             write(pa.Table.from_pylist(batch, schema=PAGES_SCHEMA))
     failed.sort(key=lambda e: (e.url or "", e.feed_id or ""))
+    log.info(
+        "fetched %d pages in %.1f s (%d from the archive), %d failed",
+        counts["pages"] - len(failed), elapsed(started), counts["replayed"], len(failed),
+    )  # fmt: skip
     return FetchResult(
         uri=uri,
         fetched=counts["pages"] - len(failed),

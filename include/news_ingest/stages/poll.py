@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -41,6 +42,9 @@ MAX_CHILD_SITEMAPS = 50
 MAX_SITEMAP_DEPTH = 3
 FEEDS_PER_POLL_TASK = 25
 OnNew = Callable[[list[FeedItem]], None]
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -253,9 +257,21 @@ def poll_feeds(
         return []
     from concurrent.futures import ThreadPoolExecutor
 
+    started = time.monotonic()
+    log.info("polling %d feeds for %s", len(feeds), day)
     parsers = min(len(feeds), worker_processes())
     threads = min(len(feeds), max(1, settings.fetch_concurrency))
     with feed_parsing_processes(parsers) as parse, ThreadPoolExecutor(threads) as pool:
-        return list(
+        polls = list(
             pool.map(lambda feed: poll_feed(feed, day, run_id, settings, fetcher, parse), feeds)
         )
+    for poll in polls:
+        if poll.error is not None:
+            log.warning("feed %s failed: %s", poll.feed_id, poll.error)
+    failed = sum(poll.error is not None for poll in polls)
+    items = sum(poll.health.items for poll in polls)
+    log.info(
+        "polled %d feeds in %.1f s: %d items listed, %d feeds failed",
+        len(feeds), elapsed(started), items, failed,
+    )  # fmt: skip
+    return polls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from news_ingest.feeds import in_day
 from news_ingest.stages.common import ITEMS_SCHEMA, JsonRecord, day_bounds, elapsed, work_uri
 from news_ingest.stages.discovered import discovered_items
 from news_ingest.stages.poll import PollResult
+
+log = logging.getLogger(__name__)
 
 
 class ArticleKey(NamedTuple):
@@ -89,6 +92,10 @@ def select_items_of_day(polls: list[PollResult], day: date, run_id: str, root: s
     chosen = [rows[i] for i in of_day.chosen]
     uri = work_uri(root, day, run_id, "selected.parquet")
     store.write_table_atomic(uri, pa.Table.from_pylist(chosen, schema=ITEMS_SCHEMA))
+    log.info(
+        "selected %d articles of %s from %d items listed and %d harvested",
+        len(chosen), day, listed, len(harvested),
+    )  # fmt: skip
     return SelectResult(
         uri=uri,
         listed=listed,
