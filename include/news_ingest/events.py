@@ -461,6 +461,9 @@ _WEEKDAY = re.compile(
 _TODAY = re.compile(r"\b(?:today|this morning|tonight|overnight|earlier on)\b")
 
 
+_EARLIEST = date(1, 1, 8)
+
+
 def event_date_with_precision(
     sentence: str, published_at: datetime | None
 ) -> tuple[date | None, str | None]:
@@ -469,6 +472,8 @@ def event_date_with_precision(
     if published_at is None:
         return None, None
     day = published_at.date()
+    if day < _EARLIEST:
+        return day, "publication"  # no weekday before it to count back to (0001-01-01)
     lowered = sentence.lower()
     if "yesterday" in lowered or "last night" in lowered:
         return day - timedelta(days=1), "stated"

@@ -181,6 +181,8 @@ def parse_timestamp(value: str | None) -> datetime | None:
             dt = datetime.fromisoformat(candidate)
         except ValueError:
             continue
+        if not 1900 <= dt.year <= 2200:
+            return None  # a placeholder such as 0001-01-01, no date of publication
         return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
     return None
 

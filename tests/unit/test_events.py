@@ -718,3 +718,11 @@ def test_a_negation_searched_in_the_ten_characters_before_a_cue_is_found_as_in_a
         windowed = _NEGATED.search(text, max(0, start - 10), start)
         whole = _NEGATED.search(text, 0, start)
         assert (windowed and windowed.span()) == (whole and whole.span())
+
+
+def test_a_publication_date_at_the_calendars_start_gives_no_error() -> None:
+    # A page dated 0001-01-01 (a placeholder) and a sentence naming a weekday: there is
+    # no day before it to count back to.
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    events = extract_events("x", "Police arrested 40 protesters on Sunday.", first)
+    assert events and events[0].event_date == date(1, 1, 1)
