@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -225,3 +225,55 @@ def local_s3(*buckets: str) -> Iterator[LocalS3]:
             else:
                 os.environ[name] = value
         server.stop()
+
+
+class RawServer:
+    """A loopback HTTP server that sends bytes as given: robots.txt gets a 404, and the
+    n-th other request the n-th of ``responses`` (the last one repeats), the connection
+    closed after it (b"" drops the connection without an answer)."""
+
+    def __init__(self, responses: Sequence[bytes]) -> None:
+        import threading
+
+        self.responses = list(responses)
+        self.requests = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    request += chunk
+                if request.startswith(b"GET /robots.txt"):
+                    answer = (
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                else:
+                    with self._lock:
+                        answer = self.responses[min(self.requests, len(self.responses) - 1)]
+                        self.requests += 1
+                with suppress(OSError):
+                    conn.sendall(answer)
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
+def raw_response(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
+    """An HTTP/1.1 response closed after its body (no Content-Length unless given)."""
+    head = "".join(f"{h}\r\n" for h in (f"HTTP/1.1 {status}", *headers, "Connection: close"))
+    return head.encode("latin-1") + b"\r\n" + body

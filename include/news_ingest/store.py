@@ -393,8 +393,7 @@ def _put_object(fs: pafs.FileSystem, path: str, data: pa.Buffer) -> None:
         out.write(data)
 
 
-@contextlib.contextmanager
-def renamed_into_place(
+def _renamed_into_place(
     fs: pafs.FileSystem, path: str, tmp_folder: str | None = None
 ) -> Iterator[str]:
     """A temp path to write, beside ``path`` or in ``tmp_folder`` (on the same filesystem);
@@ -412,6 +411,10 @@ def renamed_into_place(
         with contextlib.suppress(OSError):
             fs.delete_file(tmp)
         raise
+
+
+# Wrapped here rather than decorated: mutmut (`make mutation`) mutates no decorated function.
+renamed_into_place = contextlib.contextmanager(_renamed_into_place)
 
 
 def write_bytes_atomic(uri: str, data: bytes | pa.Buffer) -> str:
@@ -461,8 +464,7 @@ def _written_atomically(
     return uri
 
 
-@contextlib.contextmanager
-def batch_writer(uri: str, schema: pa.Schema) -> Iterator[Callable[[pa.Table], None]]:
+def _batch_writer(uri: str, schema: pa.Schema) -> Iterator[Callable[[pa.Table], None]]:
     """A function that appends tables to one Parquet file at ``uri``, published whole on exit.
 
     Memory stays at one batch however many are written. Locally the file is streamed to a
@@ -482,6 +484,9 @@ def batch_writer(uri: str, schema: pa.Schema) -> Iterator[Callable[[pa.Table], N
         pq.ParquetWriter(tmp, schema, filesystem=fs, **options) as writer,
     ):
         yield writer.write_table
+
+
+batch_writer = contextlib.contextmanager(_batch_writer)  # not decorated: see renamed_into_place
 
 
 def read_bytes(uri: str) -> bytes | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from news_ingest.feeds import parse_feed
 from news_ingest.feedstate import DocState, load_state, save_state, state_uri
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from news_ingest.stages.discovered import discovered_uri
 from news_ingest.stages.poll import PollResult, poll_feed
 
 DAY = datetime(2026, 11, 19, tzinfo=UTC).date()
@@ -170,3 +173,27 @@ def test_json_feed_items() -> None:
     ]
     assert items[0].published_at == datetime(2026, 11, 19, 7, 30, tzinfo=UTC)
     assert "utm_" not in items[0].canonical_url and items[1].published_at is None
+
+
+def test_feed_ids_and_urls_reach_file_names_only_hashed(settings: Settings) -> None:
+    """A feed id or URL never becomes part of a path: the state file and the items a poll
+    discovers are named by a hash of them, stable across runs and distinct per feed."""
+    root = settings.data_root
+    hostile = "../../etc/passwd"
+    url = "https://example.org/feed?x=/../y"
+    name = Path(state_uri(root, hostile, url)).name
+    key = hashlib.sha256(f"{hostile}\n{url}".encode()).hexdigest()[:24]
+    assert (
+        state_uri(root, hostile, url) == f"{root}/state/feeds/{key}.json" and name == f"{key}.json"
+    )
+    assert state_uri(root, hostile, url) == state_uri(root, hostile, url)
+    others = {state_uri(root, f, u) for f in ("a", "b") for u in (url, url + "2")}
+    assert len(others) == 4
+
+    day = datetime(2026, 11, 19, tzinfo=UTC).date()
+    found = discovered_uri(root, day, hostile)
+    folder, _, file = found.rpartition("/")
+    assert folder == f"{root}/discovered/date=2026-11-19"
+    feed_key = hashlib.sha256(hostile.encode()).hexdigest()[:16]
+    assert re.fullmatch(feed_key + r"-[0-9a-f]{32}\.parquet", file), file
+    assert discovered_uri(root, day, "other").rpartition("/")[2][:16] != feed_key

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
+import ipaddress
+import socket
+import ssl
 import time
+import zlib
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 import pytest
 
@@ -14,9 +25,12 @@ from news_ingest.http import (
     FetchError,
     GuardedBackend,
     PerOriginTransport,
+    address_refusal,
     check_url_allowed,
+    resolve_vetted,
 )
 from news_ingest.settings import Settings
+from tests.support import RawServer, free_port, raw_response
 
 
 @pytest.fixture
@@ -141,6 +155,54 @@ def test_metadata_and_link_local_are_refused_even_when_private_is_allowed(url: s
             check_url_allowed(url, allow_private=allow)
 
 
+NON_PUBLIC = "refused non-public address {}"
+NEVER = "refused link-local/reserved address {} (never allowed)"
+
+
+@pytest.mark.parametrize(
+    ("ip", "strict", "allowing"),
+    [
+        # Public addresses, also inside IPv6 forms that carry an IPv4 one.
+        ("8.8.8.8", None, None),
+        ("2606:4700::1111", None, None),
+        ("::ffff:8.8.8.8", None, None),
+        ("64:ff9b::808:808", None, None),  # NAT64
+        ("2002:808:808::1", None, None),  # 6to4
+        # What NEWS_ALLOW_PRIVATE_NETWORKS opens: loopback and private ranges.
+        ("127.0.0.1", NON_PUBLIC, None),
+        ("::1", NON_PUBLIC, None),
+        ("::ffff:127.0.0.1", NON_PUBLIC, None),
+        ("10.0.0.1", NON_PUBLIC, None),
+        ("::ffff:10.0.0.1", NON_PUBLIC, None),
+        ("64:ff9b::a00:1", NON_PUBLIC, None),
+        ("fd12::1", NON_PUBLIC, None),  # IPv6 unique-local
+        # ... and what it does not.
+        ("100.100.100.200", NON_PUBLIC, NON_PUBLIC),  # the shared range (a metadata service)
+        ("169.254.169.254", NEVER, NEVER),
+        ("fe80::1%eth0", NEVER, NEVER),
+        ("::ffff:169.254.169.254", NEVER, NEVER),
+        ("64:ff9b::a9fe:a9fe", NEVER, NEVER),
+        ("2002:a9fe:a9fe::1", NEVER, NEVER),  # 6to4 of 169.254.169.254
+        # Teredo: server 8.8.8.8, client 169.254.169.254 (stored inverted).
+        ("2001:0:808:808::5601:5601", NEVER, NEVER),
+        ("fd00:ec2::254", NEVER, NEVER),  # AWS's IPv6 metadata service
+        ("0.0.0.0", NEVER, NEVER),
+        ("::", NEVER, NEVER),
+        ("224.0.0.1", NEVER, NEVER),
+        ("ff02::1", NEVER, NEVER),
+        ("240.0.0.1", NEVER, NEVER),  # reserved
+    ],
+)
+def test_address_policy(ip: str, strict: str | None, allowing: str | None) -> None:
+    assert address_refusal(ip, allow_private=False) == (strict and strict.format(ip))
+    assert address_refusal(ip, allow_private=True) == (allowing and allowing.format(ip))
+
+
+def test_an_unparsable_address_is_refused() -> None:
+    for allow in (False, True):
+        assert address_refusal("not-an-ip", allow) == "refused unparsable address 'not-an-ip'"
+
+
 def test_loopback_site_is_refused_by_default_settings(site: SiteServer, settings: Settings) -> None:
     strict = replace(settings, allow_private_networks=False)
     with Fetcher(strict) as f, pytest.raises(FetchError, match="non-public"):
@@ -204,11 +266,11 @@ class _StallingServer:
     """A loopback server that answers robots.txt with 404 and any other request by
     sending ``opening`` and then ``drip`` every 0.1 s, never finishing its headers."""
 
-    def __init__(self, opening: bytes, drip: bytes) -> None:
+    def __init__(self, opening: bytes, drip: bytes, tls: ssl.SSLContext | None = None) -> None:
         import socket
         import threading
 
-        self.opening, self.drip = opening, drip
+        self.opening, self.drip, self.tls = opening, drip, tls
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.stop = threading.Event()
@@ -228,6 +290,11 @@ class _StallingServer:
         import socket
 
         assert isinstance(conn, socket.socket)
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                return
         with conn:
             request = conn.recv(65536)
             try:
@@ -280,6 +347,7 @@ def test_a_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit
         worker.join(60)
         assert outcome, "the fetch was still running after 60 s with a 1 s time limit"
         assert isinstance(outcome[0], FetchError), outcome
+        assert "time limit" in str(outcome[0])  # stopped by the deadline, not retried
     finally:
         server.close()
 
@@ -315,3 +383,334 @@ def test_an_unparsable_url_fails_its_item_not_the_batch(
         results = f.map(fetch, urls, lambda u: u)
     assert results[0] == "200" and results[2] == "200"
     assert results[1].startswith("error: invalid URL")
+
+
+@pytest.fixture
+def tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A server context for a certificate of 127.0.0.1 that the fetcher trusts (its pools
+    read SSL_CERT_FILE), made here: no key or certificate is kept in the repository."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "news-ingest test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def test_https_pages_are_fetched_with_the_certificate_checked(
+    site: SiteServer, settings: Settings, tls: ssl.SSLContext
+) -> None:
+    site.httpd.socket = tls.wrap_socket(site.httpd.socket, server_side=True)
+    url = site.base_url.replace("http://", "https://") + "/moved"
+    with Fetcher(settings) as f:
+        resp = f.get(url)
+    assert resp.status == 200 and resp.body.count(b"hello") == 200
+    assert resp.final_url.startswith("https://127.0.0.1:")
+
+
+def test_an_https_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit(
+    settings: Settings, tls: ssl.SSLContext
+) -> None:
+    """The deadline bounds reads inside TLS too (most feeds are https)."""
+    import threading
+
+    server = _StallingServer(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", tls=tls)
+    limited = replace(settings, total_timeout_s=1.0, read_timeout_s=0.5, max_retries=1)
+    outcome: list[BaseException | None] = []
+
+    def fetch() -> None:
+        try:
+            with Fetcher(limited) as f:
+                f.get(server.base_url.replace("http://", "https://") + "/story")
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    try:
+        started = time.monotonic()
+        worker = threading.Thread(target=fetch, daemon=True)
+        worker.start()
+        worker.join(30)
+        assert outcome, "the fetch was still running after 30 s with a 1 s time limit"
+        assert isinstance(outcome[0], FetchError), outcome
+        assert "time limit" in str(outcome[0])
+        assert time.monotonic() - started < 5
+    finally:
+        server.close()
+
+
+def _fetch(settings: Settings, url: str) -> bytes:
+    with Fetcher(settings) as f:
+        return f.get(url).body
+
+
+def test_a_body_up_to_the_cap_is_read_and_one_byte_more_is_refused(settings: Settings) -> None:
+    capped = replace(settings, max_response_bytes=1000, max_decompressed_bytes=10_000)
+    declared = [raw_response(b"x" * n, f"Content-Length: {n}") for n in (1000, 1001)]
+    # Without Content-Length (read to the close) the count on the wire decides.
+    undeclared = [raw_response(b"y" * n) for n in (1000, 1001)]
+    with RawServer(declared) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"x" * 1000
+        with pytest.raises(FetchError, match=r"response too large \(1001 bytes > 1000\)"):
+            _fetch(capped, server.base_url + "/b")
+    with RawServer(undeclared) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"y" * 1000
+        with pytest.raises(FetchError, match="response exceeds 1000 bytes"):
+            _fetch(capped, server.base_url + "/b")
+
+
+def test_a_body_that_inflates_to_the_cap_is_read_and_one_byte_more_is_refused(
+    settings: Settings,
+) -> None:
+    capped = replace(settings, max_response_bytes=100_000, max_decompressed_bytes=50_000)
+    bodies = [gzip.compress(b"z" * n) for n in (50_000, 50_001)]
+    encoded = [raw_response(b, "Content-Encoding: gzip") for b in bodies]
+    with RawServer(encoded) as server:
+        assert _fetch(capped, server.base_url + "/a") == b"z" * 50_000
+        with pytest.raises(FetchError, match="decompressed response exceeds 50000 bytes"):
+            _fetch(capped, server.base_url + "/b")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "wire"),
+    [
+        ("gzip", gzip.compress),
+        (" X-GZip ", gzip.compress),
+        ("deflate", zlib.compress),  # zlib-wrapped, as RFC 9110 says
+        ("identity", lambda body: body),
+        ("", lambda body: body),
+    ],
+)
+def test_content_encodings_are_decoded(
+    settings: Settings, encoding: str, wire: Callable[[bytes], bytes]
+) -> None:
+    body = b"<p>story</p>" * 500
+    with RawServer([raw_response(wire(body), f"Content-Encoding: {encoding}")]) as server:
+        assert _fetch(settings, server.base_url + "/a") == body
+
+
+@pytest.mark.parametrize(
+    ("wire", "encoding", "error"),
+    [
+        (gzip.compress(b"story " * 2000)[:-40], "gzip", "truncated compressed body"),
+        (b"\x1f\x8b\x08\x00not gzip at all", "gzip", "corrupt compressed body"),
+        (b"BROTLI", "br", "unsupported content-encoding 'br'"),
+    ],
+    ids=["truncated", "corrupt", "unsupported"],
+)
+def test_bodies_that_cannot_be_decoded_are_fetch_errors(
+    settings: Settings, wire: bytes, encoding: str, error: str
+) -> None:
+    with RawServer([raw_response(wire, f"Content-Encoding: {encoding}")]) as server:
+        with pytest.raises(FetchError, match=error):
+            _fetch(settings, server.base_url + "/a")
+        assert server.requests == 1  # not retried
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> None:
+    """Host names answered from ``table`` (all addresses at once), others as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in table:
+            return [
+                (
+                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (ip, port),
+                )
+                for ip in table[host]
+            ]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_is_resolved_once_its_addresses_vetted_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _answers(
+        monkeypatch,
+        {
+            "twice.test": ["127.0.0.1", "127.0.0.1", "::1"],
+            "mixed.test": ["127.0.0.1", "169.254.169.254"],
+            "empty.test": [],
+        },
+    )
+    assert resolve_vetted("twice.test", 80, allow_private=True) == ["127.0.0.1", "::1"]
+    with pytest.raises(FetchError) as refused:
+        resolve_vetted("mixed.test", 80, allow_private=True)
+    assert str(refused.value) == (
+        "refused link-local/reserved address 169.254.169.254 (never allowed) for host mixed.test"
+    )
+    with pytest.raises(FetchError, match=r"^cannot resolve empty\.test: no address$"):
+        resolve_vetted("empty.test", 80, allow_private=True)
+    # A label over 63 characters fails IDNA encoding (UnicodeError, not gaierror).
+    with pytest.raises(FetchError, match=r"^cannot resolve a{64}\.example: "):
+        resolve_vetted("a" * 64 + ".example", 80, allow_private=True)
+
+
+def test_a_name_that_does_not_resolve_is_a_fetch_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def nxdomain(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", nxdomain)
+    with pytest.raises(FetchError, match=r"^cannot resolve gone\.test: .*not known"):
+        check_url_allowed("http://gone.test/feed", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://example.com:99999/", "bad host or port in URL: http://example.com:99999/"),
+        ("http:///feed.xml", "no host in URL: http:///feed.xml"),
+    ],
+)
+def test_urls_without_a_usable_host_are_refused(url: str, error: str) -> None:
+    with pytest.raises(FetchError) as refused:
+        check_url_allowed(url, allow_private=True)
+    assert str(refused.value) == error
+
+
+def test_the_connection_goes_to_the_first_vetted_address_that_answers(
+    site: SiteServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The site listens on 127.0.0.1 only: 127.0.0.2 refuses the connection.
+    _answers(monkeypatch, {"multi.test": ["127.0.0.2", "127.0.0.1"]})
+    port = urlsplit(site.base_url).port
+    backend = GuardedBackend(allow_private=True)
+    backend.connect_tcp("multi.test", port, timeout=2).close()
+    assert backend.connected == [("multi.test", "127.0.0.1")]
+    with Fetcher(settings) as f:
+        assert f.get(f"http://multi.test:{port}/page").status == 200
+    # When none answers, the last failure is raised.
+    with pytest.raises(httpcore.ConnectError):
+        backend.connect_tcp("multi.test", free_port(), timeout=2)
+    assert backend.connected == [("multi.test", "127.0.0.1")]
+
+
+def test_the_time_limit_bounds_the_connect_too(settings: Settings) -> None:
+    """A host whose SYNs go unanswered (a full accept queue here) is given up at the connect
+    timeout or at the fetch's deadline, whichever comes first."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    filler = socket.create_connection(listener.getsockname())  # fills the queue
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/p"
+    try:
+        for connect_s, total_s in ((0.3, 3.0), (3.0, 0.5)):
+            limited = replace(
+                settings, connect_timeout_s=connect_s, total_timeout_s=total_s, max_retries=0
+            )
+            started = time.monotonic()
+            with Fetcher(limited) as f, pytest.raises(FetchError, match="timeout"):
+                f.get(url)
+            assert time.monotonic() - started < min(connect_s, total_s) + 0.7
+    finally:
+        filler.close()
+        listener.close()
+
+
+def test_a_silent_server_is_given_up_at_the_deadline_not_the_read_timeout(
+    settings: Settings,
+) -> None:
+    server = _StallingServer(b"HTTP/1.1 200 OK\r\n", b"")
+    limited = replace(settings, read_timeout_s=5.0, total_timeout_s=1.0)
+    try:
+        started = time.monotonic()
+        with Fetcher(limited) as f, pytest.raises(FetchError, match="time limit"):
+            f.get(server.base_url + "/story")
+        assert time.monotonic() - started < 2.5
+    finally:
+        server.close()
+
+
+def test_a_fetchs_deadline_does_not_outlive_it(settings: Settings) -> None:
+    """The deadline is the request's own: the same thread's later requests through the
+    guarded transport, outside any fetch, are not cut short by it."""
+    with SiteServer({"/p": Route(b"page", delay_s=0.3)}) as server:
+        with Fetcher(replace(settings, total_timeout_s=1.0)) as f:
+            f.get(server.base_url + "/p")
+        time.sleep(1.0)  # past that fetch's deadline
+        transport = PerOriginTransport(GuardedBackend(True), per_origin=1)
+        with httpx.Client(transport=transport) as client:
+            assert client.get(server.base_url + "/p").content == b"page"
+
+
+def test_a_tls_handshake_that_never_ends_is_given_up_in_time(
+    settings: Settings, tls: ssl.SSLContext
+) -> None:
+    """A server that accepts the connection and never answers the ClientHello: the handshake
+    ends at the connect timeout, or at the fetch's deadline if that comes first."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # kept open, never answered
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/feed"
+    try:
+        for connect_s, total_s in ((0.3, 3.0), (3.0, 0.5)):
+            limited = replace(
+                settings, connect_timeout_s=connect_s, total_timeout_s=total_s, max_retries=0
+            )
+            outcome: list[BaseException | None] = []
+
+            def fetch(settings: Settings = limited, outcome: list = outcome) -> None:
+                try:
+                    with Fetcher(settings) as f:
+                        f.get(url)
+                    outcome.append(None)
+                except BaseException as exc:
+                    outcome.append(exc)
+
+            started = time.monotonic()
+            worker = threading.Thread(target=fetch, daemon=True)
+            worker.start()
+            worker.join(15)
+            assert outcome, "the handshake was still running after 15 s"
+            assert isinstance(outcome[0], FetchError), outcome
+            assert time.monotonic() - started < min(connect_s, total_s) + 0.7
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()

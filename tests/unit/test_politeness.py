@@ -9,6 +9,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
@@ -16,9 +17,11 @@ import httpx
 import pytest
 
 from demo.server import Route, SiteServer
+from news_ingest import http
 from news_ingest.charset import decode_document
 from news_ingest.http import Exchange, Fetcher, FetchError, RobotsDisallowed, parse_retry_after
 from news_ingest.settings import Settings
+from tests.support import RawServer, raw_response
 
 
 def _starts(site: SiteServer, prefix: str) -> list[float]:
@@ -127,6 +130,27 @@ def test_retry_after_as_http_date_and_beyond_the_cap(settings: Settings) -> None
     assert time.monotonic() - started < 1
 
 
+def test_retry_after_dates_are_read_against_the_clock_given_and_never_negative() -> None:
+    date = "Wed, 21 Oct 2015 07:28:00 GMT"
+    at = 1445412480.0  # that date as a Unix time
+    assert parse_retry_after(date, now=at - 90) == 90.0
+    assert parse_retry_after(date, now=at + 90) == 0.0  # a date gone by: retry now
+    assert parse_retry_after(" 7 ") == 7.0
+    assert parse_retry_after("") is None and parse_retry_after(None) is None
+    # "-0000" (a date of unknown zone, RFC 5322) is UTC, whatever the machine's zone.
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        assert parse_retry_after(date.replace("GMT", "-0000"), now=at - 5) == 5.0
+    finally:
+        if zone is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = zone
+        time.tzset()
+
+
 def test_5xx_is_retried_with_backoff(settings: Settings) -> None:
     site = _serve({"/p": Route(b"ok", before=[Route(b"x", status=502), Route(b"x", status=503)])})
     try:
@@ -135,6 +159,96 @@ def test_5xx_is_retried_with_backoff(settings: Settings) -> None:
     finally:
         site.stop()
     assert resp.status == 200 and resp.attempts == 3 and site.hits("/p") == 3
+
+
+def test_backoff_doubles_from_its_base_with_full_jitter(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attempt n waits uniform(0, base * 2**(n-1)): here the jitter is pinned to its top."""
+    drawn: list[tuple[float, float]] = []
+
+    def top(low: float, high: float) -> float:
+        drawn.append((low, high))
+        return high
+
+    monkeypatch.setattr(http.random, "uniform", top)
+    site = _serve({"/p": Route(b"down", status=503)})
+    try:
+        with Fetcher(replace(settings, backoff_base_s=0.1, max_retries=3)) as f:
+            sent = _sent_at(f)
+            resp = f.get(site.base_url + "/p")
+    finally:
+        site.stop()
+    assert resp.status == 503 and resp.attempts == 4 and site.hits("/p") == 4
+    assert drawn == [(0, 0.1), (0, 0.2), (0, 0.4)]
+    gaps = _gaps(sent, "127.0.0.1", "/p")
+    assert [round(g, 1) for g in gaps] == [0.1, 0.2, 0.4], gaps
+
+
+def test_retry_after_up_to_the_cap_is_waited_and_beyond_it_is_not(settings: Settings) -> None:
+    capped = replace(settings, max_retry_after_s=1.0)
+    busy = Route(b"busy", status=429, headers={"Retry-After": "1"})
+    site = _serve(
+        {
+            "/at-cap": Route(b"ok", before=[busy]),
+            "/over": Route(b"busy", status=429, headers={"Retry-After": "2"}),
+        }
+    )
+    try:
+        with Fetcher(capped) as f:
+            assert f.get(site.base_url + "/at-cap").attempts == 2
+            started = time.monotonic()
+            over = f.get(site.base_url + "/over")
+            assert time.monotonic() - started < 0.5
+    finally:
+        site.stop()
+    assert over.status == 429 and over.attempts == 1 and site.hits("/over") == 1
+
+
+def test_no_retry_waits_past_the_time_limit(settings: Settings) -> None:
+    """A wait that would end after the fetch's deadline is not begun: the last answer is
+    returned, or the last error raised, at once."""
+    limited = replace(settings, total_timeout_s=1.5, max_retries=5)
+    site = _serve({"/p": Route(b"busy", status=503, headers={"Retry-After": "1"})})
+    try:
+        started = time.monotonic()
+        with Fetcher(limited) as f:
+            resp = f.get(site.base_url + "/p")
+        elapsed = time.monotonic() - started
+    finally:
+        site.stop()
+    # At 0 s, and after 1 s; a second wait would end at 2 s, past the 1.5 s limit.
+    assert resp.status == 503 and resp.attempts == 2 and site.hits("/p") == 2
+    assert 0.95 < elapsed < 1.4
+
+
+def test_connection_failures_are_retried_then_reported(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dropped = b""  # the connection closed without an answer
+    fine = raw_response(b"at last", "Content-Length: 7")
+    with RawServer([dropped, dropped, fine]) as server, Fetcher(settings) as f:
+        resp = f.get(server.base_url + "/p")
+    assert resp.body == b"at last" and resp.attempts == 3 and server.requests == 3
+
+    # Never answering: every attempt is made, and the error says how many.
+    with (
+        RawServer([dropped]) as server,
+        Fetcher(replace(settings, max_retries=2)) as f,
+        pytest.raises(FetchError, match=r"RemoteProtocolError.*\(after 3 attempts\)"),
+    ):
+        f.get(server.base_url + "/p")
+    assert server.requests == 3
+
+    # A backoff that would pass the deadline is not waited for.
+    monkeypatch.setattr(http.random, "uniform", lambda low, high: high)
+    slow_backoff = replace(settings, backoff_base_s=30.0, total_timeout_s=5.0)
+    with RawServer([dropped]) as server, Fetcher(slow_backoff) as f:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"\(no time left to retry\)"):
+            f.get(server.base_url + "/p")
+        assert time.monotonic() - started < 2
+    assert server.requests == 1
 
 
 def test_robots_disallowed_path_gets_zero_requests(settings: Settings) -> None:
@@ -276,7 +390,13 @@ def test_every_response_is_handed_to_the_recorder(settings: Settings) -> None:
     ]
     page = seen[-1]
     assert page.body == b"p" * 500 and page.raw_body != page.body  # gzip on the wire
+    assert gzip.decompress(page.raw_body) == page.body
     assert ("Content-Encoding", "gzip") in page.headers
+    assert page.url == site.base_url + "/p" and (page.status, page.reason) == (200, "OK")
+    assert page.http_version == "HTTP/1.1"
+    assert ("User-Agent", settings.user_agent) in page.request_headers
+    assert page.fetched_at.tzinfo is not None
+    assert abs((datetime.now(UTC) - page.fetched_at).total_seconds()) < 10
 
 
 @pytest.mark.parametrize(

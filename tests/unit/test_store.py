@@ -325,3 +325,71 @@ def test_the_data_dictionary_is_current_and_the_written_files_carry_it(tmp_path)
         written.field("published_at").metadata
         == store.ARTICLES_SCHEMA.field("published_at").metadata
     )
+
+
+def test_a_partition_is_written_outside_the_dataset_until_its_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a day is written, its temp file is in .incoming/ and the partition folder holds
+    only the previous file: a writer killed then leaves nothing a dataset reader finds."""
+    root = tmp_path / "data"
+    store.write_partition(str(root), "articles", DAY, _articles(2))
+    folder = root / "articles" / "date=2026-11-19"
+    seen: list[tuple[list[str], list[str]]] = []
+    real = store._write_parquet
+
+    def watched(table: pa.Table, where: object, fs: object, dataset: str | None = None) -> None:
+        real(table, where, fs, dataset)  # type: ignore[arg-type]
+        incoming = sorted(p.name for p in (root / store.INCOMING).iterdir())
+        seen.append((sorted(p.name for p in folder.iterdir()), incoming))
+
+    monkeypatch.setattr(store, "_write_parquet", watched)
+    store.write_partition(str(root), "articles", DAY, _articles(3))
+    [(in_folder, incoming)] = seen
+    assert in_folder == ["part-0.parquet"]
+    assert len(incoming) == 1 and incoming[0].startswith(".part-0.parquet.")
+    assert incoming[0].endswith(".tmp")
+    assert store.read_partition(str(root), "articles", DAY).num_rows == 3
+    assert list((root / store.INCOMING).iterdir()) == []
+
+
+def test_a_dead_temp_another_writer_swept_first_is_no_error(tmp_path: Path) -> None:
+    """Two writers of the same night sweep .incoming/ at once: the one that finds the dead
+    file gone when it deletes it goes on."""
+    local, incoming = store.resolve(str(tmp_path / store.INCOMING))
+    dead = tmp_path / store.INCOMING / ".part-0.parquet.dead.tmp"
+    dead.parent.mkdir()
+    dead.write_bytes(b"a writer killed a day ago")
+    day_ago = time.time() - 86_400
+    os.utime(dead, (day_ago, day_ago))
+
+    class OtherWriterFirst:
+        """The filesystem as one writer sees it: the other deletes what it just listed."""
+
+        def get_file_info(self, selector: object) -> object:
+            infos = local.get_file_info(selector)
+            dead.unlink()
+            return infos
+
+        def delete_file(self, path: str) -> None:
+            local.delete_file(path)
+
+    store._sweep_dead_temps(OtherWriterFirst(), incoming)  # type: ignore[arg-type]
+    assert not dead.exists()
+
+
+def test_object_store_writes_create_the_folders_a_store_needs(tmp_path: Path) -> None:
+    """pyarrow's in-memory store (the test stand-in for S3) models folders: every writer
+    creates a key's folders before its one upload."""
+    root = f"mock:///{tmp_path.name}/deep/er"
+    uri = store.write_bytes_atomic(f"{root}/a/b/c.json", b'{"ok": 1}')
+    assert store.read_bytes(uri) == b'{"ok": 1}'
+    table_uri = store.write_table_atomic(f"{root}/x/y/t.parquet", _articles(2))
+    assert store.read_table(table_uri).num_rows == 2
+    with store.batch_writer(f"{root}/p/q/b.parquet", store.ARTICLES_SCHEMA) as write:
+        write(_articles(2))
+        write(_articles(1))
+    assert store.read_table(f"{root}/p/q/b.parquet").num_rows == 3
+    written = store.write_partition(root, "articles", DAY, _articles(4))
+    assert written == f"{root}/articles/date=2026-11-19/part-0.parquet"
+    assert store.read_partition(root, "articles", DAY).num_rows == 4
