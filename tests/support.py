@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -230,9 +231,10 @@ def local_s3(*buckets: str) -> Iterator[LocalS3]:
 class RawServer:
     """A loopback HTTP server that sends bytes as given: robots.txt gets a 404, and the
     n-th other request the n-th of ``responses`` (the last one repeats), the connection
-    closed after it (b"" drops the connection without an answer)."""
+    closed after it (b"" drops the connection without an answer). A response given as a
+    tuple of pieces is sent a piece every 50 ms."""
 
-    def __init__(self, responses: Sequence[bytes]) -> None:
+    def __init__(self, responses: Sequence[bytes | tuple[bytes, ...]]) -> None:
         import threading
 
         self.responses = list(responses)
@@ -264,7 +266,10 @@ class RawServer:
                         answer = self.responses[min(self.requests, len(self.responses) - 1)]
                         self.requests += 1
                 with suppress(OSError):
-                    conn.sendall(answer)
+                    for i, piece in enumerate((answer,) if isinstance(answer, bytes) else answer):
+                        if i:
+                            time.sleep(0.05)
+                        conn.sendall(piece)
 
     def __enter__(self) -> RawServer:
         return self

@@ -135,3 +135,20 @@ def test_guarded_backend_vets_every_connection(
     with pytest.raises(http.httpcore.ConnectError, match="link-local"):
         backend.connect_tcp("meta.test", 80, timeout=1)
     assert loopback_only == []
+
+
+def test_a_refusal_at_connect_time_is_reported_and_not_retried(
+    settings: Any, dns: dict[str, list[str]], loopback_only: list[tuple[str, int]]
+) -> None:
+    """The early checks see loopback; the lookup the connection makes sees the metadata
+    address: the guard refuses it, once, and says so."""
+    with h.HostileServer() as srv:
+        dns["late.test"] = ["127.0.0.1", "127.0.0.1", "169.254.169.254"]
+        url = f"http://late.test:{srv.port}"
+        with Fetcher(replace(settings, max_retries=3)) as f, pytest.raises(FetchError) as err:
+            f.get(url + "/feed")
+    assert str(err.value) == (
+        "robots.txt unavailable (refused link-local/reserved address 169.254.169.254 (never "
+        f"allowed) for host late.test: {url}/robots.txt), not fetching {url}/feed"
+    )
+    assert loopback_only == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
+import re
 import socket
 import ssl
 import time
@@ -30,7 +32,7 @@ from news_ingest.http import (
     resolve_vetted,
 )
 from news_ingest.settings import Settings
-from tests.support import RawServer, free_port, raw_response
+from tests.support import RawServer, closed_port_url, free_port, raw_response
 
 
 @pytest.fixture
@@ -103,8 +105,15 @@ def test_redirect_to_a_file_url_is_refused(site: SiteServer, settings: Settings)
 
 def test_slow_server_times_out(site: SiteServer, settings: Settings) -> None:
     fast = replace(settings, read_timeout_s=0.5)
-    with Fetcher(fast) as f, pytest.raises(FetchError, match="timeout"):
+    with Fetcher(fast) as f, pytest.raises(FetchError, match="timeout") as slow:
         f.get(site.base_url + "/slow")
+    # Each try waited its read timeout and was retried (the server's slowness, not our
+    # deadline).
+    tries = settings.max_retries + 1
+    assert str(slow.value) == (
+        f"timeout fetching {site.base_url}/slow: ReadTimeout (after {tries} attempts)"
+    )
+    assert site.hits("/slow") == tries
 
 
 def test_oversized_body_is_refused(site: SiteServer, settings: Settings) -> None:
@@ -487,6 +496,10 @@ def test_a_body_up_to_the_cap_is_read_and_one_byte_more_is_refused(settings: Set
         assert _fetch(capped, server.base_url + "/a") == b"y" * 1000
         with pytest.raises(FetchError, match="response exceeds 1000 bytes"):
             _fetch(capped, server.base_url + "/b")
+    # The count is of the whole body, not of each piece the network hands over.
+    pieces = (raw_response(b"p" * 600), b"p" * 600)
+    with RawServer([pieces]) as server, pytest.raises(FetchError, match="exceeds 1000 bytes"):
+        _fetch(capped, server.base_url + "/a")
 
 
 def test_a_body_that_inflates_to_the_cap_is_read_and_one_byte_more_is_refused(
@@ -532,9 +545,10 @@ def test_bodies_that_cannot_be_decoded_are_fetch_errors(
     settings: Settings, wire: bytes, encoding: str, error: str
 ) -> None:
     with RawServer([raw_response(wire, f"Content-Encoding: {encoding}")]) as server:
-        with pytest.raises(FetchError, match=error):
+        with pytest.raises(FetchError, match=error) as failed:
             _fetch(settings, server.base_url + "/a")
         assert server.requests == 1  # not retried
+    assert server.base_url + "/a" in str(failed.value)  # which fetch failed
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> None:
@@ -714,3 +728,87 @@ def test_a_tls_handshake_that_never_ends_is_given_up_in_time(
         listener.close()
         for conn in held:
             conn.close()
+
+
+def test_a_connection_the_server_closed_is_not_reused(settings: Settings) -> None:
+    """An HTTP/1.1 server that closes each connection after its answer (no "Connection:
+    close" said): the next fetch opens a new one instead of failing on the dead one."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with RawServer([answer]) as server, Fetcher(settings) as f:
+        first = f.get(server.base_url + "/a")
+        time.sleep(0.2)  # the server has closed it by now
+        second = f.get(server.base_url + "/b")
+    assert (first.attempts, second.attempts) == (1, 1) and server.requests == 2
+    assert f.requests_sent == 3  # robots.txt, /a, /b
+
+
+def test_a_fetch_whose_deadline_has_passed_sends_nothing(
+    site: SiteServer, settings: Settings
+) -> None:
+    with Fetcher(settings) as f:
+        url = site.base_url + "/page"
+        with pytest.raises(FetchError) as late:
+            f._get_once(url, {}, time.monotonic() - 0.1, "page")
+        assert str(late.value) == f"time limit reached before fetching {url}"
+        assert f.requests_sent == 0
+    assert site.hits("/page") == 0
+
+
+def test_fetch_errors_say_what_failed_where(settings: Settings) -> None:
+    """The messages that reach the run manifest name the URL, the failure and the tries."""
+    dead = closed_port_url()
+    with Fetcher(replace(settings, max_retries=1)) as f:
+        with pytest.raises(FetchError) as refused:
+            f.get(dead + "/feed")
+        robots = re.escape(dead + "/robots.txt")
+        assert re.search(
+            rf"\(HTTP error fetching {robots}: ConnectError: .+ \(after 2 attempts\)\)",
+            str(refused.value),
+        ), refused.value
+    with SiteServer({"/p": Route(b"x")}) as site, Fetcher(settings) as f:
+        with pytest.raises(FetchError) as bad_header:
+            f.get(site.base_url + "/p", headers={"If-None-Match": "a\nb"})
+        assert str(bad_header.value).startswith(
+            f"HTTP error fetching {site.base_url}/p: LocalProtocolError: "
+        )
+        # A URL too long for httpx never reaches the wire (get() refuses it earlier too).
+        long_url = site.base_url + "/" + "a" * 70_000
+        for fetch in (f.get, lambda u: f._get_once(u, {}, time.monotonic() + 5, "page")):
+            with pytest.raises(FetchError) as too_long:
+                fetch(long_url)
+            assert str(too_long.value).startswith(f"invalid URL {long_url[:200]!r}: ")
+
+
+def test_a_body_read_in_pieces_is_whole_and_its_inflation_counted_over_all(
+    settings: Settings,
+) -> None:
+    capped = replace(settings, max_response_bytes=200_000, max_decompressed_bytes=40_000)
+    plain = os.urandom(30_000)
+    wire = gzip.compress(plain)
+    head = raw_response(b"", "Content-Encoding: gzip")
+    split = (head + wire[:15_000], wire[15_000:])
+    whole = (raw_response(plain[:10_000]), plain[10_000:])
+    big = gzip.compress(os.urandom(50_000))
+    over = (head + big[:25_000], big[25_000:])  # each piece inflates under the cap
+    with RawServer([split, whole, over]) as server:
+        assert _fetch(capped, server.base_url + "/a") == plain
+        assert _fetch(capped, server.base_url + "/b") == plain
+        with pytest.raises(FetchError, match="decompressed response exceeds 40000 bytes"):
+            _fetch(capped, server.base_url + "/c")
+
+
+def test_inflation_is_bounded_within_one_read(settings: Settings) -> None:
+    """A bomb that arrives in one read is inflated only up to the cap, not whole."""
+    import tracemalloc
+
+    bomb = gzip.compress(b"\0" * 20_000_000)  # about 20 KB on the wire
+    capped = replace(settings, max_decompressed_bytes=1_000_000)
+    with RawServer([raw_response(bomb, "Content-Encoding: gzip")]) as server:
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError, match="decompressed response exceeds"):
+                _fetch(capped, server.base_url + "/bomb")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8_000_000, peak
