@@ -21,8 +21,8 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline clean \
-	mutation
+	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
+	bench-readers data-dictionary clean mutation
 
 help:
 	@echo "make setup | demo | test | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
@@ -42,11 +42,10 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
 	@touch $@
 
-# The pool that every fetching task (nightly polls and page fetches, harvests) runs in.
-FETCH_POOL_SLOTS ?= 4
-$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/airflow pools set news_fetch $(FETCH_POOL_SLOTS) \
-		"tasks that fetch from news sites (politeness across DAG runs)" > /dev/null
+# The pools the DAGs use (news_fetch: every fetching task), one definition that compose's
+# airflow-init imports too.
+$(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated include/config/pools.json
+	$(BIN)/airflow pools import include/config/pools.json > /dev/null
 	@touch $@
 
 setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools
@@ -146,6 +145,15 @@ bench-fuzz: setup
 # temp dir removed afterwards) and DuckDB's time for a month, a week and the whole year.
 bench-query: setup
 	$(BIN)/python bench/query/run.py --rounds 5
+
+# docs/data-dictionary.md from the Arrow schemas (a test checks it is current).
+data-dictionary: setup
+	$(BIN)/python -c "from news_ingest.store import data_dictionary; print(data_dictionary(), end='')" \
+		> docs/data-dictionary.md
+
+# Readers (DuckDB, Polars, pyarrow) querying a day while it is replaced again and again.
+bench-readers: setup
+	$(BIN)/python bench/readers/during_replace.py --seconds 30 --rows 30000
 
 # ROUNDS nightly runs through Airflow on N generated articles against bare trafilatura
 # (the median round reported);

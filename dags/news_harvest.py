@@ -28,6 +28,15 @@ def _capture_day() -> date:
     return pendulum.instance(end).in_timezone("UTC").date()
 
 
+def alert_on_failure(context: Any) -> None:
+    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
+    from news_ingest.alerts import send_failure_alert
+    from news_ingest.settings import setting
+
+    # The webhook alone: another setting's bad value must not silence the alert about it.
+    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+
+
 @dag(
     dag_id="news_harvest",
     schedule=CronDataIntervalTimetable(HARVEST_CRON, timezone="UTC"),
@@ -35,7 +44,14 @@ def _capture_day() -> date:
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=pendulum.duration(minutes=25),
-    default_args={"retries": 1, "retry_delay": pendulum.duration(minutes=1)},
+    default_args={
+        "retries": 1,
+        "retry_delay": pendulum.duration(minutes=1),
+        # A host that never finishes a response must not hold a pool slot past the run.
+        "execution_timeout": pendulum.duration(minutes=20),
+        # Called once a task has failed its last retry, as in news_nightly.
+        "on_failure_callback": alert_on_failure,
+    },
     tags=["news"],
     doc_md=__doc__,
 )
@@ -48,23 +64,23 @@ def news_harvest() -> None:
         return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
 
     @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
-    def harvest_feed(feed: dict[str, Any]) -> dict[str, Any]:
+    def harvest_feed(feed: dict[str, Any]) -> str:
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.pipeline import harvest_feed
         from news_ingest.settings import Settings
+        from news_ingest.stages.harvest import harvest_feed
 
         settings = Settings.from_env()
         with archiving_fetcher(settings, _capture_day(), "harvest") as fetcher:
-            return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher)
+            return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher).to_json()
 
     @task
-    def summarize_harvest(results: list[dict[str, Any]]) -> dict[str, int]:
-        from news_ingest.pipeline import summarize_harvest
+    def summarize_harvest(results: list[str]) -> str:
+        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
 
-        summary = summarize_harvest(list(results))
-        print(summary["text"])
-        return summary["counts"]
+        summary = summarize_harvest([HarvestResult.from_json(r) for r in results])
+        print(summary.text)
+        return summary.to_json()
 
     summarize_harvest(harvest_feed.expand(feed=load_feed_list()))
 

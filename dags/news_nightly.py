@@ -23,34 +23,27 @@ def _day() -> date:
 def alert_on_failure(context: Any) -> None:
     """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
     from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import Settings
+    from news_ingest.settings import setting
 
-    send_failure_alert(dict(context), Settings.from_env().alert_webhook)
-
-
-def _flat(polls: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Per-feed poll results from the poll tasks' per-batch lists, in feed-list order."""
-    return [poll for batch in polls for poll in batch]
+    # The webhook alone: another setting's bad value must not silence the alert about it.
+    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
 
 
-def _stages(
-    polls: list[list[dict[str, Any]]],
-    selected: dict[str, Any],
-    pages: dict[str, Any],
-    extracted: dict[str, Any],
-    articles: dict[str, Any],
-    events: dict[str, Any],
-) -> dict[str, Any]:
-    """The stage results of a run, keyed as the manifest and the quality gate expect."""
-    return {
-        "poll": _flat(polls),
-        "select": selected,
-        "fetch": pages,
-        "extract": extracted,
-        "dedupe": articles,
-        "events": events,
-        "staged": {"articles": articles["uri"], "events": events["uri"]},
-    }
+def _settings() -> Any:
+    """The settings, checked: a bad NEWS_* value fails the task at once, without retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from news_ingest.settings import Settings, SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise AirflowFailException(str(exc)) from None
+
+
+def _run_id() -> str:
+    """This run's id, which names its manifest."""
+    return str(get_current_context()["run_id"])
 
 
 @dag(
@@ -61,6 +54,9 @@ def _stages(
     max_active_runs=2,
     default_args={
         "retries": 2,
+        # No task may run forever (a host that drips its headers, a hung worker): each is
+        # stopped, retried and alerted on. Fetching a night has its own, longer bound.
+        "execution_timeout": pendulum.duration(hours=2),
         "retry_delay": pendulum.duration(minutes=2),
         # Called once a task has failed its last retry.
         "on_failure_callback": alert_on_failure,
@@ -69,128 +65,91 @@ def _stages(
     doc_md=__doc__,
 )
 def news_nightly() -> None:
+    # Stage results cross task edges as the JSON of their records; bodies stay in files.
     @task
     def load_feed_batches() -> list[list[dict[str, Any]]]:
         from news_ingest.config import load_feed_list
-        from news_ingest.pipeline import feed_batches
-        from news_ingest.settings import Settings
+        from news_ingest.stages.poll import feed_batches
 
-        feeds = load_feed_list(Settings.from_env().feeds_path)
+        feeds = load_feed_list(_settings().feeds_path)
         return [[feed.model_dump() for feed in batch] for batch in feed_batches(feeds)]
 
     @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
-    def poll_feeds(feeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def poll_feeds(feeds: list[dict[str, Any]]) -> list[str]:
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.pipeline import poll_feeds
-        from news_ingest.settings import Settings
+        from news_ingest.stages.poll import poll_feeds
 
-        settings = Settings.from_env()
+        settings = _settings()
         with archiving_fetcher(settings, _day(), "poll") as fetcher:
-            return poll_feeds([Feed(**feed) for feed in feeds], _day(), settings, fetcher)
+            polls = poll_feeds([Feed(**f) for f in feeds], _day(), _run_id(), settings, fetcher)
+        return [poll.to_json() for poll in polls]
 
     @task
-    def select_items_of_day(polls: list[list[dict[str, Any]]]) -> dict[str, Any]:
-        from news_ingest.pipeline import select_items_of_day
-        from news_ingest.settings import Settings
+    def select_items_of_day(polls: list[list[str]]) -> str:
+        from news_ingest.stages.poll import PollResult
+        from news_ingest.stages.select import select_items_of_day
 
-        return select_items_of_day(_flat(polls), _day(), Settings.from_env().data_root)
+        results = [PollResult.from_json(poll) for batch in polls for poll in batch]
+        root = _settings().data_root
+        return select_items_of_day(results, _day(), _run_id(), root).to_json()
 
-    @task(pool=FETCH_POOL, multiple_outputs=True)
-    def fetch_and_extract_pages(selected: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    @task(pool=FETCH_POOL, execution_timeout=pendulum.duration(hours=12))
+    def fetch_and_extract_pages(selected: str) -> str:
         # One task, so pages are extracted on all cores while the rest are still arriving.
         from news_ingest.archive import archiving_fetcher
-        from news_ingest.pipeline import fetch_and_extract_pages
-        from news_ingest.settings import Settings
+        from news_ingest.stages.fetch_extract import fetch_and_extract_pages
+        from news_ingest.stages.select import SelectResult
 
-        settings = Settings.from_env()
+        settings, uri = _settings(), SelectResult.from_json(selected).uri
         with archiving_fetcher(settings, _day(), "fetch") as fetcher:
-            return fetch_and_extract_pages(selected["uri"], _day(), settings, fetcher)
+            return fetch_and_extract_pages(uri, _day(), _run_id(), settings, fetcher).to_json()
 
     @task
-    def dedupe_articles(extracted: dict[str, Any]) -> dict[str, Any]:
-        from news_ingest.pipeline import dedupe_articles
-        from news_ingest.settings import Settings
+    def dedupe_articles(fetched: str) -> str:
+        from news_ingest.stages.dedupe import dedupe_articles
+        from news_ingest.stages.fetch_extract import FetchExtractResult
 
-        return dedupe_articles(extracted["uri"], _day(), Settings.from_env())
-
-    @task
-    def extract_events(articles: dict[str, Any]) -> dict[str, Any]:
-        from news_ingest.pipeline import extract_events_of_day
-        from news_ingest.settings import Settings
-
-        settings = Settings.from_env()
-        return extract_events_of_day(
-            articles["uri"], _day(), settings.data_root, settings.event_extractor
-        )
+        uri = FetchExtractResult.from_json(fetched).extract.uri
+        return dedupe_articles(uri, _day(), _run_id(), _settings()).to_json()
 
     @task
-    def check_quality(
-        polls: list[list[dict[str, Any]]],
-        selected: dict[str, Any],
-        pages: dict[str, Any],
-        extracted: dict[str, Any],
-        articles: dict[str, Any],
-        events: dict[str, Any],
-    ) -> dict[str, Any]:
-        from dataclasses import asdict
+    def extract_events(deduped: str) -> str:
+        from news_ingest.stages.dedupe import DedupeResult
+        from news_ingest.stages.events import extract_events_of_day
 
-        from news_ingest.pipeline import quality_gate, write_manifest
-        from news_ingest.settings import Settings
-
-        stages = _stages(polls, selected, pages, extracted, articles, events)
-        gate = asdict(quality_gate(stages))
-        if gate["failures"]:
-            # The day's partitions are left as they were; the manifest says why.
-            run_id = str(get_current_context()["run_id"])
-            uri = write_manifest(
-                Settings.from_env().data_root, _day(), run_id, {**stages, "gate": gate}
-            )
-            raise RuntimeError(f"quality gate failed: {'; '.join(gate['failures'])} ({uri})")
-        return gate
+        settings, uri = _settings(), DedupeResult.from_json(deduped).uri
+        extractor = settings.event_extractor
+        root = settings.data_root
+        return extract_events_of_day(uri, _day(), _run_id(), root, extractor).to_json()
 
     @task(outlets=[ARTICLES, EVENTS])
-    def publish_partitions(
-        articles: dict[str, Any], events: dict[str, Any], gate: dict[str, Any]
-    ) -> dict[str, Any]:
-        # `gate` is taken only so that publishing waits for a passed quality check.
-        from news_ingest.pipeline import publish_partitions
-        from news_ingest.settings import Settings
-
-        root = Settings.from_env().data_root
-        return publish_partitions(articles["uri"], events["uri"], _day(), root)
-
-    @task
-    def summarize_run(
-        polls: list[list[dict[str, Any]]],
-        selected: dict[str, Any],
-        pages: dict[str, Any],
-        extracted: dict[str, Any],
-        articles: dict[str, Any],
-        events: dict[str, Any],
-        gate: dict[str, Any],
-        published: dict[str, Any],
+    def finish_run(
+        polls: list[list[str]], selected: str, fetched: str, deduped: str, events: str
     ) -> str:
+        # Gate, publish (only past the gate, so the Assets update only then), manifest.
         import airflow
 
-        from news_ingest.pipeline import format_summary, write_manifest
-        from news_ingest.settings import Settings
+        from news_ingest.stages.manifest import manifest_uri, run_results_from_json
+        from news_ingest.stages.run import finish
 
-        stages = _stages(polls, selected, pages, extracted, articles, events)
-        stages.update(gate=gate, published=published, versions={"airflow": airflow.__version__})
-        print(format_summary(_day(), stages))
-        run_id = str(get_current_context()["run_id"])
-        return write_manifest(Settings.from_env().data_root, _day(), run_id, stages)
+        results = run_results_from_json(polls, selected, fetched, deduped, events)
+        versions = {"airflow": airflow.__version__}
+        root = _settings().data_root
+        manifest = finish(_day(), _run_id(), results, root, versions)
+        if manifest.gate is not None and manifest.gate.failures:
+            # The day's partitions are left as they were; the manifest says why.
+            failures = "; ".join(manifest.gate.failures)
+            uri = manifest_uri(root, _day(), _run_id())
+            raise RuntimeError(f"quality gate failed: {failures} ({uri})")
+        return manifest.to_json()
 
     polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
     fetched = fetch_and_extract_pages(selected)
-    pages, extracted = fetched["fetch"], fetched["extract"]
-    articles = dedupe_articles(extracted)
-    events = extract_events(articles)
-    gate = check_quality(polls, selected, pages, extracted, articles, events)
-    published = publish_partitions(articles, events, gate)
-    summarize_run(polls, selected, pages, extracted, articles, events, gate, published)
+    deduped = dedupe_articles(fetched)
+    events = extract_events(deduped)
+    finish_run(polls, selected, fetched, deduped, events)
 
 
 news_nightly()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import json
 import os
 import subprocess
 import sys
@@ -27,8 +26,9 @@ def run_nightly(env: dict[str, str], log_path: Path) -> int:
 
 def main() -> int:
     """Run the demo and print the summary and a DuckDB query of the output."""
-    from news_ingest.pipeline import format_summary
     from news_ingest.settings import Settings
+    from news_ingest.stages.manifest import RunManifest
+    from news_ingest.stages.run import format_summary
 
     home = Path(os.environ.get("AIRFLOW_HOME", ROOT / ".airflow"))
     work = home / "demo"
@@ -51,9 +51,9 @@ def main() -> int:
     manifests = sorted(
         glob.glob(f"{settings.data_root}/runs/date={DEMO_DAY}/*.json"), key=os.path.getmtime
     )
-    manifest = json.loads(Path(manifests[-1]).read_text())
+    manifest = RunManifest.from_json(Path(manifests[-1]).read_text())
     print()
-    print(format_summary(DEMO_DAY, manifest["stages"]))
+    print(format_summary(manifest))
     print(f"\nfinished in {time.monotonic() - started:.1f}s; output under {settings.data_root}\n")
     import duckdb
 

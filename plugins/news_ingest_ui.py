@@ -2,8 +2,8 @@
 
 A small FastAPI app mounted in the api-server at /news-ingest/ serves the page (and the same
 data as JSON); an external view puts it in the UI's navigation, shown in an iframe. All the
-work is in news_ingest.report; imports stay inside the handlers so that loading plugins in
-the scheduler or a task stays cheap.
+work is in news_ingest.report_model (the data) and news_ingest.report (the page); imports
+stay inside the handlers so that loading plugins in the scheduler or a task stays cheap.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 if TYPE_CHECKING:
-    from news_ingest.report import Report
+    from news_ingest.report_model import Report
 
 URL_PREFIX = "/news-ingest"
 DAG_ID = "news_nightly"
@@ -47,7 +47,7 @@ _HEADERS = {
 
 def _report(days: int) -> Report:
     """The report over NEWS_DATA_ROOT's manifests."""
-    from news_ingest.report import build_report
+    from news_ingest.report_model import build_report
     from news_ingest.settings import Settings
 
     return build_report(Settings.from_env().data_root, days)
@@ -73,7 +73,7 @@ def page(days: Days = 90) -> HTMLResponse:
 @app.get("/data.json", dependencies=[Depends(_may_read_the_dag)])
 def data(days: Days = 90) -> JSONResponse:
     """The page's data as JSON."""
-    from news_ingest.report import report_json
+    from news_ingest.report_model import report_json
 
     return JSONResponse(report_json(_report(days)), headers=_HEADERS)
 

@@ -64,7 +64,8 @@ GROUPS: dict[str, list[str]] = {
     ],
     "feed-id hashing": [
         "news_ingest.feedstate.x_state_uri",
-        "news_ingest.pipeline.x__feed_file",
+        "news_ingest.stages.common.x_feed_file",
+        "news_ingest.stages.discovered.x_discovered_uri",
     ],
 }
 GLOBS = [f"{name}__mutmut_*" for names in GROUPS.values() for name in names]

@@ -1,5 +1,5 @@
-"""Helpers shared by tests: a nightly run of the demo feeds through every stage without
-Airflow, and a local S3-compatible server (moto) with the standard AWS variables."""
+"""Helpers shared by tests: a nightly run of the demo feeds through every stage and the DAG's
+finish without Airflow, and a local S3-compatible server (moto) with the standard AWS variables."""
 
 from __future__ import annotations
 
@@ -11,16 +11,23 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from demo.site import DEMO_DAY, feed_list_yaml
-from news_ingest import pipeline, store
+from news_ingest import store
 from news_ingest.archive import archiving_fetcher
 from news_ingest.config import Feed, parse_feed_list
 from news_ingest.settings import Settings
+from news_ingest.stages.dedupe import dedupe_articles
+from news_ingest.stages.events import extract_events_of_day
+from news_ingest.stages.fetch_extract import fetch_and_extract_pages
+from news_ingest.stages.manifest import RunManifest, RunResults, manifest_uri
+from news_ingest.stages.poll import poll_feeds
+from news_ingest.stages.run import finish
+from news_ingest.stages.select import select_items_of_day
 
 PROJECT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -122,6 +129,29 @@ def settings_for(data_root: Path) -> Settings:
     )
 
 
+def nightly_results(
+    base_url: str,
+    settings: Settings,
+    day: date = DEMO_DAY,
+    run_id: str = "test-run",
+    feeds: Sequence[Feed] | None = None,
+    extra_feeds: Sequence[Feed] = (),
+) -> RunResults:
+    """The stage results of news_nightly's tasks for ``day`` without Airflow, archiving as
+    the DAG does, over ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``."""
+    if feeds is None:
+        feeds = parse_feed_list(feed_list_yaml(base_url))
+    feeds = [*feeds, *extra_feeds]
+    with archiving_fetcher(settings, day, "poll") as fetcher:
+        polls = poll_feeds(list(feeds), day, run_id, settings, fetcher)
+    selected = select_items_of_day(polls, day, run_id, settings.data_root)
+    with archiving_fetcher(settings, day, "fetch") as fetcher:
+        fetched = fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher)
+    deduped = dedupe_articles(fetched.extract.uri, day, run_id, settings)
+    events = extract_events_of_day(deduped.uri, day, run_id, settings.data_root)
+    return RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
+
+
 def nightly_run(
     base_url: str,
     settings: Settings,
@@ -129,41 +159,16 @@ def nightly_run(
     run_id: str = "test-run",
     feeds: Sequence[Feed] | None = None,
     extra_feeds: Sequence[Feed] = (),
-) -> dict[str, Any]:
-    """Every stage of news_nightly for ``day`` without Airflow, archiving as the DAG does, over
-    ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``: the stage results,
-    with the run manifest's URI under ``manifest``."""
-    if feeds is None:
-        feeds = parse_feed_list(feed_list_yaml(base_url))
-    feeds = [*feeds, *extra_feeds]
-    with archiving_fetcher(settings, day, "poll") as fetcher:
-        polls = pipeline.poll_feeds(list(feeds), day, settings, fetcher)
-    selected = pipeline.select_items_of_day(polls, day, settings.data_root)
-    with archiving_fetcher(settings, day, "fetch") as fetcher:
-        fetched = pipeline.fetch_and_extract_pages(selected["uri"], day, settings, fetcher)
-    pages, extracted = fetched["fetch"], fetched["extract"]
-    articles = pipeline.dedupe_articles(extracted["uri"], day, settings)
-    events = pipeline.extract_events_of_day(articles["uri"], day, settings.data_root)
-    stages: dict[str, Any] = {
-        "poll": polls,
-        "select": selected,
-        "fetch": pages,
-        "extract": extracted,
-        "dedupe": articles,
-        "events": events,
-        "staged": {"articles": articles["uri"], "events": events["uri"]},
-    }
-    gate = asdict(pipeline.quality_gate(stages))
-    if not gate["failures"]:
-        # As in the DAG: publish after a passed gate, then summarize_run writes the manifest;
-        # on a failed gate check_quality writes it without `published`.
-        stages["published"] = pipeline.publish_partitions(
-            articles["uri"], events["uri"], day, settings.data_root
-        )
-        stages["versions"] = {"airflow": "not run"}
-    stages["gate"] = gate
-    stages["manifest"] = pipeline.write_manifest(settings.data_root, day, run_id, stages)
-    return stages
+) -> RunManifest:
+    """A whole news_nightly run for ``day`` without Airflow: its stages, then the DAG's own
+    finish (gate, publish, manifest); the run manifest, also written under ``runs/``."""
+    results = nightly_results(base_url, settings, day, run_id, feeds, extra_feeds)
+    return finish(day, run_id, results, settings.data_root, {"airflow": "not run"})
+
+
+def manifest_path(settings: Settings, manifest: RunManifest) -> Path:
+    """The file a run's manifest was written to, under a local data root."""
+    return Path(manifest_uri(settings.data_root, manifest.day, manifest.run_id))
 
 
 @dataclass

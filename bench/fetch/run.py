@@ -2,7 +2,7 @@
 
 2,000 article pages (the demo site's templates) spread over 20 local hosts, 127.0.0.2 to
 127.0.0.21 (one threaded server each, every response delayed by 50 ms), fetched by the
-real fetch stage: ``pipeline.fetch_pages`` with an archiving ``Fetcher`` (robots.txt,
+real fetch stage: ``stages.fetch.fetch_pages`` with an archiving ``Fetcher`` (robots.txt,
 politeness, WARC archive and capture index). Per round and configuration:
 
 - ``default``: the project's politeness defaults (8 requests at once, 2 per host, 0.5 s
@@ -44,9 +44,11 @@ os.environ["NEWS_ALLOW_PRIVATE_NETWORKS"] = "1"
 
 from demo.server import Route, SiteServer  # noqa: E402
 from demo.site import RENDERERS, Page, all_pages  # noqa: E402
-from news_ingest import pipeline, store  # noqa: E402
+from news_ingest import store  # noqa: E402
 from news_ingest.archive import archiving_fetcher  # noqa: E402
 from news_ingest.settings import Settings  # noqa: E402
+from news_ingest.stages.common import ITEMS_SCHEMA, work_uri  # noqa: E402
+from news_ingest.stages.fetch import FetchResult, fetch_pages  # noqa: E402
 from news_ingest.urls import article_id_for, canonicalize_url  # noqa: E402
 
 DAY = date(2026, 11, 19)
@@ -121,18 +123,18 @@ def ceiling(settings: Settings, hosts: int, latency_s: float) -> float:
     return min(settings.fetch_concurrency / latency_s, hosts * per_host)
 
 
-def run_stage(settings: Settings, rows: list[dict]) -> tuple[float, dict]:
+def run_stage(settings: Settings, rows: list[dict]) -> tuple[float, FetchResult]:
     """Seconds for the fetch stage over ``rows`` on a fresh data root, and its result."""
     with tempfile.TemporaryDirectory(prefix="bench-fetch-") as root:
         s = replace(settings, data_root=root)
-        selected = pipeline.work_uri(root, DAY, "selected.parquet")
-        store.write_table_atomic(selected, pa.Table.from_pylist(rows, schema=pipeline.ITEMS_SCHEMA))
+        selected = work_uri(root, DAY, "bench", "selected.parquet")
+        store.write_table_atomic(selected, pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA))
         started = time.perf_counter()
         with archiving_fetcher(s, DAY, "bench") as fetcher:
-            result = pipeline.fetch_pages(selected, DAY, s, fetcher)
+            result = fetch_pages(selected, DAY, "bench", s, fetcher)
         elapsed = time.perf_counter() - started
-    if result["failed"]:
-        raise SystemExit(f"{result['failed']} pages failed: {result['errors'][:3]}")
+    if result.failed:
+        raise SystemExit(f"{result.failed} pages failed: {result.errors[:3]}")
     return elapsed, result
 
 

@@ -111,9 +111,13 @@ _ARMED_WORDS = re.compile(
     r"armed (?:groups?|men)|gunm[ae]n|terrorists?|bandits|soldiers?|servicem[ae]n|police\w*|"
     r"officers|gendarmes?|gendarmerie|commandos?|marines|paratroopers|snipers?|guards|"
     r"jawans?|security personnel|peacekeepers?|coalition|mercenar(?:y|ies)|guerrillas?|"
-    r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks|junta)\b"
+    r"paramilitar\w*|navy|naval|air ?force|warships?|warplanes?|jets|drones?|tanks|junta|"
+    r"assailants?|attackers?|(?:hooded|masked|unidentified|unknown) (?:men|persons|individuals)|"
+    r"armed (?:struggle|campaign|wing))\b"
 )
 _NON_STATE = frozenset({"Rebels", "Militia"})
+_ENTERING = frozenset({"entered", "moved into", "rolled into"})
+_BODILY = ("shot", "shoot", "hacked", "beat", "tortur", "stab")
 # Words whose presence means the sentence reports fighting or an attack, not only harm.
 _WAR = ("suicide", "chemical", "air", "shelling", "explosive", "grenade", "clash")
 # A toxic leak is an accident: chemical words do not make it an attack.
@@ -201,7 +205,7 @@ _CIVILIAN_VICTIM = (
     r"miners|population|christians|muslims|locals|mourners|shoppers|tourists?|pastors?|"
     r"priests?|imams?|clerics?|chiefs?|politicians?|candidates?|lawmakers?|mayors?|"
     r"councillors?|activists?|protesters|demonstrators|prisoners|detainees|elders|youths?|"
-    r"husband|wife|son|daughter|mother|father|brothers?|sisters?|neighbou?rs|victims?|"
+    r"husband|wife|son|daughter|mother|father|brothers?|sisters?|neighbou?rs|victims?|leaders?|"
     r"supporters?|sympathi[sz]ers?|inmates?|captives?|hostages?|"
     r"bystanders|pedestrians|hotels?|restaurants?|bars?|cafes?|shops?|ngo|businessm[ae]n|"
     r"businesswom[ae]n|vendors?|labou?rers|employees|staff|contractors?|engineers?|hunters?|"
@@ -282,6 +286,8 @@ _AGAINST = re.compile(
     re.I,
 )
 _MOVEMENT_WORDS = frozenset({"marched", "marching", "marches", "rallied", "rally", "rallying"})
+# Unarmed people named right before the movement word are who marched.
+_MARCHERS_BEFORE = re.compile(rf"\b(?:{_CIVILIAN_VICTIM}|mourners|crowds?|thousands|hundreds)\s+$")
 _REFERENCE = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her) $", re.I)
 # A sentence that turns to another incident.
 _SHIFT = re.compile(
@@ -521,7 +527,10 @@ def _decide(
         and not (has("arrest") and _by_state(mentions, first("abduct")))
     ):
         return coded("Abduction/forced disappearance", "abduct")
-    if has("loot") and not harm:
+    # Looting or burning with no one hurt is property destruction ("attacked them, looted
+    # houses"); with someone shot or beaten it is the violence.
+    bodily = any(sentence[a:e].lower().startswith(_BODILY) for a, e in cues.get("attack", ()))
+    if has("loot") and not harm and not bodily:
         return coded("Looting/property destruction", "loot")
     if disaster_context and not armed:
         return _NONE._replace(reason="disaster")
@@ -559,6 +568,8 @@ def _troops_marching(sentence: str, cues: Spans, mentions: Sequence[Actor]) -> b
     for start, end in cues.get("protest", ()):
         if sentence[start:end].lower() not in _MOVEMENT_WORDS:
             return False
+        if _MARCHERS_BEFORE.search(sentence.lower(), 0, start):
+            return False  # "fired at mourners marching to the cemetery"
         agent = _agent(sentence, mentions, start)
         if agent is None or not agent.armed:
             return False
@@ -604,6 +615,9 @@ def _told(sentence: str, cues: Spans) -> Spans:
         ("protest", _AMID),
         ("rioting", _AMID),
         ("unrest", _AGAINST),
+        # "marched to protest against attacks on judges": what they protest is no event here.
+        ("attack", _AGAINST),
+        ("harm", _AGAINST),
     ):
         if name in cues:
             spans = [
@@ -680,6 +694,8 @@ def _territory(
                 continue  # "the occupied West Bank", "the captured soldiers": an adjective
             if _INTENT_BEFORE.search(sentence, 0, start):
                 continue  # "an attack to capture the positions was repelled": an aim
+            if "handover" not in cues and sentence[start:end].lower() in _ENTERING:
+                continue  # entering a place takes it only unopposed ("planes entered the zone")
             if _is_territory(sentence, end, demonyms) and (found is None or start < found[0]):
                 found = (start, name)
                 break

@@ -38,7 +38,28 @@ for _tens in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty"
 for _unit, _value in _UNIT_WORDS.items():
     _NUMWORDS[f"{_unit} hundred"] = _value * 100
     _NUMWORDS[f"{_unit} thousand"] = _value * 1000
-_WORDNUM = "|".join(re.escape(w) for w in sorted(_NUMWORDS, key=len, reverse=True))
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """An alternation (matched with case ignored) whose alternatives each open on a
+    lower-case ASCII letter, grouped by that letter, each group in the original order.
+
+    Two letters match no character in common, so the leftmost match is the plain
+    alternation's, and the engine tries one group where it tried every alternative: the
+    count patterns try the number and quantity words at every word of a sentence.
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives.split("|"):
+        first, rest = alternative[0], alternative[1:]
+        if not ("a" <= first <= "z") or rest[:1] in {"?", "*", "+", "{"}:
+            raise ValueError(f"{alternative!r} does not open on a letter")
+        groups.setdefault(first, []).append(rest)
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_WORDNUM = _by_first_letter(
+    "|".join(re.escape(w) for w in sorted(_NUMWORDS, key=len, reverse=True))
+)
 # A bare 19xx or 20xx is a year: a count that large is written "2,004".
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|(?!(?:19|20)\d\d\b)\d+(?![.,]\d)|" + _WORDNUM + r")\b"
 # A number that counts people: not a compound adjective ("12-year-old", "two-week-old"),
@@ -56,13 +77,14 @@ _RANGE = (
     r"(?:between\s+" + _NUMBER + r"\s+and\s+" + _NUMBER + r"|"
     + _NUMBER + r"\s*(?:-|–|to|or)\s*" + _NUMBER + r")"
 )  # fmt: skip
-_QUAL = (
-    r"(?:(?:at least|at most|some|about|around|roughly|approximately|nearly|almost|more than|"
+_QUAL_WORDS = (
+    r"at least|at most|some|about|around|roughly|approximately|nearly|almost|more than|"
     r"over|well over|just over|just under|under|fewer than|less than|no fewer than|"
     r"no less than|not less than|up to|as many as|close to|upwards of|in excess of|"
     r"an estimated|estimated|a total of|a further|another|an additional|additional|all|"
-    r"only|just|a reported|reportedly|possibly|perhaps|an? family of)\s+)*"
+    r"only|just|a reported|reportedly|possibly|perhaps|an? family of"
 )
+_QUAL = r"(?:(?:" + _by_first_letter(_QUAL_WORDS) + r")\s+)*"
 _VAGUE_WORDS = (
     r"dozens|scores|several|many|hundreds|thousands|tens|numerous|multiple|countless|"
     r"a number|an unknown number|unknown number|an undetermined number|a few|few|some|"
@@ -77,7 +99,7 @@ _ONE = (
 )
 _COUNT = (
     r"(?:" + _QUAL + r"(?:" + _RANGE + _NOT_PEOPLE + r"|" + _NUMBER + _NOT_PEOPLE + r")"
-    r"|(?:" + _VAGUE_WORDS + r")\b|" + _ONE + r")"
+    r"|(?:" + _by_first_letter(_VAGUE_WORDS) + r")\b|" + _ONE + r")"
 )  # fmt: skip
 _COUNT_AT = re.compile(r"\b" + _COUNT, re.I)
 _QUAL_AT = re.compile(_QUAL, re.I)

@@ -70,6 +70,9 @@ def parse_feed_list(text: str, origin: str = "<feeds>") -> list[Feed]:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise FeedListError(f"{origin}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        found = "an empty file" if raw is None else f"a YAML {type(raw).__name__}"
+        raise FeedListError(f"{origin}: expected a mapping with a 'feeds' list, found {found}")
     try:
         return FeedList.model_validate(raw).feeds
     except ValidationError as exc:
@@ -85,4 +88,8 @@ def load_feed_list(path: str) -> list[Feed]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise FeedListError(f"{path}: cannot read feed list: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise FeedListError(
+            f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from exc
     return parse_feed_list(text, origin=path)

@@ -181,6 +181,8 @@ def parse_timestamp(value: str | None) -> datetime | None:
             dt = datetime.fromisoformat(candidate)
         except ValueError:
             continue
+        if not 1900 <= dt.year <= 2200:
+            return None  # a placeholder such as 0001-01-01, no date of publication
         return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
     return None
 
@@ -438,10 +440,13 @@ def _is_story_type(pagetype: str | None) -> bool:
 
 
 def _list(value: Any) -> list[str]:
+    """Keywords as a list: a comma-joined string (meta keywords, trafilatura's joined tags)
+    split, in a list or alone, duplicates dropped."""
     if not value:
         return []
-    items = value if isinstance(value, list) else str(value).split(",")
-    return [str(v).strip() for v in items if str(v).strip()]
+    items = value if isinstance(value, list) else [value]
+    split = (part.strip() for item in items for part in str(item).split(","))
+    return list(dict.fromkeys(part for part in split if part))
 
 
 def extract_article(

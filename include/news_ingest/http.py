@@ -42,7 +42,6 @@ from protego import Protego
 
 from news_ingest.settings import Settings
 
-MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,52 +1,27 @@
-"""Pipeline settings, read once from the environment."""
+"""Pipeline settings: each NEWS_* variable declared once, read and checked once."""
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from news_ingest import __version__
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTACT_URL = "https://github.com/news-ingest/news_ingest"
-USER_AGENT = f"news-ingest/{__version__} (+{CONTACT_URL})"
 
 
-def _flag(name: str, default: str = "0") -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+class SettingsError(ValueError):
+    """A NEWS_* variable holds a value the pipeline cannot use; the message names it."""
 
 
 def user_agent_for(contact_url: str) -> str:
     """The User-Agent: the project's name and version, and where to reach its operator."""
     return f"news-ingest/{__version__} (+{contact_url})"
-
-
-def _path(name: str, default: Path) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return str(default)
-    if "://" in value:
-        if "@" in value.split("://", 1)[1].split("/", 1)[0]:
-            # pyarrow would accept s3://KEY:SECRET@bucket, and every URI in the manifest
-            # would then carry the secret.
-            raise ValueError(
-                f"{name} must not carry credentials (user:password@ in its URI); give them "
-                "through the store's own settings (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                "for s3://), which are never written into outputs"
-            )
-        return value
-    return str(Path(value).expanduser().resolve())
 
 
 def _default_cache_dir() -> Path:
@@ -62,7 +37,7 @@ class Settings:
     data_root: str
     seeds_dir: str
     allow_private_networks: bool
-    user_agent: str = USER_AGENT
+    user_agent: str = user_agent_for(CONTACT_URL)
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     # Wall-clock bound on one fetch, retries, waits and redirects included.
@@ -94,29 +69,175 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Build settings from NEWS_* variables, falling back to the project's defaults."""
-        return cls(
-            feeds_path=_path("NEWS_FEEDS", PROJECT_ROOT / "include" / "config" / "feeds.yaml"),
-            data_root=_path("NEWS_DATA_ROOT", PROJECT_ROOT / "data"),
-            seeds_dir=_path("NEWS_SEEDS_DIR", PROJECT_ROOT / "seeds"),
-            allow_private_networks=_flag("NEWS_ALLOW_PRIVATE_NETWORKS"),
-            user_agent=user_agent_for(
-                os.environ.get("NEWS_CONTACT_URL", "").strip() or CONTACT_URL
-            ),
-            fetch_concurrency=_int("NEWS_FETCH_CONCURRENCY", 8),
-            per_host_concurrency=_int("NEWS_PER_HOST_CONCURRENCY", 2),
-            per_host_delay_s=_float("NEWS_PER_HOST_DELAY", 0.5),
-            max_crawl_delay_s=_float("NEWS_MAX_CRAWL_DELAY", 10.0),
-            total_timeout_s=_float("NEWS_FETCH_TIMEOUT", 60.0),
-            max_retries=_int("NEWS_FETCH_RETRIES", 3),
-            max_retry_after_s=_float("NEWS_MAX_RETRY_AFTER", 30.0),
-            history_days=int(os.environ.get("NEWS_HISTORY_DAYS", "30")),
-            event_extractor=os.environ.get("NEWS_EVENT_EXTRACTOR", "rules"),
-            alert_webhook=os.environ.get("NEWS_ALERT_WEBHOOK", "").strip() or None,
-            gazetteer_files=tuple(
-                str(Path(p).expanduser().resolve())
-                for p in os.environ.get("NEWS_GAZETTEER", "").split(os.pathsep)
-                if p.strip()
-            ),
-            cache_dir=_path("NEWS_CACHE_DIR", _default_cache_dir()),
-        )
+        """Settings from the NEWS_* variables of VARIABLES; SettingsError names a bad one."""
+        values = {v.field: v.read() for v in VARIABLES}
+        values["user_agent"] = user_agent_for(values["user_agent"] or CONTACT_URL)
+        return cls(**values)
+
+
+# -- parsing: each kind of value, with what it accepts ----------------------------------------
+
+
+class _Refused(ValueError):
+    """A value refused for a reason of its own, which the message gives."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a variable's text becomes a value, and what it accepts (for the error)."""
+
+    parse: Callable[[str], Any]
+    accepts: str
+
+
+def _number(kind: type[int] | type[float], low: float, high: float) -> Kind:
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if not (low <= value <= high) or not math.isfinite(value):
+            raise ValueError
+        return value
+
+    name = "an integer" if kind is int else "a number"
+    return Kind(parse, f"{name} from {low:g} to {high:g}")
+
+
+def _flag(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError
+
+
+def _location(text: str) -> str:
+    if "://" in text:
+        if "@" in text.split("://", 1)[1].split("/", 1)[0]:
+            # pyarrow would accept s3://key:secret@bucket, and every URI in the manifest
+            # would then carry the secret.
+            raise _Refused(
+                " must not carry credentials (user:password@ in its URI); give them "
+                "through the store's own settings (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                "for s3://), which are never written into outputs"
+            )
+        return text
+    return str(Path(text).expanduser().resolve())
+
+
+def _paths(text: str) -> tuple[str, ...]:
+    return tuple(str(Path(p).expanduser().resolve()) for p in text.split(os.pathsep) if p.strip())
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")) or any(c.isspace() for c in text):
+        raise ValueError
+    return text
+
+
+def _extractor(text: str) -> str:
+    from news_ingest.events import EXTRACTORS
+
+    if text not in EXTRACTORS:
+        raise _Refused(f"={text!r} is not an event extractor: known are {', '.join(EXTRACTORS)}")
+    return text
+
+
+FLAG = Kind(_flag, "1, true, yes, on or 0, false, no, off")
+LOCATION = Kind(_location, "a path or a store URI (s3://bucket/prefix)")
+PATHS = Kind(_paths, f"paths separated by {os.pathsep!r}")
+URL = Kind(_url, "an http:// or https:// URL")
+EXTRACTOR = Kind(_extractor, "a registered event extractor")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One NEWS_* variable: the setting it fills, how it is read, what it means."""
+
+    name: str
+    field: str
+    kind: Kind
+    description: str
+    # When unset: the Settings field's own default, unless a default is given here.
+    default: Callable[[], Any] | None = None
+    secret: bool = False
+
+    def read(self) -> Any:
+        """The setting's value from the environment; SettingsError for one it cannot use."""
+        text = os.environ.get(self.name, "").strip()
+        if not text:
+            return self.default() if self.default is not None else _field_default(self.field)
+        try:
+            return self.kind.parse(text)
+        except _Refused as exc:
+            raise SettingsError(f"{self.name}{exc}") from None  # the reason follows the name
+        except (ValueError, OverflowError):
+            shown = "<secret>" if self.secret else repr(text)
+            raise SettingsError(
+                f"{self.name}={shown} is not valid: expected {self.kind.accepts}"
+            ) from None
+
+
+def _field_default(name: str) -> Any:
+    return next(f.default for f in fields(Settings) if f.name == name)
+
+
+def _under(*parts: str) -> Callable[[], str]:
+    return lambda: str(PROJECT_ROOT.joinpath(*parts))
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("NEWS_FEEDS", "feeds_path", LOCATION, "the feed list (YAML)",
+             _under("include", "config", "feeds.yaml")),
+    Variable("NEWS_DATA_ROOT", "data_root", LOCATION, "where outputs go: a path or s3://...",
+             _under("data")),
+    Variable("NEWS_SEEDS_DIR", "seeds_dir", LOCATION, "the seed corpus for dedupe",
+             _under("seeds")),
+    Variable("NEWS_ALLOW_PRIVATE_NETWORKS", "allow_private_networks", FLAG,
+             "fetch private and loopback addresses (tests and demos only)", lambda: False),
+    Variable("NEWS_CONTACT_URL", "user_agent", URL,
+             "the operator's contact page, sent in the User-Agent", lambda: None),
+    Variable("NEWS_FETCH_CONCURRENCY", "fetch_concurrency", _number(int, 1, 256),
+             "requests in flight at once, all hosts together"),
+    Variable("NEWS_PER_HOST_CONCURRENCY", "per_host_concurrency", _number(int, 1, 16),
+             "requests in flight at once to one host"),
+    Variable("NEWS_PER_HOST_DELAY", "per_host_delay_s", _number(float, 0, 60),
+             "seconds between the starts of two requests to one host"),
+    Variable("NEWS_MAX_CRAWL_DELAY", "max_crawl_delay_s", _number(float, 0, 600),
+             "the longest robots.txt Crawl-delay obeyed, seconds"),
+    Variable("NEWS_FETCH_TIMEOUT", "total_timeout_s", _number(float, 1, 3600),
+             "seconds for one fetch, retries and redirects included"),
+    Variable("NEWS_FETCH_RETRIES", "max_retries", _number(int, 0, 10),
+             "retries of a timeout, 429 or 5xx"),
+    Variable("NEWS_MAX_RETRY_AFTER", "max_retry_after_s", _number(float, 0, 3600),
+             "the longest Retry-After waited for, seconds"),
+    Variable("NEWS_HISTORY_DAYS", "history_days", _number(int, 0, 3650),
+             "days of published articles that dedupe compares against"),
+    Variable("NEWS_EVENT_EXTRACTOR", "event_extractor", EXTRACTOR,
+             "the event extractor"),
+    Variable("NEWS_ALERT_WEBHOOK", "alert_webhook", URL,
+             "where failure alerts are posted", secret=True),
+    Variable("NEWS_GAZETTEER", "gazetteer_files", PATHS,
+             "GeoNames dumps that add places to the built-in gazetteer"),
+    Variable("NEWS_CACHE_DIR", "cache_dir", LOCATION,
+             "where the built gazetteer is kept", lambda: str(_default_cache_dir())),
+)  # fmt: skip
+
+
+def setting(name: str) -> Any:
+    """The value of one variable of VARIABLES, read and checked alone."""
+    return next(v for v in VARIABLES if v.name == name).read()
+
+
+def effective_settings() -> list[tuple[str, str, str]]:
+    """Each variable's effective value (secrets masked) and meaning, for ``news-ingest config``."""
+    rows = []
+    for variable in VARIABLES:
+        value = variable.read()
+        if variable.secret and value:
+            shown = "<set>"
+        elif isinstance(value, tuple):
+            shown = os.pathsep.join(value)
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((variable.name, shown, variable.description))
+    return rows

@@ -27,81 +27,141 @@ def _schema(dataset: str, fields: list[pa.Field]) -> pa.Schema:
     )
 
 
+def _field(
+    name: str, kind: pa.DataType, meaning: str, example: str, nullable: bool = True
+) -> pa.Field:
+    """A column with its meaning and an example in its field metadata (the data dictionary)."""
+    return pa.field(
+        name, kind, nullable=nullable, metadata={"description": meaning, "example": example}
+    )
+
+
+_ID = "16 hex digits"
 ARTICLES_SCHEMA = _schema(
     "articles",
     [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("feed_id", pa.string(), nullable=False),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("canonical_url", pa.string(), nullable=False),
-        pa.field("domain", pa.string(), nullable=False),
-        pa.field("title", pa.string()),
-        pa.field("text", pa.string(), nullable=False),
-        pa.field("authors", pa.list_(pa.string()), nullable=False),
-        pa.field("published_at", TS),
-        pa.field("fetched_at", TS, nullable=False),
-        pa.field("language", pa.string()),
-        pa.field("word_count", pa.int32(), nullable=False),
-        pa.field("is_article", pa.bool_(), nullable=False),
-        pa.field("is_duplicate", pa.bool_(), nullable=False),
-        pa.field("duplicate_of", pa.string()),
-        pa.field("duplicate_similarity", pa.float32()),
-        pa.field("duplicate_kind", pa.string()),
-        pa.field("cluster_id", pa.string(), nullable=False),
-        pa.field("copies_seen", pa.int32()),
-        pa.field("source", pa.string()),
-        pa.field("date_source", pa.string(), nullable=False),
-        pa.field("modified_at", TS),
-        pa.field("language_confidence", pa.float32()),
-        pa.field("is_paywalled", pa.bool_(), nullable=False),
-        pa.field("site_name", pa.string()),
-        pa.field("description", pa.string()),
-        pa.field("categories", pa.list_(pa.string()), nullable=False),
-        pa.field("tags", pa.list_(pa.string()), nullable=False),
-        pa.field("image_url", pa.string()),
+        _field("article_id", pa.string(), "the article's id: SHA-256 of its canonical URL, first "
+               f"{_ID}", "6e5a1f3359e505b1", False),
+        _field("feed_id", pa.string(), "the id of the feed (feed list) that listed it",
+               "reuters-world", False),
+        _field("url", pa.string(), "the link the feed gave", "https://example.org/a?utm_source=x",
+               False),
+        _field("canonical_url", pa.string(), "the page's canonical URL (its same-site "
+               "rel=canonical, else its own URL normalised)", "https://example.org/a", False),
+        _field("domain", pa.string(), "the registered domain of the canonical URL",
+               "example.org", False),
+        _field("title", pa.string(), "the headline", "Floods hit the delta"),
+        _field("text", pa.string(), "the article's body text, boilerplate removed",
+               "Heavy rain on Monday ...", False),
+        _field("authors", pa.list_(pa.string()), "bylines, in page order", "[Ann Lee]", False),
+        _field("published_at", TS, "when it was published (UTC); date_source says from where",
+               "2026-11-19 16:05:00+00"),
+        _field("fetched_at", TS, "when the page was fetched (UTC)", "2026-11-20 00:12:31+00",
+               False),
+        _field("language", pa.string(), "ISO 639-1 language of the text", "en"),
+        _field("word_count", pa.int32(), "words in text", "412", False),
+        _field("is_article", pa.bool_(), "false for index, tag, gallery, error and consent "
+               "pages (dedupe and events skip them)", "true", False),
+        _field("is_duplicate", pa.bool_(), "a copy of an earlier article (URL, text or "
+               "near-duplicate)", "false", False),
+        _field("duplicate_of", pa.string(), "the article_id it copies", "1c0ffee0ddba11ad"),
+        _field("duplicate_similarity", pa.float32(), "estimated Jaccard similarity to it",
+               "0.91"),
+        _field("duplicate_kind", pa.string(), "url, exact or near", "near"),
+        _field("cluster_id", pa.string(), "the article_id of the first of its copies (its own "
+               "when original)", "6e5a1f3359e505b1", False),
+        _field("copies_seen", pa.int32(), "copies of this original found so far", "3"),
+        _field("source", pa.string(), "the feed's display name", "Reuters World"),
+        _field("date_source", pa.string(), "where published_at came from: feed, json-ld, "
+               "meta, text, url or capture", "json-ld", False),
+        _field("modified_at", TS, "when the page says it was last modified (UTC)",
+               "2026-11-19 18:00:00+00"),
+        _field("language_confidence", pa.float32(), "the language detector's confidence, 0-1",
+               "0.99"),
+        _field("is_paywalled", pa.bool_(), "the page marks the article as paid or metered",
+               "false", False),
+        _field("site_name", pa.string(), "the publication's name (og:site_name)", "Example News"),
+        _field("description", pa.string(), "the page's summary (meta description)",
+               "Rain floods the delta."),
+        _field("categories", pa.list_(pa.string()), "the page's sections", "[World]", False),
+        _field("tags", pa.list_(pa.string()), "the page's keywords", "[floods, weather]", False),
+        _field("image_url", pa.string(), "the lead image", "https://example.org/a.jpg"),
         # Dedupe fingerprint, so later days never re-hash this one.
-        pa.field("dedupe_hash", pa.string(), nullable=False),
-        pa.field("minhash", pa.binary(), nullable=False),
-        pa.field("shingle_count", pa.int32(), nullable=False),
-        pa.field("numbers_mask", pa.int64(), nullable=False),
-        pa.field("names_mask", pa.int64(), nullable=False),
-        pa.field("final_url", pa.string(), nullable=False),
-        pa.field("text_sha256", pa.string(), nullable=False),
+        _field("dedupe_hash", pa.string(), "dedupe's exact-text fingerprint (internal)",
+               "9f2c...", False),
+        _field("minhash", pa.binary(), "dedupe's MinHash signature (internal)", "<bytes>", False),
+        _field("shingle_count", pa.int32(), "dedupe's shingle count (internal)", "380", False),
+        _field("numbers_mask", pa.int64(), "dedupe's numbers fingerprint (internal)", "0", False),
+        _field("names_mask", pa.int64(), "dedupe's names fingerprint (internal)", "0", False),
+        _field("final_url", pa.string(), "the URL after redirects", "https://example.org/a",
+               False),
+        _field("text_sha256", pa.string(), "SHA-256 of text (hex)", "e3b0c442...", False),
     ],
-)
+)  # fmt: skip
 
 EVENTS_SCHEMA = _schema(
     "events",
     [
-        pa.field("event_id", pa.string(), nullable=False),
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("event_date", pa.date32()),
-        pa.field("event_type", pa.string(), nullable=False),
-        pa.field("acled_event_type", pa.string()),
-        pa.field("sub_event_type", pa.string()),
-        pa.field("actor1", pa.string()),
-        pa.field("actor2", pa.string()),
-        pa.field("actor1_country", pa.string()),
-        pa.field("actor2_country", pa.string()),
-        pa.field("location", pa.string()),
-        pa.field("admin1", pa.string()),
-        pa.field("country", pa.string()),
-        pa.field("latitude", pa.float64()),
-        pa.field("longitude", pa.float64()),
-        pa.field("fatalities", pa.int32()),
-        pa.field("sentence", pa.string(), nullable=False),
-        pa.field("confidence", pa.float32(), nullable=False),
-        pa.field("event_mode", pa.string()),
-        pa.field("actor1_sector", pa.string()),
-        pa.field("actor2_sector", pa.string()),
-        pa.field("date_precision", pa.string()),
-        pa.field("geo_precision", pa.string()),
-        pa.field("injured", pa.int32()),
-        pa.field("geonameid", pa.int64()),
+        _field("event_id", pa.string(), f"the event's id ({_ID})", "40a1c59bd99898ed", False),
+        _field("article_id", pa.string(), "the article it was read from", "6e5a1f3359e505b1",
+               False),
+        _field("event_date", pa.date32(), "the day it happened (date_precision says how known)",
+               "2026-11-17"),
+        _field("event_type", pa.string(), "PLOVER event type", "ASSAULT", False),
+        _field("acled_event_type", pa.string(), "ACLED event type (null when ACLED would not "
+               "code it)", "Violence against civilians"),
+        _field("sub_event_type", pa.string(), "ACLED sub-event type", "Attack"),
+        _field("actor1", pa.string(), "who acted", "Islamic State"),
+        _field("actor2", pa.string(), "who it was done to", "Civilians"),
+        _field("actor1_country", pa.string(), "actor1's country, ISO 3166-1 alpha-3 (IGO for "
+               "international bodies)", "SYR"),
+        _field("actor2_country", pa.string(), "actor2's country, as actor1_country", "SYR"),
+        _field("location", pa.string(), "the place, as named in the gazetteer", "As Sukhnah"),
+        _field("admin1", pa.string(), "the place's first-level region", "Homs"),
+        _field("country", pa.string(), "the country, ISO 3166-1 alpha-3", "SYR"),
+        _field("latitude", pa.float64(), "the place's latitude (WGS84)", "34.88"),
+        _field("longitude", pa.float64(), "the place's longitude (WGS84)", "38.87"),
+        _field("fatalities", pa.int32(), "people killed (the lowest number the text gives; null "
+               "when it gives none)", "58"),
+        _field("sentence", pa.string(), "the sentence the event was read from",
+               "Gunmen killed 12 villagers ...", False),
+        _field("confidence", pa.float32(), "the extractor's confidence, 0-1", "0.85", False),
+        _field("event_mode", pa.string(), "PLOVER mode when the sub-type makes it clear",
+               "aerial weapons"),
+        _field("actor1_sector", pa.string(), "actor1's sector", "Rebels"),
+        _field("actor2_sector", pa.string(), "actor2's sector", "Civilians"),
+        _field("date_precision", pa.string(), "stated (the text dates it) or publication",
+               "stated"),
+        _field("geo_precision", pa.string(), "where the place comes from: sentence, paragraph, "
+               "article, or country when only that is known", "sentence"),
+        _field("injured", pa.int32(), "people injured (as fatalities)", "4"),
+        _field("geonameid", pa.int64(), "the place's GeoNames id", "163345"),
     ],
-)
+)  # fmt: skip
 
 DATASETS = {"articles": ARTICLES_SCHEMA, "events": EVENTS_SCHEMA}
+
+
+def data_dictionary() -> str:
+    """The published datasets' columns as Markdown: name, type, nullable, meaning, example."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from the Arrow schemas in `news_ingest/store.py` (`make data-dictionary`);",
+        "each column's meaning and example are also in the Parquet files' field metadata.",
+        "Both datasets are partitioned by `date` (the UTC day, `date=YYYY-MM-DD` folders).",
+    ]
+    for name, schema in DATASETS.items():
+        version = schema.metadata[b"news_ingest.schema_version"].decode()
+        lines += ["", f"## {name} (schema version {version})", ""]
+        lines += ["| column | type | null | meaning | example |", "| --- | --- | --- | --- | --- |"]
+        for f in schema:
+            meta = f.metadata or {}
+            meaning = meta.get(b"description", b"").decode()
+            example = meta.get(b"example", b"").decode()
+            null = "yes" if f.nullable else "no"
+            lines.append(f"| `{f.name}` | `{f.type}` | {null} | {meaning} | `{example}` |")
+    return "\n".join(lines) + "\n"
 
 
 def join(root: str, *parts: str) -> str:

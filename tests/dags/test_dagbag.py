@@ -52,14 +52,12 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "fetch_and_extract_pages",
         "dedupe_articles",
         "extract_events",
-        "check_quality",
-        "publish_partitions",
-        "summarize_run",
+        "finish_run",
     ]
     assert set(order) == set(dag.task_ids)
     for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
-    assert {o.uri for o in dag.get_task("publish_partitions").outlets} == {
+    assert {o.uri for o in dag.get_task("finish_run").outlets} == {
         "news_ingest://articles",
         "news_ingest://events",
     }
@@ -97,6 +95,19 @@ def test_tasks_that_fetch_share_the_fetch_pool(dagbag) -> None:
         ("news_harvest", "harvest_feed"),
     }
     assert {k for k, pool in pools.items() if pool == "news_fetch"} == fetching
+
+
+def test_every_task_has_a_time_limit(dagbag) -> None:
+    limits = {
+        (dag_id, t.task_id): t.execution_timeout
+        for dag_id, dag in dagbag.dags.items()
+        for t in dag.tasks
+    }
+    assert all(limits.values()), [k for k, v in limits.items() if not v]
+    assert (
+        limits[("news_nightly", "fetch_and_extract_pages")] > limits[("news_nightly", "poll_feeds")]
+    )
+    assert all(v.total_seconds() <= 12 * 3600 for v in limits.values())
 
 
 def test_dag_files_import_only_airflow_sdk_pendulum_and_stdlib_at_top_level() -> None:
@@ -144,23 +155,38 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    dag = dagbag.dags["news_nightly"]
-    callbacks = {t.task_id: t.on_failure_callback for t in dag.tasks}
+    callbacks = {
+        (dag_id, t.task_id): t.on_failure_callback
+        for dag_id, dag in dagbag.dags.items()
+        for t in dag.tasks
+    }
     assert all(callbacks.values()), callbacks
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("NEWS_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
-        callback = callbacks["publish_partitions"]
-        for fn in callback if isinstance(callback, list) else [callback]:
-            fn(
-                {
-                    "ti": SimpleNamespace(dag_id="news_nightly", run_id="r", task_id="publish"),
-                    "data_interval_start": datetime(2026, 11, 19, tzinfo=UTC),
-                    "exception": OSError("disk full"),
-                }
-            )
+        for dag_id, task_id in (("news_nightly", "finish_run"), ("news_harvest", "harvest_feed")):
+            callback = callbacks[(dag_id, task_id)]
+            for fn in callback if isinstance(callback, list) else [callback]:
+                fn(
+                    {
+                        "ti": SimpleNamespace(dag_id=dag_id, run_id="r", task_id=task_id),
+                        "data_interval_start": datetime(2026, 11, 19, tzinfo=UTC),
+                        "exception": OSError("disk full"),
+                    }
+                )
     finally:
         server.shutdown()
         server.server_close()
-    assert [r["error"] for r in received] == ["OSError: disk full"]
+    assert [r["error"] for r in received] == ["OSError: disk full"] * 2
+
+
+def test_a_bad_setting_fails_the_first_task_without_retries(dagbag, monkeypatch) -> None:
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("NEWS_FETCH_CONCURRENCY", "eight")
+    task = dagbag.dags["news_nightly"].get_task("load_feed_batches")
+    # AirflowFailException: failed at once, not retried; before any fetch.
+    with pytest.raises(AirflowFailException, match=r"NEWS_FETCH_CONCURRENCY='eight'"):
+        task.python_callable()

@@ -36,12 +36,14 @@ import pytest
 from pg_server import temporary_postgres
 
 from demo.site import DEMO_DAYS
+from news_ingest.stages.manifest import RunManifest
 from tests.support import (
     DayRun,
     closed_port_url,
     e2e_env,
     free_port,
     home_from,
+    manifest_path,
     nightly_run,
     prepare_airflow_home,
     settings_for,
@@ -220,9 +222,10 @@ def outage_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The manifest of a night when no feed answered (its quality gate failed), written by
     the stages before any backfill runs, so it is the oldest manifest of the page."""
     data = tmp_path_factory.mktemp("outage") / "data"
-    outage = nightly_run(closed_port_url(), settings_for(data), OUTAGE_DAY, "scheduled__2026-11-18")
-    assert outage["gate"]["failures"] == ["no feed listed any item"]
-    return Path(outage["manifest"])
+    settings = settings_for(data)
+    outage = nightly_run(closed_port_url(), settings, OUTAGE_DAY, "scheduled__2026-11-18")
+    assert outage.gate is not None and outage.gate.failures == ("no feed listed any item",)
+    return manifest_path(settings, outage)
 
 
 def _start(env: dict[str, str], port: int) -> subprocess.Popen[str]:
@@ -375,11 +378,11 @@ def _check_shared_state(root: Path, alone: dict[date, DayRun]) -> None:
         == duckdb.sql(f"select * from '{reference}' order by key").fetchall()
     )
     for day in DEMO_DAYS:
-        manifests = [json.loads(p.read_text()) for p in (root / "runs").glob(f"date={day}/*.json")]
+        manifests = [
+            RunManifest.from_json(p.read_text()) for p in (root / "runs").glob(f"date={day}/*.json")
+        ]
         assert manifests, day
-        assert all(
-            m["day"] == day.isoformat() and not m["stages"]["gate"]["failures"] for m in manifests
-        )
+        assert all(m.day == day and m.gate is not None and not m.gate.failures for m in manifests)
 
 
 def _backfill_days(runs: list[dict[str, Any]]) -> list[str]:
@@ -435,14 +438,12 @@ def test_news_ingestion_page_in_the_airflow_ui(
     shutil.copy(outage_manifest, outage_folder / outage_manifest.name)
     # Each day's latest manifest is the one the page shows (each demo day has two, one
     # per backfill).
-    by_day: dict[date, list[dict[str, Any]]] = {}
+    by_day: dict[date, list[RunManifest]] = {}
     for path in data.glob("runs/*/manifest-*.json"):
-        manifest = json.loads(path.read_text())
-        by_day.setdefault(date.fromisoformat(manifest["day"]), []).append(manifest)
+        manifest = RunManifest.from_json(path.read_text())
+        by_day.setdefault(manifest.day, []).append(manifest)
     assert sorted(by_day) == [OUTAGE_DAY, *DEMO_DAYS]
-    manifests = {
-        day: max(ms, key=lambda m: (m["written_at"], m["run_id"])) for day, ms in by_day.items()
-    }
+    manifests = {day: max(ms, key=lambda m: (m.written_at, m.run_id)) for day, ms in by_day.items()}
 
     # Airflow's auth guards the page: a bad token is refused, the JSON has the numbers.
     assert _get(f"{base}/news-ingest/", token="not-a-token")[0] == 403
@@ -450,8 +451,8 @@ def test_news_ingestion_page_in_the_airflow_ui(
     assert status == 200
     days = {d["day"]: d for d in json.loads(body)["days"]}
     for day, m in manifests.items():
-        assert days[day.isoformat()]["fetched"] == m["stages"]["fetch"]["fetched"]
-        assert days[day.isoformat()]["events"] == m["stages"]["events"]["events"]
+        assert days[day.isoformat()]["fetched"] == m.stages.fetch.fetched
+        assert days[day.isoformat()]["events"] == m.stages.events.events
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -463,10 +464,10 @@ def test_news_ingestion_page_in_the_airflow_ui(
             charts = page.locator("svg.chart")
             assert charts.count() == 4
             for key, pick in (
-                ("fetched", lambda s: s["fetch"]["fetched"]),
-                ("extracted", lambda s: s["extract"]["extracted"]),
-                ("duplicates", lambda s: s["dedupe"]["duplicates"]),
-                ("events", lambda s: s["events"]["events"]),
+                ("fetched", lambda s: s.fetch.fetched),
+                ("extracted", lambda s: s.extract.extracted),
+                ("duplicates", lambda s: s.dedupe.duplicates),
+                ("events", lambda s: s.events.events),
             ):
                 marks = page.locator(f'svg[data-chart="{key}"] [data-day]')
                 shown = {
@@ -474,11 +475,11 @@ def test_news_ingestion_page_in_the_airflow_ui(
                     for i in range(marks.count())
                 }
                 assert shown == {
-                    d.isoformat(): str(pick(m["stages"])) for d, m in manifests.items()
+                    d.isoformat(): str(pick(m.stages)) for d, m in manifests.items()
                 }, key
                 row = page.locator(f'#runs-by-day tr[data-day="{DEMO_DAYS[1]}"]')
                 cell = row.locator(f'td[data-key="{key}"]')
-                assert cell.inner_text() == str(pick(manifests[DEMO_DAYS[1]]["stages"]))
+                assert cell.inner_text() == str(pick(manifests[DEMO_DAYS[1]].stages))
             assert page.locator("svg.chart .failmark").count() == 4  # the outage day
             outage_row = page.locator(f'#runs-by-day tr[data-day="{OUTAGE_DAY}"]')
             assert "failed" in outage_row.inner_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from demo.site import DEMO_DAY, stories_of
 from news_ingest import store
+from news_ingest.stages.manifest import RunManifest
 from tests.support import airflow, e2e_env, home_from, local_s3
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -42,11 +42,9 @@ def test_nightly_run_writes_its_day_to_s3(
         assert s3.pending_uploads(BUCKET) == []
 
         body = s3.client.get_object(Bucket=BUCKET, Key=manifests[0])["Body"].read()
-        manifest = json.loads(body)
-        assert manifest["day"] == DEMO_DAY.isoformat()
-        assert manifest["stages"]["published"]["articles"] == (
-            f"{ROOT}/articles/{day}/part-0.parquet"
-        )
+        manifest = RunManifest.from_json(body)
+        assert manifest.day == DEMO_DAY and manifest.published is not None
+        assert manifest.published.articles == f"{ROOT}/articles/{day}/part-0.parquet"
         articles = store.read_partition(ROOT, "articles", DEMO_DAY)
         events = store.read_partition(ROOT, "events", DEMO_DAY)
         assert articles is not None and events is not None

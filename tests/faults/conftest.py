@@ -43,6 +43,17 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     return opened
 
 
+@pytest.fixture(scope="session", autouse=True)
+def events_data_loaded() -> None:
+    """The gazetteer and event lexicon, loaded once before any case measures its memory:
+    a fixed cost of some 320 MB that would otherwise count as the first case's growth."""
+    from news_ingest.events import load_lexicon
+    from news_ingest.places import default_gazetteer
+
+    default_gazetteer()
+    load_lexicon()
+
+
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[HostileServer]:
     with HostileServer() as server:

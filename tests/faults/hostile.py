@@ -80,6 +80,31 @@ def trickle(stop: threading.Event, every_s: float = 0.2) -> Handler:
     return handle
 
 
+def dripped_headers(stop: threading.Event, every_s: float = 0.1) -> Handler:
+    """A status line, then one byte of a header every ``every_s``: the headers never end."""
+
+    def handle(req: BaseHTTPRequestHandler) -> None:
+        req.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        while not stop.wait(every_s):
+            req.wfile.write(b"a")
+            req.wfile.flush()
+        req.close_connection = True
+
+    return handle
+
+
+def endless_informational(stop: threading.Event, every_s: float = 0.1) -> Handler:
+    """ "102 Processing" informational responses without end, never the final response."""
+
+    def handle(req: BaseHTTPRequestHandler) -> None:
+        while not stop.wait(every_s):
+            req.wfile.write(b"HTTP/1.1 102 Processing\r\n\r\n")
+            req.wfile.flush()
+        req.close_connection = True
+
+    return handle
+
+
 def endless(stop: threading.Event, declare: bool) -> Handler:
     """A 1 GB body (Content-Length declared or not) streamed as fast as the client reads."""
 

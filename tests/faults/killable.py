@@ -39,7 +39,7 @@ def partition(root: str, day: str, rows: int, seed: int, stall: bool) -> None:
 def harvest(root: str, day: str, feeds_yaml: str) -> None:
     from news_ingest.archive import archiving_fetcher
     from news_ingest.config import parse_feed_list
-    from news_ingest.pipeline import harvest_feed
+    from news_ingest.stages.harvest import harvest_feed
 
     settings = replace(
         Settings.from_env(),

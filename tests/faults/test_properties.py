@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 
 import pyarrow as pa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from news_ingest import store
@@ -35,6 +35,8 @@ FRAGMENTS = [
     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     b"<url><loc>https://example.com/x</loc><lastmod>2026-11-19</lastmod></url>",
     b"<sitemapindex><sitemap><loc>https://example.com/s.xml</loc></sitemap>",
+    b"<url><loc>javascript:alert(1)</loc></url>",
+    b"<url><loc>https://example.com/n</loc><lastmod>2026-11-19T10:00:00+02:00</lastmod></url>",
     b"</urlset>",
     b"<![CDATA[",
     b"]]>",
@@ -69,9 +71,25 @@ def test_feed_parsing_raises_only_feed_parse_error(body: bytes, ctype: str | Non
 
 @settings(max_examples=400, deadline=None)
 @given(body=documents)
+@example(body=b"<urlset><url><loc>javascript:alert(1)</loc></url></urlset>")
+@example(
+    body=b'<feed xmlns="http://www.w3.org/2005/Atom"><url><loc>http://e.com/a</loc></url></feed>'
+)
+@example(
+    body=b"<urlset><url><loc>https://e.com/a</loc><lastmod>2026-11-19T10:00+02:00</lastmod></url>"
+)
 def test_sitemap_parsing_raises_only_feed_parse_error(body: bytes) -> None:
-    with contextlib.suppress(FeedParseError):
-        parse_sitemap("f", body)
+    try:
+        items, children = parse_sitemap("f", body)
+    except FeedParseError:
+        return
+    # What it returns is safe to fetch and store: items only from a <urlset>, children only
+    # from a <sitemapindex>, every item an http(s) link of this feed, dated in UTC or not.
+    assert not items or b"urlset" in body
+    assert not children or b"sitemapindex" in body
+    for item in items:
+        assert item.feed_id == "f" and item.url.lower().startswith(("http://", "https://"))
+        assert item.published_at is None or item.published_at.utcoffset() == timedelta(0)
 
 
 hosts = st.from_regex(

@@ -8,7 +8,6 @@ let the real policy judge every other address. Host names are resolved by a patc
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,9 +20,10 @@ from demo.server import SiteServer
 from news_ingest import http
 from news_ingest.config import Feed
 from news_ingest.http import Fetcher, FetchError
+from news_ingest.stages.manifest import RunManifest
 from tests.faults import hostile as h
 from tests.faults.test_hostile_inputs import _fault_settings, rss
-from tests.support import nightly_run
+from tests.support import manifest_path, nightly_run
 
 REAL_REFUSAL = http.address_refusal
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -94,11 +94,11 @@ def test_redirects_to_private_addresses_are_refused_through_the_pipeline(
             srv.routes[path] = h.redirect(where)
         feeds = [Feed(id=f"bad-{p.rsplit('/', 1)[1]}", url=srv.base_url + p) for p in targets]
         # The demo site (127.0.0.1, "public" here) runs as usual beside the bad feeds.
-        stages = nightly_run(demo_site.base_url, strict, extra_feeds=feeds)
-    manifest = json.loads(Path(stages["manifest"]).read_text())
-    polls = {p["feed_id"]: p for p in manifest["stages"]["poll"]}
+        run = nightly_run(demo_site.base_url, strict, extra_feeds=feeds)
+    manifest = RunManifest.from_json(manifest_path(strict, run).read_text())
+    polls = {p.feed_id: p for p in manifest.stages.poll}
     for feed in feeds:
-        assert "refused" in polls[feed.id]["error"], polls[feed.id]
+        assert "refused" in str(polls[feed.id].error), polls[feed.id]
     assert {host for host, _ in loopback_only} <= {"127.0.0.1"}
 
 

@@ -48,9 +48,9 @@ def _context() -> dict:
     ti = SimpleNamespace(
         dag_id="news_nightly",
         run_id="scheduled__2026-11-20T00:00:00+00:00",
-        task_id="check_quality",
+        task_id="finish_run",
         try_number=3,
-        log_url="http://127.0.0.1:8080/dags/news_nightly/runs/x/tasks/check_quality",
+        log_url="http://127.0.0.1:8080/dags/news_nightly/runs/x/tasks/finish_run",
     )
     return {
         "ti": ti,
@@ -65,11 +65,11 @@ def test_failure_is_posted_as_json_with_a_text_line(webhook) -> None:
     [hit] = received
     assert hit["path"] == "/hooks/news" and hit["type"] == "application/json"
     body = hit["body"]
-    assert body["task_id"] == "check_quality" and body["day"] == "2026-11-19"
+    assert body["task_id"] == "finish_run" and body["day"] == "2026-11-19"
     assert body["try_number"] == 3
     assert body["error"] == "RuntimeError: quality gate failed: no feed listed any item"
     assert body["text"] == (
-        "news_ingest: news_nightly.check_quality failed for 2026-11-19: "
+        "news_ingest: news_nightly.finish_run failed for 2026-11-19: "
         "RuntimeError: quality gate failed: no feed listed any item"
     )
 

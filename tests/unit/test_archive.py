@@ -16,6 +16,7 @@ from news_ingest import archive, store
 from news_ingest.archive import CaptureLookup, WarcArchive, archiving_fetcher, read_index
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from news_ingest.stages.manifest import RunManifest
 from tests.support import nightly_run
 
 
@@ -25,7 +26,7 @@ def demo_server() -> SiteServer:
     return site
 
 
-def run_day_archived(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> dict:
+def run_day_archived(site: SiteServer, settings: Settings, day: date = DEMO_DAY) -> RunManifest:
     return nightly_run(site.base_url, settings, day)
 
 
@@ -72,9 +73,9 @@ def test_rerunning_a_day_requests_no_page_again(settings: Settings) -> None:
         new_requests = site.requests[feed_paths:]
     finally:
         site.stop()
-    assert first["fetch"]["requested"] > 10 and first["fetch"]["replayed"] == 0
-    assert second["fetch"]["replayed"] == first["fetch"]["fetched"]
-    assert second["fetch"]["requested"] == 0
+    assert first.stages.fetch.requested > 10 and first.stages.fetch.replayed == 0
+    assert second.stages.fetch.replayed == first.stages.fetch.fetched
+    assert second.stages.fetch.requested == 0
     assert _page_hits(site) == pages_before
     # The rerun's feed polls were conditional and answered 304.
     assert {r["path"] for r in new_requests} <= {
@@ -85,8 +86,8 @@ def test_rerunning_a_day_requests_no_page_again(settings: Settings) -> None:
         "/frontline/sitemap-news.xml",
         "/gone/rss.xml",
     }
-    ok = [p for p in second["poll"] if not p["error"]]
-    assert ok and all(p["not_modified"] and p["status"] == 304 for p in ok)
+    ok = [p for p in second.stages.poll if not p.error]
+    assert ok and all(p.health.not_modified and p.health.status == 304 for p in ok)
     rows2 = store.read_partition(settings.data_root, "articles", DEMO_DAY).to_pylist()
     assert rows1 == rows2  # replayed pages keep their capture time: identical rows
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from news_ingest.casualties import (
+    _NUMWORDS,
+    _QUAL_WORDS,
+    _VAGUE_WORDS,
     Casualties,
+    _by_first_letter,
     parse_casualties,
     parse_fatalities,
     parse_text_casualties,
@@ -238,3 +244,26 @@ def test_word_salad_of_cues_never_raises(words: list[str]) -> None:
 )
 def test_fatalities_in_wire_copy(sentence: str, expected: int | None) -> None:
     assert parse_fatalities(sentence) == expected
+
+
+_COUNT_WORDS = sorted(
+    {w for w in re.findall(r"[a-z]+", f"{_QUAL_WORDS} {_VAGUE_WORDS}")}
+    | {w for name in _NUMWORDS for w in re.split(r"[ -]", name)}
+    | {"-", "12", "Twenty", "AT", "Least", "people", "were", "killed"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_WORDS), min_size=1, max_size=12))
+def test_count_words_grouped_by_first_letter_match_what_the_plain_alternation_matches(
+    words,
+) -> None:
+    text = " ".join(words)
+    number_words = "|".join(re.escape(w) for w in sorted(_NUMWORDS, key=len, reverse=True))
+    for alternatives in (number_words, _QUAL_WORDS, _VAGUE_WORDS):
+        plain = re.compile(rf"\b(?:{alternatives})\b", re.I)
+        grouped = re.compile(rf"\b(?:{_by_first_letter(alternatives)})\b", re.I)
+        assert grouped.pattern != plain.pattern
+        assert [m.span() for m in grouped.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]

@@ -222,9 +222,15 @@ def test_data_root_and_object_store_settings_reach_every_task(services) -> None:
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
             "http://airflow-apiserver:8080/execution/"
         )
-        # Named volumes only: nothing of the host's file system is mounted.
+        # Named volumes, and the host's feed list read-only where NEWS_FEEDS points.
         for volume in services[name]["volumes"]:
-            assert not volume.startswith(("/", ".", "~")), volume
+            if volume.startswith(("/", ".", "~", "$")):
+                source, target, mode = interpolate(volume, {}).split(":")
+                assert (source, target, mode) == (
+                    "./include/config/feeds.yaml",
+                    env["NEWS_FEEDS"],
+                    "ro",
+                ), volume
 
 
 def test_env_example_lists_every_required_variable_without_a_value() -> None:
@@ -266,3 +272,38 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
         [*compose, "config", "--quiet"], cwd=PROJECT, capture_output=True, text=True, timeout=60
     )
     assert missing.returncode != 0 and "set POSTGRES_PASSWORD in .env" in missing.stderr
+
+
+def _settings_variables() -> set[str]:
+    """Every NEWS_* variable the library's settings or the DAG files read."""
+    sources = [PROJECT / "include" / "news_ingest" / "settings.py", *PROJECT.glob("dags/*.py")]
+    return {name for path in sources for name in re.findall(r'"(NEWS_[A-Z_]+)"', path.read_text())}
+
+
+def test_every_setting_reaches_every_airflow_service_and_is_in_env_example(services) -> None:
+    names = _settings_variables()
+    assert {"NEWS_CONTACT_URL", "NEWS_PER_HOST_DELAY", "NEWS_HARVEST_CRON"} <= names
+    for service in AIRFLOW:
+        missing = names - set(_env(services[service]))
+        assert not missing, (service, sorted(missing))
+    example = (PROJECT / ".env.example").read_text()
+    listed = set(re.findall(r"^# (NEWS_[A-Z_]+)=", example, re.MULTILINE))
+    assert names <= listed, sorted(names - listed)
+
+
+def test_init_imports_every_pool_the_dags_use(services) -> None:
+    import json
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    init = " ".join(services["airflow-init"]["command"])
+    imported = re.search(r"airflow pools import (\S+)", init)
+    assert imported is not None, init
+    # The image holds include/ under /opt/airflow/news_ingest (Dockerfile), and make
+    # setup imports the same file.
+    assert imported.group(1) == "/opt/airflow/news_ingest/include/config/pools.json"
+    assert "airflow pools import include/config/pools.json" in (PROJECT / "Makefile").read_text()
+    defined = json.loads((PROJECT / "include" / "config" / "pools.json").read_text())
+    bag = DagBag(dag_folder=str(PROJECT / "dags"))
+    used = {t.pool for dag in bag.dags.values() for t in dag.tasks} - {"default_pool"}
+    assert used and used <= set(defined), (used, set(defined))

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from news_ingest.acled import CUE_NAMES, SUB_TYPES
 from news_ingest.events import (
     _DEMANDS,
+    _NEGATED,
     _PROMISES,
     _REFUSALS,
+    _SENTENCE,
     _STANCE_LOWER,
     _STANCE_SOURCE,
     ACLED_TYPES,
@@ -354,6 +356,68 @@ def test_state_force_violence_is_conventional_fight() -> None:
             "to retaliate.",
             "Armed clash",
         ),
+        # Hooded men and assailants are armed whoever they are; a leader is a civilian.
+        (
+            "Hooded men dragged a community leader from his house and shot him several times.",
+            "Attack",
+        ),
+        # Mourners marching are demonstrators, though troops are named first.
+        (
+            "Security forces fired live ammunition at mourners marching to the cemetery, "
+            "killing two.",
+            "Excessive force against protesters",
+        ),
+        (
+            "Police detained dozens of women who tried to march on the avenue for Women's Day.",
+            "Protest with intervention",
+        ),
+        # What a march protests against is not what happened at it.
+        (
+            "Hundreds of lawyers marched to the Supreme Court to protest against attacks on "
+            "judges.",
+            "Peaceful protest",
+        ),
+        (
+            "A crowd of villagers beat two men to death after accusing them of theft.",
+            "Mob violence",
+        ),
+        (
+            "The attacker detonated a truck packed with explosives at the gate of the base, "
+            "killing himself and 12 soldiers.",
+            "Suicide bomb",
+        ),
+        (
+            "Taliban fighters entered the provincial capital unopposed after officials "
+            "surrendered.",
+            "Non-violent transfer of territory",
+        ),
+        # Burning a school and shooting its head is the violence; a weapon-free looting is not.
+        (
+            "Militants set fire to a school and shot the headmaster in the northern town.",
+            "Attack",
+        ),
+        (
+            "Gunmen seized a French aid worker in the town and took her to an unknown location.",
+            "Abduction/forced disappearance",
+        ),
+        (
+            "About 2,000 people demonstrated peacefully in the capital to demand the departure "
+            "of foreign troops.",
+            "Peaceful protest",
+        ),
+        (
+            "The separatist movement announced it was suspending its armed struggle.",
+            "Change to group/activity",
+        ),
+        (
+            "The army launched a new operation to flush out militants from the forest.",
+            "Change to group/activity",
+        ),
+        # Entering a zone with a name is no capture of territory: a move of forces.
+        (
+            "Six military bombers entered Taiwan's Air Defense Identification Zone on Tuesday.",
+            "Change to group/activity",
+        ),
         # A demonstration told first is the event, whatever trial or crime it is about.
         (
             "Hundreds demonstrated outside the court over the detention of a reporter charged "
@@ -386,6 +450,7 @@ def test_acled_type_and_sub_type_by_the_codebook(sentence: str, sub_type: str) -
         "Firefighters battled a blaze at a chemical plant for several hours.",
         "The president suffered a heart attack at his home, his office said.",
         "A fire at a hospital killed 10 patients.",
+        "Heavy snow killed five people and cut power to thousands of homes.",
         "Police arrested a man suspected of killing his wife during a domestic dispute.",
         "The militant group said in a statement that it was behind Tuesday's bombing.",
     ],
@@ -538,7 +603,7 @@ _LEXICON = load_lexicon()
 _WORDS = sorted(
     {
         word
-        for entries in (_LEXICON.triggers, _LEXICON.roles)
+        for entries in (_LEXICON.triggers, _LEXICON.roles, _LEXICON.acled_cues)
         for entry in entries
         for word in re.findall(r"[a-z][a-z -]{2,}", entry["pattern"])
     }
@@ -550,20 +615,56 @@ _WORDS = sorted(
 @given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
 def test_grouping_by_first_letter_finds_what_the_plain_alternation_finds(words) -> None:
     sentence = " ".join(words)
-    for alternation in (_LEXICON.any_trigger_lower, _LEXICON.any_role_lower):
-        patterns = [p.pattern.removesuffix(r")\b").removeprefix("(?:") for p in alternation._each]
+    for alternation, entries in (
+        (_LEXICON.any_trigger_lower, _LEXICON.triggers),
+        (_LEXICON.any_role_lower, _LEXICON.roles),
+        (_LEXICON.any_acled_cue, _LEXICON.acled_cues),
+    ):
+        patterns = [e["pattern"] for e in entries]
+        each = [re.compile(f"(?:{p})\\b") for p in patterns]
         plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
         assert alternation.regex.pattern != plain.pattern  # the grouped form is in use
         assert [m.span() for m in alternation.regex.finditer(sentence)] == [
             m.span() for m in plain.finditer(sentence)
         ]
-        # Each match's entry, looked up among those opening on its letter, is the first
-        # entry in list order that matches there.
+        # Each match's entry, told by its group, is the first entry in list order that
+        # matches there.
         for match, index in alternation.finditer(sentence):
-            first = next(
-                i for i, p in enumerate(alternation._each) if p.match(sentence, match.start())
-            )
+            first = next(i for i, p in enumerate(each) if p.match(sentence, match.start()))
             assert index == first
+
+
+_ACTOR_WORDS = sorted(
+    {
+        word
+        for entry in _LEXICON.actors
+        for word in re.findall(r"[A-Za-z][A-Za-z' -]{1,}", entry["pattern"])
+    }
+    | {"the", "Islamic", "STATE", "Is", "is", "IS", "Isis", "Taliban", "Al", "-", "group"}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ACTOR_WORDS), min_size=1, max_size=20))
+def test_actors_grouped_by_letter_with_case_ignored_match_what_the_plain_alternation_matches(
+    words,
+) -> None:
+    # Case-sensitive acronyms ("IS", "ISWAP") sit in the groups of their letters and must
+    # still match only in capitals.
+    sentence = " ".join(words)
+    alternation = _LEXICON.any_actor
+    plain = re.compile(
+        r"(?<!\w)(?=\w)(?:" + "|".join(f"(?:{e['pattern']})" for e in _LEXICON.actors) + r")\b",
+        re.I,
+    )
+    assert alternation.regex.pattern != plain.pattern  # the grouped form is in use
+    assert [m.span() for m in alternation.regex.finditer(sentence)] == [
+        m.span() for m in plain.finditer(sentence)
+    ]
+    each = [re.compile(f"(?:{e['pattern']})\\b", re.I) for e in _LEXICON.actors]
+    for match, index in alternation.finditer(sentence):
+        first = next(i for i, p in enumerate(each) if p.match(sentence, match.start()))
+        assert index == first
 
 
 _STANCE_WORDS = sorted(
@@ -601,3 +702,27 @@ def test_country_names_grouped_by_capital_match_what_the_plain_alternation_match
     assert [(m.span(), m.group(1)) for m in _LEXICON.country_re.finditer(sentence)] == [
         (m.span(), m.group(1)) for m in plain.finditer(sentence)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='.!?"”“ \n\tAaZ', max_size=30))
+def test_sentence_breaks_opening_on_the_space_are_those_of_the_look_behind_first(text) -> None:
+    plain = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])|\n+")
+    assert _SENTENCE.split(text) == plain.split(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="nowithu \n\t.a", max_size=30))
+def test_a_negation_searched_in_the_ten_characters_before_a_cue_is_found_as_in_all(text) -> None:
+    for start in range(len(text) + 1):
+        windowed = _NEGATED.search(text, max(0, start - 10), start)
+        whole = _NEGATED.search(text, 0, start)
+        assert (windowed and windowed.span()) == (whole and whole.span())
+
+
+def test_a_publication_date_at_the_calendars_start_gives_no_error() -> None:
+    # A page dated 0001-01-01 (a placeholder) and a sentence naming a weekday: there is
+    # no day before it to count back to.
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    events = extract_events("x", "Police arrested 40 protesters on Sunday.", first)
+    assert events and events[0].event_date == date(1, 1, 1)

@@ -315,3 +315,24 @@ def test_byline_is_the_first_author_markup_in_the_page() -> None:
         "<p class='byline'>By Nadia Haddad</p><a rel='author'>Other Person</a></body></html>"
     )
     assert extract.byline(load_html(html)) == "Nadia Haddad"
+
+
+def test_comma_joined_keywords_become_one_tag_each() -> None:
+    head = (
+        "<meta name='keywords' content='floods, council,  budget , floods'>"
+        "<meta property='article:tag' content='river levels, evacuation'>"
+    )
+    art = extract_article(page(head), URL)
+    assert all("," not in tag for tag in art.tags), art.tags
+    assert len(art.tags) == len(set(art.tags))
+    assert len(art.tags) >= 2
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+05:00", "1000-06-01", "9999-12-31"]
+)
+def test_placeholder_dates_are_no_dates(value: str) -> None:
+    from news_ingest.extract import parse_timestamp
+
+    assert parse_timestamp(value) is None
+    assert parse_timestamp("2026-11-19T09:00:00+01:00") == datetime(2026, 11, 19, 8, tzinfo=UTC)

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.server import Route, SiteServer
-from news_ingest import pipeline
 from news_ingest.config import Feed
 from news_ingest.feeds import parse_feed
 from news_ingest.feedstate import DocState, load_state, save_state, state_uri
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from news_ingest.stages.discovered import discovered_uri
+from news_ingest.stages.poll import PollResult, poll_feed
 
 DAY = datetime(2026, 11, 19, tzinfo=UTC).date()
 
@@ -31,9 +32,9 @@ def _rss(base: str, slugs: list[str]) -> bytes:
     ).encode()
 
 
-def _poll(feed: Feed, settings: Settings) -> dict:
+def _poll(feed: Feed, settings: Settings) -> PollResult:
     with Fetcher(settings) as fetcher:
-        return pipeline.poll_feed(feed, DAY, settings, fetcher)
+        return poll_feed(feed, DAY, "test-run", settings, fetcher)
 
 
 def test_unchanged_feed_is_a_304_on_the_second_poll(settings: Settings) -> None:
@@ -43,17 +44,17 @@ def test_unchanged_feed_is_a_304_on_the_second_poll(settings: Settings) -> None:
         first = _poll(feed, settings)
         second = _poll(feed, settings)
         sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
-    assert first["status"] == 200 and first["not_modified"] is False
-    assert first["items"] == 2 and first["new_items"] == 2 and first["bytes"] > 0
+    assert first.health.status == 200 and first.health.not_modified is False
+    assert first.health.items == 2 and first.health.new_items == 2 and first.health.bytes > 0
     assert "If-None-Match" not in sent[0]
     assert sent[1]["If-None-Match"].startswith('"') and "If-Modified-Since" in sent[1]
-    assert second["status"] == 304 and second["not_modified"] is True
-    assert second["items"] == 2 and second["new_items"] == 0 and second["bytes"] == 0
-    assert second["error"] is None and second["seconds"] >= 0
+    assert second.health.status == 304 and second.health.not_modified is True
+    assert second.health.items == 2 and second.health.new_items == 0 and second.health.bytes == 0
+    assert second.error is None and second.seconds >= 0
     # The staged items of a not-modified poll are the last parse's.
     from news_ingest import store
 
-    assert store.read_table(second["uri"]).num_rows == 2
+    assert store.read_table(second.uri).num_rows == 2
 
 
 def test_same_content_without_validators_is_not_modified(settings: Settings) -> None:
@@ -67,9 +68,13 @@ def test_same_content_without_validators_is_not_modified(settings: Settings) -> 
             _rss(site.base_url, ["a", "b", "c"]), "application/rss+xml", validators=False
         )
         changed = _poll(feed, settings)
-    assert again["status"] == 200 and again["not_modified"] is True and again["new_items"] == 0
-    assert changed["not_modified"] is False and changed["items"] == 3
-    assert changed["new_items"] == 2
+    assert (again.health.status, again.health.not_modified, again.health.new_items) == (
+        200,
+        True,
+        0,
+    )
+    assert changed.health.not_modified is False and changed.health.items == 3
+    assert changed.health.new_items == 2
 
 
 def test_unreadable_state_means_an_unconditional_poll(settings: Settings) -> None:
@@ -81,7 +86,7 @@ def test_unreadable_state_means_an_unconditional_poll(settings: Settings) -> Non
         again = _poll(feed, settings)
         sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
     assert "If-None-Match" not in sent[1]
-    assert again["status"] == 200 and again["not_modified"] is False and again["items"] == 1
+    assert (again.health.status, again.health.not_modified, again.health.items) == (200, False, 1)
 
 
 def test_state_writes_racing_leave_a_whole_file(settings: Settings) -> None:
@@ -137,8 +142,8 @@ def test_sitemap_index_children_are_polled_conditionally(settings: Settings) -> 
         first = _poll(feed, settings)
         second = _poll(feed, settings)
         statuses = [r["headers"].get("If-None-Match") is not None for r in site.requests]
-    assert first["items"] == 1 and first["documents"] == 2 and not first["not_modified"]
-    assert second["items"] == 1 and second["not_modified"] is True
+    assert first.health.items == 1 and first.health.documents == 2 and not first.health.not_modified
+    assert second.health.items == 1 and second.health.not_modified is True
     assert statuses.count(True) == 2  # index and child both asked conditionally
 
 
@@ -186,9 +191,9 @@ def test_feed_ids_and_urls_reach_file_names_only_hashed(settings: Settings) -> N
     assert len(others) == 4
 
     day = datetime(2026, 11, 19, tzinfo=UTC).date()
-    found = pipeline.discovered_uri(root, day, hostile)
+    found = discovered_uri(root, day, hostile)
     folder, _, file = found.rpartition("/")
     assert folder == f"{root}/discovered/date=2026-11-19"
     feed_key = hashlib.sha256(hostile.encode()).hexdigest()[:16]
     assert re.fullmatch(feed_key + r"-[0-9a-f]{32}\.parquet", file), file
-    assert pipeline.discovered_uri(root, day, "other").rpartition("/")[2][:16] != feed_key
+    assert discovered_uri(root, day, "other").rpartition("/")[2][:16] != feed_key

@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from news_ingest.gazetteer import ADMIN1, Gazetteer, Place
-from news_ingest.places import PlaceMention, default_gazetteer, resolve
+from news_ingest.places import _RUN, PlaceMention, default_gazetteer, resolve
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +139,13 @@ def test_a_state_named_in_the_title_is_context_though_a_village_shares_its_name(
     found = places("The new centre in Paris opened on Monday.", gaz, title)
     assert (found["Paris"].place.country, found["Paris"].place.admin1) == ("USA", "Illinois")
     assert places("The new centre in Paris opened on Monday.", gaz)["Paris"].place.country == "FRA"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="AZaz'’-. \nal", max_size=30))
+def test_runs_opening_on_the_capital_are_those_of_the_look_behind_first(text) -> None:
+    plain = re.compile(
+        r"(?<![\w'’-])[A-Z][\w'’.-]*(?:(?:\s|-)(?:(?:al|el|ez|es|de|del|da|do|du|la|le|of|upon|on"
+        r"|sur|am|an|der|den|bin|ibn)[\s-])*[A-Z][\w'’.-]*)*"
+    )
+    assert [m.span() for m in _RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]

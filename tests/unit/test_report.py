@@ -6,13 +6,14 @@ import json
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAYS
-from news_ingest import pipeline, report
+from news_ingest import report, report_model
+from news_ingest.stages.manifest import RunManifest
+from tests.report_manifests import put_manifest, v1_manifest, v1_poll
 from tests.support import nightly_run, settings_for
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def demo_runs(
     demo_site: SiteServer, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[date, dict[str, Any]]]:
+) -> tuple[str, dict[date, RunManifest]]:
     """A data root with the manifests of the three demo days, run through the real stages."""
     root = tmp_path_factory.mktemp("report") / "data"
     settings = settings_for(root)
@@ -32,56 +33,54 @@ def demo_runs(
     return str(root), stages
 
 
-def _put(root: Path, day: str, name: str, manifest: Any) -> None:
-    """Write a hand-made manifest (or raw text) where write_manifest would put it."""
-    folder = root / "runs" / f"date={day}"
-    folder.mkdir(parents=True, exist_ok=True)
-    text = manifest if isinstance(manifest, str) else json.dumps(manifest)
-    (folder / f"manifest-{name}.json").write_text(text, encoding="utf-8")
-
-
-def _manifest(day: str, written_at: str, **stages: Any) -> dict[str, Any]:
-    return {"day": day, "run_id": f"run-{written_at}", "written_at": written_at, "stages": stages}
-
-
-def _poll(feed_id: str, items: int = 5, error: str | None = None) -> dict[str, Any]:
-    return {"feed_id": feed_id, "uri": None, "items": items, "error": error}
-
-
 class _Tags(HTMLParser):
-    """Every start tag and its attributes, to look for injected markup."""
+    """Every start tag with its attributes and every text, as a browser decodes them."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.texts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, attrs))
 
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
 
-def _tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+
+def _parsed(page: str) -> _Tags:
     parser = _Tags()
     parser.feed(page)
-    return parser.tags
+    parser.close()
+    return parser
+
+
+def _tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    return _parsed(page).tags
+
+
+def _attribute(page: str, tag: str, match: tuple[str, str], name: str) -> list[str | None]:
+    """The attribute ``name`` of every ``tag`` that has the attribute ``match``."""
+    return [dict(a).get(name) for t, a in _tags(page) if t == tag and match in a]
 
 
 def test_demo_days_counts_come_from_the_manifests(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
     root, stages = demo_runs
-    rep = report.build_report(root)
+    rep = report_model.build_report(root)
     assert [d.day for d in rep.days] == list(DEMO_DAYS)
     for d in rep.days:
         s = stages[d.day]
         assert d.runs == 1
         assert (d.latest.fetched, d.latest.extracted) == (
-            s["fetch"]["fetched"],
-            s["extract"]["extracted"],
+            s.stages.fetch.fetched,
+            s.stages.extract.extracted,
         )
         assert (d.latest.articles, d.latest.duplicates, d.latest.events) == (
-            s["dedupe"]["articles"],
-            s["dedupe"]["duplicates"],
-            s["events"]["events"],
+            s.stages.dedupe.articles,
+            s.stages.dedupe.duplicates,
+            s.stages.events.events,
         )
         assert d.latest.feeds_failed == 1 and len(d.latest.polls) == 4
         assert d.latest.gate_status == "warning" and d.latest.published
@@ -90,9 +89,9 @@ def test_demo_days_counts_come_from_the_manifests(
 
 
 def test_demo_days_feed_health_names_the_broken_feed(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
-    rep = report.build_report(demo_runs[0])
+    rep = report_model.build_report(demo_runs[0])
     gone, *others = rep.feeds
     assert gone.feed_id == "demo-gone" and gone.failing
     assert (gone.error_streak_days, gone.error_streak_runs) == (3, 3)
@@ -107,10 +106,10 @@ def test_demo_days_feed_health_names_the_broken_feed(
 
 
 def test_demo_days_page_has_charts_tables_and_json(
-    demo_runs: tuple[str, dict[date, dict[str, Any]]],
+    demo_runs: tuple[str, dict[date, RunManifest]],
 ) -> None:
     root, stages = demo_runs
-    rep = report.build_report(root)
+    rep = report_model.build_report(root)
     page = report.render_html(rep)
     tags = _tags(page)
     charts = [dict(a).get("data-chart") for t, a in tags if t == "svg" and ("class", "chart") in a]
@@ -121,30 +120,32 @@ def test_demo_days_page_has_charts_tables_and_json(
         if t == "rect" and ("class", "bar") in a
     }
     for day in DEMO_DAYS:
-        assert (day.isoformat(), str(stages[day]["fetch"]["fetched"])) in bars
-        assert (day.isoformat(), str(stages[day]["dedupe"]["duplicates"])) in bars
+        assert (day.isoformat(), str(stages[day].stages.fetch.fetched)) in bars
+        assert (day.isoformat(), str(stages[day].stages.dedupe.duplicates)) in bars
     points = [dict(a) for t, a in tags if t == "circle" and ("class", "point") in a]
     assert [(p["data-day"], p["data-value"]) for p in points] == [
-        (d.isoformat(), str(stages[d]["events"]["events"])) for d in DEMO_DAYS
+        (d.isoformat(), str(stages[d].stages.events.events)) for d in DEMO_DAYS
     ]
     assert '<tr class="failing" data-feed="demo-gone">' in page
     assert f'<span class="root" title="{root}">' in page
     assert not any(t == "script" for t, _ in tags)
     assert "http://" not in page.split("<body>")[0].replace("http://www.w3.org", "")
-    data = json.loads(json.dumps(report.report_json(rep)))
-    assert [d["events"] for d in data["days"]] == [stages[d]["events"]["events"] for d in DEMO_DAYS]
+    data = json.loads(json.dumps(report_model.report_json(rep)))
+    assert [d["events"] for d in data["days"]] == [
+        stages[d].stages.events.events for d in DEMO_DAYS
+    ]
     assert data["feeds"][0]["feed_id"] == "demo-gone" and data["feeds"][0]["error_streak_days"] == 3
 
 
 def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path) -> None:
-    ok = _poll("a", 7)
-    # Day 1: a failed run (check_quality's manifest: gate failures, nothing published),
+    ok = v1_poll("a", 7)
+    # Day 1: a failed run (finish_run's manifest: gate failures, nothing published),
     # then a passing rerun. Day 2: only a failed run.
-    _put(
+    put_manifest(
         tmp_path,
         "2026-03-01",
         "first",
-        _manifest(
+        v1_manifest(
             "2026-03-01",
             "2026-03-02T00:10:00+00:00",
             poll=[ok],
@@ -153,11 +154,11 @@ def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path
             gate={"failures": ["most extractions failed (8 of 9 pages)"], "warnings": []},
         ),
     )
-    _put(
+    put_manifest(
         tmp_path,
         "2026-03-01",
         "rerun",
-        _manifest(
+        v1_manifest(
             "2026-03-01",
             "2026-03-02T06:00:00+00:00",
             poll=[ok],
@@ -169,18 +170,18 @@ def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path
             published={"articles": "x", "events": "y"},
         ),
     )
-    _put(
+    put_manifest(
         tmp_path,
         "2026-03-02",
         "failed",
-        _manifest(
+        v1_manifest(
             "2026-03-02",
             "2026-03-03T00:10:00+00:00",
-            poll=[_poll("a", 0, "FetchError: HTTP 503")],
+            poll=[v1_poll("a", 0, "FetchError: HTTP 503")],
             gate={"failures": ["no feed listed any item"], "warnings": []},
         ),
     )
-    rep = report.build_report(str(tmp_path))
+    rep = report_model.build_report(str(tmp_path))
     first, second = rep.days
     assert (first.runs, first.latest.gate_status, first.latest.extracted) == (2, "passed", 9)
     assert first.latest.published and not second.latest.published
@@ -192,46 +193,17 @@ def test_latest_manifest_of_a_day_wins_and_a_failed_gate_is_shown(tmp_path: Path
     assert rep.feeds[0].error_streak_days == 1 and rep.feeds[0].last_success_day == date(2026, 3, 1)
 
 
-def test_missing_and_mistyped_keys_read_as_zero(tmp_path: Path) -> None:
-    _put(tmp_path, "2026-03-01", "bare", {"day": "2026-03-01"})
-    _put(
-        tmp_path,
-        "2026-03-02",
-        "odd",
-        {
-            "written_at": "not a time",
-            "stages": {
-                "poll": [_poll("a", "many"), "junk", {"items": 3}, _poll("b", 2.0, None)],
-                "fetch": [1, 2],
-                "extract": {"extracted": True, "seconds": 1.5},
-                "dedupe": {"articles": float("nan"), "duplicates": None},
-                "events": {"events": 3.0},
-                "gate": {"failures": "not a list"},
-            },
-        },
-    )
-    rep = report.build_report(str(tmp_path))
-    bare, odd = (d.latest for d in rep.days)
-    assert (bare.fetched, bare.events, bare.polls, bare.gate_status) == (0, 0, (), "unknown")
-    assert odd.day == date(2026, 3, 2)  # from its folder
-    assert [(p.feed_id, p.items) for p in odd.polls] == [("a", 0), ("b", 2)]
-    assert (odd.fetched, odd.extracted, odd.articles, odd.duplicates, odd.events) == (0, 0, 0, 0, 3)
-    assert odd.gate_status == "passed" and not rep.skipped
-    report.render_html(rep)
-    json.dumps(report.report_json(rep), allow_nan=False)
-
-
 def test_unreadable_manifests_are_listed_and_the_rest_is_shown(tmp_path: Path) -> None:
-    _put(tmp_path, "2026-03-01", "good", _manifest("2026-03-01", "2026-03-02T00:00:00Z"))
-    _put(tmp_path, "2026-03-01", "broken", "{not json")
-    _put(tmp_path, "2026-03-02", "list", "[1, 2]")
+    put_manifest(tmp_path, "2026-03-01", "good", v1_manifest("2026-03-01", "2026-03-02T00:00:00Z"))
+    put_manifest(tmp_path, "2026-03-01", "broken", "{not json")
+    put_manifest(tmp_path, "2026-03-02", "list", "[1, 2]")
     (tmp_path / "runs" / "date=2026-03-01" / ".manifest-tmp.json").write_text("{")
     (tmp_path / "runs" / "date=garbage").mkdir()
-    rep = report.build_report(str(tmp_path))
+    rep = report_model.build_report(str(tmp_path))
     assert [d.day for d in rep.days] == [date(2026, 3, 1)]
     assert sorted(rep.skipped) == [
-        "date=2026-03-01/manifest-broken.json: JSONDecodeError",
-        "date=2026-03-02/manifest-list.json: ValueError",
+        "date=2026-03-01/manifest-broken.json: ManifestError",
+        "date=2026-03-02/manifest-list.json: ManifestError",
     ]
     assert "2 manifest(s) could not be read" in report.render_html(rep)
 
@@ -239,71 +211,72 @@ def test_unreadable_manifests_are_listed_and_the_rest_is_shown(tmp_path: Path) -
 def test_hostile_text_from_manifests_is_escaped(tmp_path: Path) -> None:
     evil_error = "<script>alert('boom')</script><img src=x onerror=alert(1)>"
     evil_feed = 'x"><svg onload=alert(2)>'
-    _put(
+    put_manifest(
         tmp_path,
         "2026-03-01",
         "evil",
-        _manifest(
+        v1_manifest(
             "2026-03-01",
             "2026-03-02T00:00:00+00:00",
-            poll=[_poll(evil_feed, 0, evil_error), _poll("fine", 3)],
+            poll=[v1_poll(evil_feed, 0, evil_error), v1_poll("fine", 3)],
             gate={"failures": ["</td><script>x()</script>"], "warnings": ["<b>w</b>"]},
         ),
     )
-    page = report.render_html(report.build_report(str(tmp_path)))
+    rep = report_model.build_report(str(tmp_path))
+    page = report.render_html(rep)
     tags = _tags(page)
     assert not any(t in {"script", "img", "b"} for t, _ in tags)
     assert not any(name.startswith("on") for _, attrs in tags for name, _ in attrs)
-    assert "&lt;script&gt;alert(&#x27;boom&#x27;)&lt;/script&gt;" in page
-    assert "x&quot;&gt;&lt;svg onload=alert(2)&gt;" in page
-    assert report.CONTENT_SECURITY_POLICY in page
+    # Entities as Jinja2 spells them (&#39;, &#34;); a browser reads the text as it was.
+    assert "&lt;script&gt;alert(&#39;boom&#39;)&lt;/script&gt;" in page
+    assert "x&#34;&gt;&lt;svg onload=alert(2)&gt;" in page
+    assert _attribute(page, "td", ("class", "feed"), "title") == [evil_feed, "fine"]
+    (shown,) = _attribute(page, "span", ("class", "error"), "title")
+    assert shown == rep.feeds[0].last_error and shown.endswith(evil_error)
+    csp = _attribute(page, "meta", ("http-equiv", "Content-Security-Policy"), "content")
+    assert csp == [report.CONTENT_SECURITY_POLICY]
 
 
-def test_error_streak_follows_when_feeds_were_polled(tmp_path: Path) -> None:
-    # Nightly runs fail for days 2 and 3; a later backfill of day 1 polls the feed fine.
-    for day, at, error in (
-        ("2026-03-01", "2026-03-02T00:05:00+00:00", None),
-        ("2026-03-02", "2026-03-03T00:05:00+00:00", "HTTP 500"),
-        ("2026-03-03", "2026-03-04T00:05:00+00:00", "HTTP 502"),
-    ):
-        _put(tmp_path, day, at[:10], _manifest(day, at, poll=[_poll("a", 4, error), _poll("b")]))
-    feed = {f.feed_id: f for f in report.build_report(str(tmp_path)).feeds}
-    assert (feed["a"].error_streak_days, feed["a"].failing_since) == (2, date(2026, 3, 2))
-    assert feed["a"].last_error == "HTTP 502" and feed["a"].last_success_day == date(2026, 3, 1)
-    assert feed["a"].items_per_day == 4 and not feed["b"].failing
-    # A run that did not poll the feed neither breaks nor extends its streak.
-    _put(tmp_path, "2026-03-04", "x", _manifest("2026-03-04", "2026-03-05T00:05:00+00:00"))
-    assert report.build_report(str(tmp_path)).feeds[0].error_streak_runs == 2
-    _put(
+def test_quotes_ampersands_and_tags_in_manifest_text_come_out_as_the_same_text(
+    tmp_path: Path,
+) -> None:
+    # An entity in the text must show as written: escaped once, not left raw or escaped twice.
+    feed = "a\"b'c &amp; d<script>f()</script>"
+    error = "HTTP 500 \"x\" & 'y' <script>alert(1)</script> &lt;"
+    put_manifest(
         tmp_path,
         "2026-03-01",
-        "backfill",
-        _manifest("2026-03-01", "2026-03-06T09:00:00+00:00", poll=[_poll("a", 6)]),
+        "hostile",
+        v1_manifest(
+            "2026-03-01",
+            "2026-03-02T00:00:00+00:00",
+            poll=[v1_poll(feed, 0, error)],
+            gate={"failures": [error], "warnings": []},
+        ),
     )
-    feed = {f.feed_id: f for f in report.build_report(str(tmp_path)).feeds}
-    assert not feed["a"].failing and feed["a"].last_success_day == date(2026, 3, 1)
-    assert feed["a"].last_error == "HTTP 502" and feed["a"].last_error_day == date(2026, 3, 3)
+    rep = report_model.build_report(str(tmp_path))
+    page = report.render_html(rep)
+    parsed = _parsed(page)
+    shown_error = rep.feeds[0].last_error  # the kind the reader puts before a version 1 error
+    assert shown_error and shown_error.endswith(error)
+    assert not any(t == "script" for t, _ in parsed.tags)
+    assert feed not in page and error not in page and "<script>" not in page
+    assert _attribute(page, "tr", ("class", "failing"), "data-feed") == [feed]
+    assert _attribute(page, "td", ("class", "feed"), "title") == [feed]
+    assert _attribute(page, "span", ("class", "error"), "title") == [shown_error]
+    # As text: the feed cell and the failing-feeds tile; the error cell; the gate's message.
+    assert parsed.texts.count(feed) == 2
+    assert parsed.texts.count(shown_error) == 1 and parsed.texts.count(error) == 1
 
 
 def test_window_empty_root_and_displayed_root(tmp_path: Path) -> None:
     for n in range(1, 6):
         day = f"2026-03-0{n}"
-        _put(tmp_path, day, "m", _manifest(day, f"2026-03-0{n + 1}T00:00:00+00:00"))
-    assert [d.day.day for d in report.build_report(str(tmp_path), days=2).days] == [4, 5]
-    assert len(report.build_report(str(tmp_path), days=None).days) == 5
-    empty = report.build_report(str(tmp_path / "nothing-here"))
+        put_manifest(tmp_path, day, "m", v1_manifest(day, f"2026-03-0{n + 1}T00:00:00+00:00"))
+    assert [d.day.day for d in report_model.build_report(str(tmp_path), days=2).days] == [4, 5]
+    assert len(report_model.build_report(str(tmp_path), days=None).days) == 5
+    empty = report_model.build_report(str(tmp_path / "nothing-here"))
     assert empty.days == () and 'id="empty"' in report.render_html(empty)
-    assert report.display_root("s3://key:secret@bucket/news?endpoint_override=h") == (
+    assert report_model.display_root("s3://key:secret@bucket/news?endpoint_override=h") == (
         "s3://bucket/news"
     )
-
-
-def test_manifests_on_an_object_store_root() -> None:
-    # pyarrow's in-memory "mock" filesystem stands in for S3, as in test_pipeline.
-    root = "mock:///bucket/report-test"
-    stages = {"poll": [_poll("a", 3), _poll("b", 0, "HTTP 404")], "events": {"events": 2}}
-    for day in (date(2026, 3, 1), date(2026, 3, 2)):
-        pipeline.write_manifest(root, day, f"run-{day}", stages)
-    rep = report.build_report(root)
-    assert [(d.day.day, d.latest.events) for d in rep.days] == [(1, 2), (2, 2)]
-    assert [(f.feed_id, f.error_streak_days) for f in rep.feeds] == [("b", 2), ("a", 0)]

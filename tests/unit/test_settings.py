@@ -1,6 +1,6 @@
 import pytest
 
-from news_ingest.settings import USER_AGENT, Settings
+from news_ingest.settings import VARIABLES, Settings, SettingsError, effective_settings
 
 
 def test_settings_read_news_variables(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -21,7 +21,7 @@ def test_object_store_roots_are_kept_as_uris(monkeypatch: pytest.MonkeyPatch) ->
 def test_private_networks_are_refused_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEWS_ALLOW_PRIVATE_NETWORKS", raising=False)
     assert Settings.from_env().allow_private_networks is False
-    assert USER_AGENT.startswith("news-ingest/")
+    assert Settings.from_env().user_agent.startswith("news-ingest/")
 
 
 def test_gazetteer_files_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -38,7 +38,7 @@ def test_gazetteer_files_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 @pytest.mark.parametrize(
-    "root", ["s3://AKIAKEY:S3CRET@bucket/news", "s3://AKIAKEY@bucket/news", "gs://u:p@b/news"]
+    "root", ["s3://key:secret@bucket/news", "s3://AKIAKEY@bucket/news", "gs://u:p@b/news"]
 )
 def test_credentials_in_the_data_root_are_refused_without_echoing_them(
     monkeypatch: pytest.MonkeyPatch, root: str
@@ -46,6 +46,62 @@ def test_credentials_in_the_data_root_are_refused_without_echoing_them(
     monkeypatch.setenv("NEWS_DATA_ROOT", root)
     with pytest.raises(ValueError, match="NEWS_DATA_ROOT must not carry credentials") as error:
         Settings.from_env()
-    assert "S3CRET" not in str(error.value) and "AKIAKEY" not in str(error.value)
+    assert "key:secret" not in str(error.value) and "AKIAKEY" not in str(error.value)
     monkeypatch.setenv("NEWS_DATA_ROOT", "s3://bucket/news@2026")  # an @ in the path is fine
     assert Settings.from_env().data_root == "s3://bucket/news@2026"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("NEWS_FETCH_CONCURRENCY", "eight", "expected an integer from 1 to 256"),
+        ("NEWS_FETCH_CONCURRENCY", "0", "expected an integer from 1 to 256"),
+        ("NEWS_FETCH_CONCURRENCY", "-3", "expected an integer from 1 to 256"),
+        ("NEWS_PER_HOST_DELAY", "nan", "expected a number from 0 to 60"),
+        ("NEWS_HISTORY_DAYS", "1e9", "expected an integer"),
+        ("NEWS_ALLOW_PRIVATE_NETWORKS", "enabled", "expected 1, true, yes, on or 0"),
+        ("NEWS_EVENT_EXTRACTOR", "bert", "is not an event extractor: known are rules"),
+        ("NEWS_CONTACT_URL", "me at example dot org", "expected an http:// or https:// URL"),
+    ],
+)
+def test_a_bad_value_is_refused_by_name_with_what_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env()
+    message = str(error.value)
+    assert message.startswith(f"{variable}=") and value in message and expected in message
+    assert "\n" not in message
+
+
+def test_a_secret_is_neither_echoed_in_an_error_nor_printed_by_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWS_ALERT_WEBHOOK", "not-a-url-T0KEN")
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env()
+    assert "T0KEN" not in str(error.value) and "NEWS_ALERT_WEBHOOK=<secret>" in str(error.value)
+    monkeypatch.setenv("NEWS_ALERT_WEBHOOK", "https://hooks.example.org/T0KEN")
+    shown = dict((name, value) for name, value, _ in effective_settings())
+    assert shown["NEWS_ALERT_WEBHOOK"] == "<set>" and "T0KEN" not in repr(shown)
+    assert Settings.from_env().alert_webhook == "https://hooks.example.org/T0KEN"
+
+
+def test_every_variable_fills_a_field_and_unset_ones_give_the_fields_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import fields
+
+    names = {f.name for f in fields(Settings)}
+    assert all(v.field in names for v in VARIABLES)
+    assert len({v.name for v in VARIABLES}) == len(VARIABLES)
+    for variable in VARIABLES:
+        monkeypatch.delenv(variable.name, raising=False)
+    defaults = Settings.from_env()
+    assert (defaults.fetch_concurrency, defaults.per_host_delay_s, defaults.history_days) == (
+        8,
+        0.5,
+        30,
+    )
+    assert defaults.alert_webhook is None and defaults.allow_private_networks is False

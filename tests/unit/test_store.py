@@ -312,6 +312,21 @@ def test_a_dead_writers_temp_file_in_a_partition_is_removed_by_the_next_write(
     assert not dead.exists() and live.exists()
 
 
+def test_the_data_dictionary_is_current_and_the_written_files_carry_it(tmp_path) -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+    assert doc.read_text() == store.data_dictionary(), "run make data-dictionary"
+    uri = store.write_partition(str(tmp_path), "articles", DAY, _articles(2))
+    written = pq.read_schema(uri)
+    for name, schema in store.DATASETS.items():
+        for field in schema:
+            assert field.metadata and field.metadata[b"description"], (name, field.name)
+            assert f"| `{field.name}` | `{field.type}` |" in doc.read_text()
+    assert (
+        written.field("published_at").metadata
+        == store.ARTICLES_SCHEMA.field("published_at").metadata
+    )
+
+
 def test_a_partition_is_written_outside_the_dataset_until_its_rename(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,9 +39,9 @@ def test_backfill_without_captures_finds_the_days_articles_in_sitemaps(
     frontline = {p.story.slug for p in stories_of(DEMO_DAY) if p.story.outlet == "frontline"}
     courier = {p.story.slug for p in stories_of(DEMO_DAY) if p.story.outlet == "courier"}
     assert frontline and frontline <= found and courier <= found
-    assert first["poll"][0]["sitemap_items"] == len(frontline) + 1  # and the section page
-    assert "sitemap_items" not in again["poll"][0]
-    assert again["select"]["selected"] == first["select"]["selected"]
-    assert again["fetch"]["requested"] == 0
+    assert first.stages.poll[0].sitemap_items == len(frontline) + 1  # and the section page
+    assert again.stages.poll[0].sitemap_items is None
+    assert again.stages.select.selected == first.stages.select.selected
+    assert again.stages.fetch.requested == 0
     assert _slugs(settings) == found
     assert all(r["path"] != "/frontline/sitemap.xml" for r in site.requests[hits:])
