@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -681,6 +682,14 @@ def test_a_fetchs_deadline_does_not_outlive_it(settings: Settings) -> None:
         transport = PerOriginTransport(GuardedBackend(True), per_origin=1)
         with httpx.Client(transport=transport) as client:
             assert client.get(server.base_url + "/p").content == b"page"
+            # ... nor in a thread that never fetched (no deadline was ever set there).
+            bodies: list[bytes] = []
+            other = threading.Thread(
+                target=lambda: bodies.append(client.get(server.base_url + "/p").content)
+            )
+            other.start()
+            other.join(10)
+            assert bodies == [b"page"]
 
 
 def test_a_tls_handshake_that_never_ends_is_given_up_in_time(
@@ -788,8 +797,8 @@ def test_a_body_read_in_pieces_is_whole_and_its_inflation_counted_over_all(
     head = raw_response(b"", "Content-Encoding: gzip")
     split = (head + wire[:15_000], wire[15_000:])
     whole = (raw_response(plain[:10_000]), plain[10_000:])
-    big = gzip.compress(os.urandom(50_000))
-    over = (head + big[:25_000], big[25_000:])  # each piece inflates under the cap
+    big = gzip.compress(os.urandom(45_000))
+    over = (head + big[:15_000], big[15_000:30_000], big[30_000:])  # each under the cap
     with RawServer([split, whole, over]) as server:
         assert _fetch(capped, server.base_url + "/a") == plain
         assert _fetch(capped, server.base_url + "/b") == plain
