@@ -23,11 +23,12 @@ from news_ingest.config import Feed, parse_feed_list
 from news_ingest.settings import Settings
 from news_ingest.stages.dedupe import dedupe_articles
 from news_ingest.stages.events import extract_events_of_day
-from news_ingest.stages.fetch_extract import fetch_and_extract_pages
-from news_ingest.stages.manifest import RunManifest, RunResults, manifest_uri
+from news_ingest.stages.fetch_extract import fetch_and_extract_pages, staged_articles
+from news_ingest.stages.manifest import RunManifest, RunResults, manifest_uri, run_results
 from news_ingest.stages.poll import poll_feeds
 from news_ingest.stages.run import finish
 from news_ingest.stages.select import select_items_of_day
+from news_ingest.stages.shard import shards_of_night
 
 PROJECT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -138,18 +139,23 @@ def nightly_results(
     extra_feeds: Sequence[Feed] = (),
 ) -> RunResults:
     """The stage results of news_nightly's tasks for ``day`` without Airflow, archiving as
-    the DAG does, over ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``."""
+    the DAG does, over ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``,
+    in ``settings.fetch_shards`` shards run one after another."""
     if feeds is None:
         feeds = parse_feed_list(feed_list_yaml(base_url))
     feeds = [*feeds, *extra_feeds]
     with archiving_fetcher(settings, day, "poll") as fetcher:
         polls = poll_feeds(list(feeds), day, run_id, settings, fetcher)
     selected = select_items_of_day(polls, day, run_id, settings.data_root)
-    with archiving_fetcher(settings, day, "fetch") as fetcher:
-        fetched = fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher)
-    deduped = dedupe_articles(fetched.extract.uri, day, run_id, settings)
+    fetched = []
+    for shard in shards_of_night(settings.fetch_shards):
+        with archiving_fetcher(settings, day, "fetch") as fetcher:
+            fetched.append(
+                fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher, shard=shard)
+            )
+    deduped = dedupe_articles(staged_articles(fetched), day, run_id, settings)
     events = extract_events_of_day(deduped.uri, day, run_id, settings.data_root)
-    return RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
+    return run_results(polls, selected, fetched, deduped, events)
 
 
 def nightly_run(
