@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
@@ -13,8 +15,11 @@ import pytest
 
 from demo.server import SiteServer
 from demo.site import DEMO_DAY
+from news_ingest.archive import archiving_fetcher
 from news_ingest.settings import Settings
 from news_ingest.stages.common import work_uri
+from news_ingest.stages.dedupe import dedupe_articles
+from news_ingest.stages.fetch_extract import fetch_and_extract_pages
 from news_ingest.stages.manifest import RunManifest
 from news_ingest.stages.shard import Shard, shard_of, shards_of_night
 from tests.support import (
@@ -161,3 +166,32 @@ def test_a_shard_holds_only_its_sites() -> None:
         assert {h[0] for h in holders} == set(range(k))
     with pytest.raises(ValueError):
         Shard(2, 2)
+
+
+def test_a_shard_retried_alone_leaves_the_others_and_the_day_as_they_were(
+    runs, sites: dict[str, SiteServer], tmp_path: Path
+) -> None:
+    settings, manifest = runs[2]
+    root = tmp_path / "data"
+    shutil.copytree(settings.data_root, root)
+    settings = replace(settings, data_root=str(root))
+    first, second = shards_of_night(2)
+    others = [
+        Path(work_uri(str(root), DEMO_DAY, RUN, first.folder, name))
+        for name in ("pages.parquet", "extracted.parquet")
+    ]
+    before = [(p.stat().st_ino, p.stat().st_mtime_ns) for p in others]
+    selected = work_uri(str(root), DEMO_DAY, RUN, "selected.parquet")
+    with archiving_fetcher(settings, DEMO_DAY, "fetch") as fetcher:
+        again = fetch_and_extract_pages(selected, DEMO_DAY, RUN, settings, fetcher, shard=second)
+    assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in others] == before
+    assert again.shard == second and again.fetch.replayed == again.fetch.fetched > 0
+    staged = [str(others[1]), again.extract.uri]
+    deduped = dedupe_articles(staged, DEMO_DAY, RUN, settings)
+    assert deduped.articles == manifest.stages.dedupe.articles
+
+    def rows(uri: str) -> list[dict[str, object]]:
+        table = pq.read_table(uri).drop_columns(["fetched_at"]).sort_by("article_id")
+        return table.to_pylist()
+
+    assert rows(deduped.uri) == rows(manifest.stages.dedupe.uri)
