@@ -49,6 +49,9 @@ class Settings:
     # Global bound on requests in flight, and per host (a host is the URL's host name, any port).
     fetch_concurrency: int = 8
     per_host_concurrency: int = 2
+    # Shards a night's fetching and extraction is split into, by site (stages/shard.py):
+    # one task each, so they can run on several workers.
+    fetch_shards: int = 1
     # Minimum time between the starts of two requests to one host; robots.txt's
     # Crawl-delay raises it, up to max_crawl_delay_s.
     per_host_delay_s: float = 0.5
@@ -200,6 +203,8 @@ VARIABLES: tuple[Variable, ...] = (
              "requests in flight at once, all hosts together"),
     Variable("NEWS_PER_HOST_CONCURRENCY", "per_host_concurrency", _number(int, 1, 16),
              "requests in flight at once to one host"),
+    Variable("NEWS_FETCH_SHARDS", "fetch_shards", _number(int, 1, 64),
+             "tasks a night's fetching and extraction is split into, by site"),
     Variable("NEWS_PER_HOST_DELAY", "per_host_delay_s", _number(float, 0, 60),
              "seconds between the starts of two requests to one host"),
     Variable("NEWS_MAX_CRAWL_DELAY", "max_crawl_delay_s", _number(float, 0, 600),

@@ -54,9 +54,12 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "extract_events",
         "finish_run",
     ]
-    assert set(order) == set(dag.task_ids)
+    assert {*order, "plan_shards"} == set(dag.task_ids)
     for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+    # One fetch-and-extract task per shard, as many as plan_shards returns.
+    shards = dag.get_task("fetch_and_extract_pages")
+    assert shards.is_mapped and "plan_shards" in shards.upstream_task_ids
     assert {o.uri for o in dag.get_task("finish_run").outlets} == {
         "news_ingest://articles",
         "news_ingest://events",
