@@ -155,12 +155,21 @@ def news_nightly() -> None:
             raise RuntimeError(f"quality gate failed: {failures} ({uri})")
         return manifest.to_json()
 
+    @task
+    def prune_expired(manifest: str) -> str:
+        # After a published night only: a failed one keeps everything for its rerun. The
+        # window counts back from this run's day, so a backfill prunes only older days.
+        from news_ingest.retention import Retention, prune_expired
+
+        settings = _settings()
+        return prune_expired(settings.data_root, _day(), Retention.of(settings)).to_json()
+
     polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
     fetched = fetch_and_extract_pages.partial(selected=selected).expand(shard=plan_shards())
     deduped = dedupe_articles(fetched)
     events = extract_events(deduped)
-    finish_run(polls, selected, fetched, deduped, events)
+    prune_expired(finish_run(polls, selected, fetched, deduped, events))
 
 
 news_nightly()
