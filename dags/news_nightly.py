@@ -21,24 +21,20 @@ def _day() -> date:
 
 
 def alert_on_failure(context: Any) -> None:
-    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
+    """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
+    from news_connections import alert_webhook
+
     from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import setting
 
     # The webhook alone: another setting's bad value must not silence the alert about it.
-    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+    send_failure_alert(dict(context), alert_webhook())
 
 
 def _settings() -> Any:
     """The settings, checked: a bad NEWS_* value fails the task at once, without retries."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from news_connections import checked_settings
 
-    from news_ingest.settings import Settings, SettingsError
-
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        raise AirflowFailException(str(exc)) from None
+    return checked_settings()
 
 
 def _run_id() -> str:
