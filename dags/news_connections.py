@@ -31,9 +31,9 @@ def connection(conn_id: str) -> Any:
 
 
 def webhook_url(conn: Any) -> str | None:
-    """The URL an HTTP connection names: its host when that is a whole URL (HttpHook's
-    form), else scheme, host, port, path (``schema``) and query (extras) put together, as
-    ``AIRFLOW_CONN_<ID>=https://host/path?query`` is parsed."""
+    """The URL an HTTP connection names (HttpHook's whole-URL host, or the URI form)."""
+    # The URI form AIRFLOW_CONN_<ID>=https://host/path?query is parsed into scheme (type),
+    # host, port, path (schema) and query (extras): put back together here.
     host = (conn.host or "").strip()
     if not host:
         return None
@@ -67,8 +67,7 @@ def alert_webhook() -> str | None:
 
 
 def use_aws_connection() -> bool:
-    """Give the store aws_default's keys, region and endpoint when that Connection has any;
-    True when it did."""
+    """Give the store aws_default's keys, region and endpoint; True when it had any."""
     from news_ingest.store import S3Options, use_s3_options
 
     conn = connection(AWS_CONN)
@@ -89,8 +88,7 @@ def use_aws_connection() -> bool:
 
 
 def checked_settings() -> Any:
-    """The settings, S3 keys from aws_default if defined; a bad NEWS_* value fails the task
-    at once, without retries, in one line that names it."""
+    """The settings, S3 from aws_default; a bad value fails the task at once, unretried."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from news_ingest.settings import Settings, SettingsError

@@ -79,10 +79,17 @@ def news_harvest() -> None:
 
     @task
     def summarize_harvest(results: list[str]) -> str:
-        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
+        # Also kept under harvests/ for the operator page's harvest health.
+        from news_connections import checked_settings
 
-        summary = summarize_harvest([HarvestResult.from_json(r) for r in results])
+        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
+        from news_ingest.stages.harvest import write_harvest_record as record
+
+        harvested = [HarvestResult.from_json(r) for r in results]
+        summary = summarize_harvest(harvested)
         print(summary.text)
+        run_id = str(get_current_context()["run_id"])
+        record(checked_settings().data_root, _capture_day(), run_id, harvested)
         return summary.to_json()
 
     summarize_harvest(harvest_feed.expand(feed=load_feed_list()))

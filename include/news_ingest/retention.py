@@ -77,8 +77,7 @@ class Retention:
 
 @dataclass(frozen=True)
 class PruneResult(JsonRecord):
-    """What one pruning did: partitions deleted, kept as recently written, and names left
-    alone because they are not ``date=YYYY-MM-DD`` (all as paths under the data root)."""
+    """What one pruning deleted, kept as recently written, and left alone as malformed."""
 
     day: date
     cutoffs: dict[str, date | None]
@@ -113,8 +112,7 @@ def prune_expired(
     now: datetime | None = None,
     quiet_for: timedelta = QUIET_FOR,
 ) -> PruneResult:
-    """Delete the partitions of each area dated before ``day`` minus its window, unless
-    written within ``quiet_for`` of ``now``; idempotent; never touches published data."""
+    """Delete each area's partitions dated before ``day`` minus its window (unless recent)."""
     now = now or datetime.now(UTC)
     cutoffs: dict[str, date | None] = {}
     deleted: list[str] = []

@@ -177,8 +177,7 @@ _PUBLISH_ON_CLOSE = {"s3", "gcs", "abfs", "mock"}
 
 @dataclass(frozen=True)
 class S3Options:
-    """S3 credentials and endpoint given in code (an Airflow Connection's); a field left
-    None falls back to the standard AWS variables."""
+    """S3 credentials and endpoint given in code; a field left None comes from AWS_*."""
 
     access_key: str | None = None
     secret_key: str | None = None
