@@ -21,24 +21,20 @@ def _day() -> date:
 
 
 def alert_on_failure(context: Any) -> None:
-    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
+    """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
+    from news_connections import alert_webhook
+
     from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import setting
 
     # The webhook alone: another setting's bad value must not silence the alert about it.
-    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+    send_failure_alert(dict(context), alert_webhook())
 
 
 def _settings() -> Any:
     """The settings, checked: a bad NEWS_* value fails the task at once, without retries."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from news_connections import checked_settings
 
-    from news_ingest.settings import Settings, SettingsError
-
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        raise AirflowFailException(str(exc)) from None
+    return checked_settings()
 
 
 def _run_id() -> str:
@@ -155,12 +151,21 @@ def news_nightly() -> None:
             raise RuntimeError(f"quality gate failed: {failures} ({uri})")
         return manifest.to_json()
 
+    @task
+    def prune_expired(manifest: str) -> str:
+        # After a published night only: a failed one keeps everything for its rerun. The
+        # window counts back from this run's day, so a backfill prunes only older days.
+        from news_ingest.retention import Retention, prune_expired
+
+        settings = _settings()
+        return prune_expired(settings.data_root, _day(), Retention.of(settings)).to_json()
+
     polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
     fetched = fetch_and_extract_pages.partial(selected=selected).expand(shard=plan_shards())
     deduped = dedupe_articles(fetched)
     events = extract_events(deduped)
-    finish_run(polls, selected, fetched, deduped, events)
+    prune_expired(finish_run(polls, selected, fetched, deduped, events))
 
 
 news_nightly()

@@ -69,6 +69,12 @@ class Settings:
     # built-in gazetteer, and where the built gazetteer is kept between processes.
     gazetteer_files: tuple[str, ...] = ()
     cache_dir: str = str(_default_cache_dir())
+    # Days of date=D partitions kept before the run's day, per area (0 keeps them all);
+    # retention.py prunes past them. Discovered items are kept at least as long as raw
+    # captures, which a replay cannot use without them (retention.py).
+    retention_days_staging: int = 14
+    retention_days_raw: int = 90
+    retention_days_discovered: int = 90
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -225,6 +231,13 @@ VARIABLES: tuple[Variable, ...] = (
              "GeoNames dumps that add places to the built-in gazetteer"),
     Variable("NEWS_CACHE_DIR", "cache_dir", LOCATION,
              "where the built gazetteer is kept", lambda: str(_default_cache_dir())),
+    Variable("NEWS_RETENTION_DAYS_STAGING", "retention_days_staging", _number(int, 0, 36500),
+             "days of staging/ (a run's intermediate files) kept; 0 keeps all"),
+    Variable("NEWS_RETENTION_DAYS_RAW", "retention_days_raw", _number(int, 0, 36500),
+             "days of raw/ (WARC captures, replayed by backfills) kept; 0 keeps all"),
+    Variable("NEWS_RETENTION_DAYS_DISCOVERED", "retention_days_discovered",
+             _number(int, 0, 36500),
+             "days of discovered/ items and harvest records kept (at least raw's); 0 keeps all"),
 )  # fmt: skip
 
 
