@@ -98,3 +98,11 @@ def checked_settings() -> Any:
         return Settings.from_env()
     except SettingsError as exc:
         raise AirflowFailException(str(exc)) from None
+
+
+def alert_on_failure(context: Any) -> None:
+    """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
+    from news_ingest.alerts import send_failure_alert
+
+    # The webhook alone: another setting's bad value must not silence the alert about it.
+    send_failure_alert(dict(context), alert_webhook())

@@ -22,12 +22,9 @@ def _day() -> date:
 
 def alert_on_failure(context: Any) -> None:
     """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
-    from news_connections import alert_webhook
+    from news_connections import alert_on_failure
 
-    from news_ingest.alerts import send_failure_alert
-
-    # The webhook alone: another setting's bad value must not silence the alert about it.
-    send_failure_alert(dict(context), alert_webhook())
+    alert_on_failure(context)
 
 
 def _settings() -> Any:
