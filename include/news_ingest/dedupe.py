@@ -659,34 +659,21 @@ def _near_references_of_day(
     day = _DayArrays(checked)
     if workers <= 1 or len(checked) < PARALLEL_MIN_ARTICLES:
         return _near_share(index, day, checked, 0, 1)
-    import multiprocessing
+    from news_ingest import parallel
 
-    context = multiprocessing.get_context("fork")  # the arrays are inherited, not pickled
-    children = []
-    for share in range(1, workers):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_send_near_share,
-            args=(index, day, checked, share, workers, send),
-            daemon=True,
-        )
-        child.start()
-        send.close()
-        children.append((child, receive))
-    try:
-        near = _near_share(index, day, checked, 0, workers)
-        for child, receive in children:
-            try:
-                near.update(receive.recv())
-            except EOFError:
-                child.join()
-                raise RuntimeError(f"a dedupe process died (exit code {child.exitcode})") from None
-            child.join()
-    finally:
-        for child, _ in children:
-            if child.is_alive():  # this process failed first: the others' work is moot
-                child.terminate()
-                child.join()
+    def share_of(share: int) -> dict[int, list[tuple[int, float, float]]]:
+        return _near_share(index, day, checked, share, workers)
+
+    near: dict[int, list[tuple[int, float, float]]] = {}
+    # Forked workers inherit the arrays rather than have them pickled.
+    with parallel.Workers(share_of, workers) as pool:
+        for outcome in pool.map(range(workers)):
+            if isinstance(outcome.error, parallel.WorkerDied):
+                # A share lost would leave its articles without near references: wrong
+                # verdicts; leaving the pool stops the other workers.
+                code = outcome.error.exitcode
+                raise RuntimeError(f"a dedupe process died (exit code {code})") from None
+            near.update(outcome.result())
     return near
 
 
@@ -713,15 +700,3 @@ def _near_share(
             day.names[earlier],
         )
     return near
-
-
-def _send_near_share(
-    index: DedupeIndex,
-    day: _DayArrays,
-    checked: list[Fingerprint],
-    share: int,
-    shares: int,
-    send: Any,
-) -> None:
-    send.send(_near_share(index, day, checked, share, shares))
-    send.close()

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -22,6 +21,7 @@ from trafilatura.baseline import block_text
 from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
+from news_ingest.parallel import Outcome, TimedOut, Workers
 from news_ingest.text import strip_boilerplate
 from news_ingest.urls import article_id_for, registered_domain, resolve_canonical
 
@@ -670,60 +670,40 @@ def extract_batch(
 
     Pages travel in chunks of ``chunk_pages``. Workers are replaced after about
     ``max_tasks_per_worker`` pages so memory stays bounded however many pages a night
-    brings. ``then`` (a module-level function) runs on each extraction in the worker, so
-    per-article work that follows it shares both cores.
+    brings. ``then`` runs on each extraction in the worker (which inherits it at the fork),
+    so per-article work that follows it shares both cores.
     """
-    from pebble import ProcessPool
-
     _warm_up()
     size = max(1, chunk_pages)
-    with ProcessPool(
-        max_workers=max(1, workers), max_tasks=max(1, max_tasks_per_worker // size)
+
+    def extract_chunk(chunk: list[PageInput]) -> list[BatchResult]:
+        return _extract_chunk(chunk, options, then)
+
+    with Workers(
+        extract_chunk,
+        workers,
+        time_limit=lambda chunk: _chunk_limit(len(chunk), options),
+        tasks_per_worker=max(1, max_tasks_per_worker // size),
     ) as pool:
-        pending: list[tuple[list[PageInput], Any]] = []
-        chunk: list[PageInput] = []
-
-        def send(chunk: list[PageInput]) -> None:
-            limit = _chunk_limit(len(chunk), options)
-            future = pool.schedule(_extract_chunk, args=(chunk, options, then), timeout=limit)
-            pending.append((chunk, future))
-
-        for page in pages:
-            chunk.append(page)
-            if len(chunk) >= size:
-                send(chunk)
-                chunk = []
-            while len(pending) > workers * 2:
-                yield from _chunk_results(pool, *pending.pop(0), options, then)
-        if chunk:
-            send(chunk)
-        for sent, future in pending:
-            yield from _chunk_results(pool, sent, future, options, then)
+        for outcome in pool.map(_chunks(pages, size)):
+            if outcome.error is None:
+                yield from outcome.result()
+                continue
+            # A page hung out of the alarm's reach or killed its worker: the chunk's pages
+            # go again as chunks of one, so that only that page is lost.
+            singles = pool.map([[page] for page in outcome.item], in_flight=len(outcome.item))
+            yield from (_collect(single, options) for single in singles)
 
 
-def _chunk_results(
-    pool: Any,
-    chunk: list[PageInput],
-    future: Any,
-    options: ExtractOptions,
-    then: Callable[[Extracted], Any] | None,
-) -> list[BatchResult]:
-    try:
-        results: list[BatchResult] = future.result()
-        return results
-    except Exception:
-        # A page hung out of the alarm's reach or killed its worker: the chunk's pages go
-        # again as chunks of one, so that only that page is lost.
-        singles = [
-            (
-                page.key,
-                pool.schedule(
-                    _extract_chunk, args=([page], options, then), timeout=_chunk_limit(1, options)
-                ),
-            )
-            for page in chunk
-        ]
-        return [_collect(key, single, options) for key, single in singles]
+def _chunks(pages: Iterable[PageInput], size: int) -> Iterator[list[PageInput]]:
+    chunk: list[PageInput] = []
+    for page in pages:
+        chunk.append(page)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 _WARM_PAGE = (
@@ -741,12 +721,15 @@ def _warm_up() -> None:
         detect_language("A few words of English so that the model loads now, not later.")
 
 
-def _collect(key: str, future: Any, options: ExtractOptions) -> BatchResult:
-    try:
-        results: list[BatchResult] = future.result()
-        return results[0]
-    except FutureTimeout:
+def _collect(
+    single: Outcome[list[PageInput], list[BatchResult]], options: ExtractOptions
+) -> BatchResult:
+    key = single.item[0].key
+    if single.error is None:
+        return single.result()[0]
+    if isinstance(single.error, TimedOut):
         return _timed_out(key, options)
-    except Exception as exc:  # a worker that died (segfault, OOM kill) loses one page only
-        message = f"extraction worker failed: {type(exc).__name__}: {exc}"
-        return BatchResult(key, error=message[:500])
+    # A worker that died (segfault, OOM kill) loses one page only.
+    error = single.error
+    message = f"extraction worker failed: {type(error).__name__}: {error}"
+    return BatchResult(key, error=message[:500])

@@ -217,24 +217,22 @@ def feed_parsing_processes(
     if workers <= 1:
         yield parse_feed
         return
-    from concurrent.futures import TimeoutError as FutureTimeout
+    from news_ingest import parallel
 
-    from pebble import ProcessExpired, ProcessPool
+    def parse_args(args: tuple[str, bytes, str, str | None]) -> list[FeedItem]:
+        return parse_feed(*args)
 
-    with ProcessPool(max_workers=workers) as pool:
+    with parallel.Workers(parse_args, workers, time_limit=time_limit_s) as pool:
 
         def parse(
             feed_id: str, body: bytes, base_url: str, content_type: str | None = None
         ) -> list[FeedItem]:
-            args = (feed_id, body, base_url, content_type)
-            future = pool.schedule(parse_feed, args=args, timeout=time_limit_s)
-            try:
-                items: list[FeedItem] = future.result()
-            except FutureTimeout as exc:
-                raise FeedParseError(f"parsing took over {time_limit_s:.0f} s") from exc
-            except ProcessExpired as exc:
-                raise FeedParseError(f"the parser died: {exc}"[:300]) from exc
-            return items
+            outcome = pool.call((feed_id, body, base_url, content_type))
+            if isinstance(outcome.error, parallel.TimedOut):
+                raise FeedParseError(f"parsing took over {time_limit_s:.0f} s") from outcome.error
+            if isinstance(outcome.error, parallel.WorkerDied):
+                raise FeedParseError(f"the parser died: {outcome.error}"[:300]) from outcome.error
+            return outcome.result()
 
         yield parse
 

@@ -211,27 +211,29 @@ def test_a_copy_of_a_copy_is_a_duplicate_of_the_original_not_of_the_copy() -> No
     assert verdicts["copy-of-copy"].duplicate_of == WIRE_ORIGINAL
 
 
-def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch) -> None:
+def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch, tmp_path) -> None:
     history = [Fingerprint.of("0123456789abcdef", SEED_BODY)]
     day = [*_day_with_a_copy_of_a_copy(), _cand(SEED_COPY_SLUG)]
     one = dedupe_day(day, SEEDS, history, workers=1)[0]
     monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
-    forked = []
     real_share = dedupe._near_share
 
     def spy(index, day, checked, share, shares):
-        forked.append((share, shares))
+        # The shares run in forked workers: each leaves a note where this process sees it.
+        (tmp_path / f"{share}-{shares}-{os.getpid()}").touch()
         return real_share(index, day, checked, share, shares)
 
     monkeypatch.setattr(dedupe, "_near_share", spy)
     two = dedupe_day(day, SEEDS, history, workers=2)[0]
-    assert (0, 2) in forked  # this process's share; the other ran in the forked child
+    notes = [name.split("-") for name in sorted(p.name for p in tmp_path.iterdir())]
+    assert [note[:2] for note in notes] == [["0", "2"], ["1", "2"]]
+    assert str(os.getpid()) not in {note[2] for note in notes}
     assert list(two.items()) == list(one.items())
     assert sum(v.is_duplicate for v in two.values()) >= 3
 
 
 def test_a_dedupe_process_that_dies_fails_the_day_with_its_exit_code(monkeypatch) -> None:
     monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
-    monkeypatch.setattr(dedupe, "_send_near_share", lambda *args: os._exit(3))
+    monkeypatch.setattr(dedupe, "_near_share", lambda *args: os._exit(3))
     with pytest.raises(RuntimeError, match=r"dedupe process died \(exit code 3\)"):
         dedupe_day(_day_with_a_copy_of_a_copy(), SEEDS, workers=2)

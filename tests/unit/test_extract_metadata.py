@@ -243,9 +243,9 @@ def test_a_slow_page_is_stopped_in_its_chunk_without_redoing_the_chunk(monkeypat
     redone: list[str] = []
     collect = extract._collect
 
-    def spy(key: str, future: Any, options: ExtractOptions) -> Any:
-        redone.append(key)
-        return collect(key, future, options)
+    def spy(single: Any, options: ExtractOptions) -> Any:
+        redone.append(single.item[0].key)
+        return collect(single, options)
 
     monkeypatch.setattr(extract, "_collect", spy)
     results = list(

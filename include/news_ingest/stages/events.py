@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import pyarrow as pa
 
-from news_ingest import store
+from news_ingest import parallel, store
 from news_ingest.stages.common import JsonRecord, Progress, elapsed, work_uri, worker_processes
 
 EVENT_INPUT_COLUMNS = ["article_id", "text", "title", "published_at", "is_duplicate", "is_article"]
-T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +44,21 @@ def _events_of_articles(extractor: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(events, schema=store.EVENTS_SCHEMA)
 
 
-def _in_processes(
-    fn: Callable[..., T], jobs: Iterable[tuple[Any, ...]], workers: int
-) -> Iterator[T]:
-    """``fn(*job)`` for each job, on ``workers`` processes (in this one when 1), in order,
-    with a bounded number of jobs in flight so memory does not grow with their count."""
-    if workers <= 1:
-        for job in jobs:
-            yield fn(*job)
-        return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+def _events_of_job(job: tuple[str, list[dict[str, Any]]]) -> pa.Table:
+    return _events_of_articles(*job)
 
-    pending: list[Future[T]] = []
-    # Forked, so that what the parent loaded is shared (fork is not the default on macOS,
-    # nor on Linux from Python 3.14).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for job in jobs:
-            pending.append(pool.submit(fn, *job))
-            while len(pending) > workers * 2:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+
+def _in_processes(
+    jobs: Iterable[tuple[str, list[dict[str, Any]]]], workers: int
+) -> Iterator[pa.Table]:
+    """The events of each job, on ``workers`` processes (in this one when 1), in order;
+    the workers are forked, so that what this process loaded is shared."""
+    if workers <= 1:
+        yield from map(_events_of_job, jobs)
+        return
+    for outcome in parallel.ordered(_events_of_job, jobs, workers):
+        # A chunk lost (its worker died) fails the stage: its events would be missing unseen.
+        yield outcome.result()
 
 
 def extract_events_of_day(
@@ -97,7 +89,7 @@ def extract_events_of_day(
     log.info("extracting events of %s with the %r extractor", day, extractor)
     progress = Progress(log, "chunks of 64 articles read for events", every=50)
     with store.batch_writer(uri, store.EVENTS_SCHEMA) as write:
-        for table in _in_processes(_events_of_articles, jobs, workers):
+        for table in _in_processes(jobs, workers):
             progress.advance()
             if table.num_rows:
                 write(table)
