@@ -40,12 +40,15 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra airflow
 	@touch $@
 
-# demo: the library, the airflow extra and the demo group only, unless setup is current.
+# demo: the library, the airflow extra and the demo group only; a venv that setup made
+# keeps its dev group (synced again in full when the lock changed).
 $(VENV)/.synced-demo: pyproject.toml uv.lock | $(UV)
-	@if [ ! $(VENV)/.synced -nt uv.lock ] || [ ! $(VENV)/.synced -nt pyproject.toml ]; then \
-		rm -f $(VENV)/.synced; \
+	@if [ ! -f $(VENV)/.synced ]; then \
+		echo "$(UV) sync --frozen --extra airflow --no-default-groups --group demo"; \
 		$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra airflow \
 			--no-default-groups --group demo || exit 1; \
+	elif [ ! $(VENV)/.synced -nt uv.lock ] || [ ! $(VENV)/.synced -nt pyproject.toml ]; then \
+		$(MAKE) --no-print-directory $(VENV)/.synced || exit 1; \
 	fi
 	@touch $@
 
