@@ -102,6 +102,8 @@ def test_the_wheel_holds_the_library_and_its_data_and_needs_no_airflow(
     airflow = [line for line in requires if "airflow" in line]
     assert airflow and all("extra == 'airflow'" in line for line in airflow), airflow
     assert not [line for line in requires if "duckdb" in line]
+    # Named directly: lxml 6.2 no longer brings it, and trafilatura fails to import without.
+    assert "Requires-Dist: lxml-html-clean>=0.4" in requires
     probe = (
         "import importlib.util as u, json, sys, news_ingest; print(json.dumps(["
         "list(sys.version_info[:2]), news_ingest.__file__, "
