@@ -16,16 +16,18 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS ?= True
 export UV_PYTHON_DOWNLOADS := never
 
-DATE ?= $(shell date -u -d yesterday +%F)
+# Yesterday (UTC); a Python one-liner rather than GNU date's -d, which BSD and macOS lack.
+DATE ?= $(shell $(PYTHON) -c 'import datetime as d; \
+	print(d.datetime.now(d.timezone.utc).date() - d.timedelta(days=1))')
 AIRFLOW_PORT ?= 8080
 
-.PHONY: help setup demo test test-unit test-e2e lint lock run airflow airflow-stop postgres \
+.PHONY: help setup demo test test-unit test-e2e test-py312 lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
 	bench-readers bench-cost data-dictionary clean mutation
 
 help:
-	@echo "make setup | demo | test | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
+	@echo "make setup | demo | test | test-py312 | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,11 +35,24 @@ $(UV):
 
 # Bytecode compiled once at install: with PYTHONDONTWRITEBYTECODE set (as on CI), every
 # Python process (each Airflow command and task) would otherwise compile its imports again.
+# setup: the library, the airflow extra and the dev group (tests, lint, benchmarks).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra airflow
 	@touch $@
 
-$(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
+# demo: the library, the airflow extra and the demo group only; a venv that setup made
+# keeps its dev group (synced again in full when the lock changed).
+$(VENV)/.synced-demo: pyproject.toml uv.lock | $(UV)
+	@if [ ! -f $(VENV)/.synced ]; then \
+		echo "$(UV) sync --frozen --extra airflow --no-default-groups --group demo"; \
+		$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --extra airflow \
+			--no-default-groups --group demo || exit 1; \
+	elif [ ! $(VENV)/.synced -nt uv.lock ] || [ ! $(VENV)/.synced -nt pyproject.toml ]; then \
+		$(MAKE) --no-print-directory $(VENV)/.synced || exit 1; \
+	fi
+	@touch $@
+
+$(AIRFLOW_HOME)/.migrated: $(VENV)/.synced-demo
 	@mkdir -p $(AIRFLOW_HOME)
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
 	@touch $@
@@ -50,11 +65,26 @@ $(AIRFLOW_HOME)/.pools: $(AIRFLOW_HOME)/.migrated include/config/pools.json
 
 setup: $(VENV)/.synced $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools
 
-demo: setup
+demo: $(VENV)/.synced-demo $(AIRFLOW_HOME)/.migrated $(AIRFLOW_HOME)/.pools
 	$(BIN)/python -m demo.run
 
-test: setup postgres browser
+test: setup postgres browser test-py312
 	$(BIN)/pytest -q tests
+
+# The unit tests (no Airflow) on the next Python too, in their own venv of the lock's test
+# group; PYTHON_NEXT=path picks the interpreter (default: python3.12, else 3.13, on PATH
+# or under pyenv). Skipped, saying so, where there is none.
+PYTHON_NEXT ?= $(shell $(PYTHON) scripts/find_python.py 3.12 3.13)
+VENV_NEXT := .venv-next
+test-py312: | $(UV)
+	@if [ -z "$(PYTHON_NEXT)" ]; then \
+		echo "test-py312: skipped: no python3.12 or python3.13 found (set PYTHON_NEXT)"; \
+		exit 0; \
+	fi; \
+	echo "test-py312: unit tests on $$($(PYTHON_NEXT) -V) ($(PYTHON_NEXT))"; \
+	UV_PROJECT_ENVIRONMENT=$(VENV_NEXT) $(UV) sync --frozen --quiet --python $(PYTHON_NEXT) \
+		--no-default-groups --group test \
+	&& $(VENV_NEXT)/bin/pytest -q -p no:cacheprovider tests/unit
 
 test-unit: setup
 	$(BIN)/pytest -q tests/unit tests/dags
@@ -71,14 +101,15 @@ browser:
 			"apt-get install -y --no-install-recommends chromium" >&2; \
 		exit 1; \
 	fi; \
-	echo "installing Debian's chromium (for tests/e2e/test_ui_page.py)"; \
+	echo "make test: chromium is missing: running apt-get install chromium as root" \
+		"(for tests/e2e/test_ui_page.py)"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends chromium > /dev/null \
 		|| { echo "apt-get could not install chromium" >&2; exit 1; }; \
 	command -v chromium > /dev/null || { echo "chromium still not on PATH" >&2; exit 1; }
 
 lint: setup
-	@diff <(grep -v '^#' requirements.lock) <($(UV) export --frozen --no-dev --no-emit-project \
+	@diff <(grep -v '^#' requirements.lock) <($(UV) export --frozen --no-dev --extra airflow --no-emit-project \
 		--format requirements-txt -q | grep -v '^#') > /dev/null \
 		|| (echo "requirements.lock is stale: run make lock" >&2; exit 1)
 	$(BIN)/ruff check .
@@ -97,13 +128,19 @@ mutation: setup
 postgres:
 	@if command -v initdb > /dev/null || ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
+		echo "make test: PostgreSQL is missing: running apt-get install postgresql as root" \
+			"(for tests/e2e/test_backfill_services.py)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends postgresql > /dev/null; \
 	else echo "PostgreSQL server programs missing: sudo apt-get install postgresql" >&2; exit 1; fi
 
 # A manual run with logical date D+1 has the data interval [D, D+1): the day D.
 run: setup
-	$(BIN)/airflow dags test news_nightly $$(date -u -d "$(DATE) + 1 day" +%F)
+	@next=$$($(BIN)/python -c 'import datetime as d, sys; \
+		print(d.date.fromisoformat(sys.argv[1]) + d.timedelta(days=1))' "$(DATE)" 2> /dev/null) \
+		|| { echo "make run: DATE=$(DATE) is not a date (YYYY-MM-DD)" >&2; exit 2; }; \
+	echo "$(BIN)/airflow dags test news_nightly $$next"; \
+	$(BIN)/airflow dags test news_nightly $$next
 
 airflow: setup
 	@scripts/airflow-services.sh start $(AIRFLOW_PORT)
@@ -114,7 +151,7 @@ airflow-stop:
 # Re-resolve uv.lock and re-export requirements.lock (used by the Dockerfile).
 lock: | $(UV)
 	$(UV) lock
-	$(UV) export --frozen --no-dev --no-emit-project --format requirements-txt \
+	$(UV) export --frozen --no-dev --extra airflow --no-emit-project --format requirements-txt \
 		-o requirements.lock -q
 
 bench-dag-parse: setup
@@ -173,4 +210,4 @@ bench-extraction: setup
 	$(BIN)/python bench/extraction/run.py --rounds 3 --grid
 
 clean:
-	rm -rf $(VENV) $(TOOLS) $(AIRFLOW_HOME) data .mutation
+	rm -rf $(VENV) $(VENV_NEXT) $(TOOLS) $(AIRFLOW_HOME) data .mutation

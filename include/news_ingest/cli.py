@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = sub.add_parser("feeds", help="feed list commands")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
     check = feeds_sub.add_parser("check", help="validate the feed list")
-    check.add_argument("--file", help="feed list (default: NEWS_FEEDS or the project's)")
+    check.add_argument("--file", help="feed list (default: NEWS_FEEDS; see news-ingest config)")
     check.set_defaults(func=cmd_feeds_check)
     return parser
 

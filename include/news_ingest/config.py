@@ -86,6 +86,8 @@ def load_feed_list(path: str) -> list[Feed]:
     """Read and validate the feed list at ``path``."""
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FeedListError(f"{path}: no feed list there (NEWS_FEEDS names the feed list)") from exc
     except OSError as exc:
         raise FeedListError(f"{path}: cannot read feed list: {exc}") from exc
     except UnicodeDecodeError as exc:

@@ -11,7 +11,19 @@ from typing import Any
 
 from news_ingest import __version__
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+def _checkout_root(module: str = __file__) -> Path | None:
+    """The project checkout news_ingest is imported from (its include/), else None."""
+    package = Path(module).resolve().parent
+    root = package.parents[1]
+    if package.parent.name == "include" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+# None when installed from a wheel (site-packages): the defaults are then in the current
+# directory, where a user of the library keeps feeds.yaml, data/ and seeds/.
+PROJECT_ROOT = _checkout_root()
 CONTACT_URL = "https://github.com/news-ingest/news_ingest"
 
 
@@ -190,17 +202,24 @@ def _field_default(name: str) -> Any:
     return next(f.default for f in fields(Settings) if f.name == name)
 
 
-def _under(*parts: str) -> Callable[[], str]:
-    return lambda: str(PROJECT_ROOT.joinpath(*parts))
+def _under(*parts: str, installed: str) -> Callable[[], str]:
+    """A default under the checkout, or ``installed`` in the current directory."""
+
+    def default() -> str:
+        if PROJECT_ROOT is not None:
+            return str(PROJECT_ROOT.joinpath(*parts))
+        return str(Path.cwd() / installed)
+
+    return default
 
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("NEWS_FEEDS", "feeds_path", LOCATION, "the feed list (YAML)",
-             _under("include", "config", "feeds.yaml")),
+             _under("include", "config", "feeds.yaml", installed="feeds.yaml")),
     Variable("NEWS_DATA_ROOT", "data_root", LOCATION, "where outputs go: a path or s3://...",
-             _under("data")),
+             _under("data", installed="data")),
     Variable("NEWS_SEEDS_DIR", "seeds_dir", LOCATION, "the seed corpus for dedupe",
-             _under("seeds")),
+             _under("seeds", installed="seeds")),
     Variable("NEWS_ALLOW_PRIVATE_NETWORKS", "allow_private_networks", FLAG,
              "fetch private and loopback addresses (tests and demos only)", lambda: False),
     Variable("NEWS_CONTACT_URL", "user_agent", URL,

@@ -294,7 +294,8 @@ def test_every_setting_reaches_every_airflow_service_and_is_in_env_example(servi
 def test_init_imports_every_pool_the_dags_use(services) -> None:
     import json
 
-    from airflow.dag_processing.dagbag import DagBag
+    # make test-py312 runs the unit tests without the airflow extra.
+    DagBag = pytest.importorskip("airflow.dag_processing.dagbag").DagBag
 
     init = " ".join(services["airflow-init"]["command"])
     imported = re.search(r"airflow pools import (\S+)", init)

@@ -43,6 +43,9 @@ def test_invalid_feed_lists_get_a_clear_error(text: str, message: str) -> None:
     assert str(info.value).startswith("test.yaml")
 
 
-def test_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
-    with pytest.raises(FeedListError, match="cannot read feed list"):
+def test_missing_file_is_reported_with_its_path_and_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(FeedListError, match=r"no feed list there \(NEWS_FEEDS") as info:
         load_feed_list(str(tmp_path / "nope.yaml"))
+    assert str(info.value).startswith(str(tmp_path / "nope.yaml"))
+    with pytest.raises(FeedListError, match="cannot read feed list"):
+        load_feed_list(str(tmp_path))

@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
 
+from news_ingest import settings
 from news_ingest.settings import VARIABLES, Settings, SettingsError, effective_settings
 
 
@@ -11,6 +14,36 @@ def test_settings_read_news_variables(monkeypatch: pytest.MonkeyPatch, tmp_path)
     assert s.data_root == str(tmp_path / "out")
     assert s.allow_private_networks is True
     assert s.history_days == 7
+
+
+def test_defaults_are_in_the_checkout_or_else_in_the_current_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    for name in ("NEWS_FEEDS", "NEWS_DATA_ROOT", "NEWS_SEEDS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    checkout = Path(settings.__file__).resolve().parents[2]
+    assert checkout == settings.PROJECT_ROOT
+    s = Settings.from_env()
+    assert s.feeds_path == str(checkout / "include" / "config" / "feeds.yaml")
+    assert (s.data_root, s.seeds_dir) == (str(checkout / "data"), str(checkout / "seeds"))
+    # Installed from a wheel: site-packages' parent is no project, the current directory is.
+    monkeypatch.setattr(settings, "PROJECT_ROOT", None)
+    monkeypatch.chdir(tmp_path)
+    s = Settings.from_env()
+    assert s.feeds_path == str(tmp_path.resolve() / "feeds.yaml")
+    assert s.data_root == str(tmp_path.resolve() / "data")
+    assert s.seeds_dir == str(tmp_path.resolve() / "seeds")
+
+
+def test_a_package_outside_an_include_folder_has_no_checkout(tmp_path) -> None:
+    (tmp_path / "pyproject.toml").touch()
+    for folder in ("include", "site-packages"):
+        (tmp_path / folder / "news_ingest").mkdir(parents=True)
+    inside = settings._checkout_root(str(tmp_path / "include" / "news_ingest" / "settings.py"))
+    assert inside == tmp_path.resolve()
+    assert settings._checkout_root(str(tmp_path / "site-packages" / "news_ingest" / "s.py")) is None
+    (tmp_path / "pyproject.toml").unlink()
+    assert settings._checkout_root(str(tmp_path / "include" / "news_ingest" / "s.py")) is None
 
 
 def test_object_store_roots_are_kept_as_uris(monkeypatch: pytest.MonkeyPatch) -> None:
