@@ -162,3 +162,21 @@ def test_config_prints_the_effective_settings_with_secrets_masked() -> None:
     env["NEWS_FETCH_CONCURRENCY"] = "eight"
     bad = subprocess.run([*CLI, "config"], capture_output=True, timeout=120, check=False, env=env)
     assert bad.returncode == 2 and b"NEWS_FETCH_CONCURRENCY='eight'" in bad.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path) -> None:
+    line = json.dumps({"id": "a", "text": "Gunmen killed five villagers in Kauru, Nigeria."})
+    source = tmp_path / "in.jsonl"
+    source.write_text((line + "\n") * 3000, encoding="utf-8")
+    with source.open("rb") as stdin:
+        proc = subprocess.Popen(
+            [*CLI, "events"], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # as `| head -1` does
+        err = proc.stderr.read()
+        code = proc.wait(timeout=120)
+    assert json.loads(first)["id"] == "a"
+    assert code == 141, err
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
