@@ -661,6 +661,9 @@ def _near_references_of_day(
         return _near_share(index, day, checked, 0, 1)
     import multiprocessing
 
+    from news_ingest.processes import allow_child_processes
+
+    allow_child_processes()
     context = multiprocessing.get_context("fork")  # the arrays are inherited, not pickled
     children = []
     for share in range(1, workers):

@@ -675,6 +675,9 @@ def extract_batch(
     """
     from pebble import ProcessPool
 
+    from news_ingest.processes import allow_child_processes
+
+    allow_child_processes()
     _warm_up()
     size = max(1, chunk_pages)
     with ProcessPool(

@@ -221,6 +221,9 @@ def feed_parsing_processes(
 
     from pebble import ProcessExpired, ProcessPool
 
+    from news_ingest.processes import allow_child_processes
+
+    allow_child_processes()
     with ProcessPool(max_workers=workers) as pool:
 
         def parse(

@@ -57,6 +57,9 @@ def _in_processes(
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from news_ingest.processes import allow_child_processes
+
+    allow_child_processes()
     pending: list[Future[T]] = []
     # Forked, so that what the parent loaded is shared (fork is not the default on macOS,
     # nor on Linux from Python 3.14).
