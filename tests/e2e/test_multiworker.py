@@ -91,7 +91,6 @@ class CeleryBackfill:
     task_instances: list[dict[str, Any]]
     workers: tuple[Worker, ...]
     s3: LocalS3
-    seconds: float
 
 
 def _start_worker(worker: Worker, env: dict[str, str], cache: Path) -> subprocess.Popen[bytes]:
@@ -130,16 +129,21 @@ def _start_worker(worker: Worker, env: dict[str, str], cache: Path) -> subproces
         )
 
 
-def _stop_worker(process: subprocess.Popen[bytes]) -> None:
-    """TERM the worker's session (Celery's warm shutdown), KILL what is left after 30 s."""
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=30)
-    # Its pool's children and their tasks share its session: none may outlive the test.
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+def _stop(workers: dict[Worker, subprocess.Popen[bytes]], env: dict[str, str]) -> None:
+    """Stop the workers (TERM to each one's session: Celery's warm shutdown, KILL to what is
+    left after 30 s) and Airflow's services, all at once."""
+    for process in workers.values():
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    services = stop_services(env)
+    for process in workers.values():
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)
+        # Its pool's children and their tasks share its session: none may outlive the test.
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    services.wait(timeout=120)
 
 
 def _wait_ready(workers: dict[Worker, subprocess.Popen[bytes]], timeout_s: float = 180) -> None:
@@ -190,15 +194,12 @@ def celery_backfill(
             AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="3600",
         )
         prepare_airflow_home(env)
-        started = time.monotonic()
-        stack.callback(lambda: stop_services(env).wait(timeout=120))
         starting = start_services(env, port)
-        workers = {
-            w: _start_worker(w, {**env}, Path(settings_for(tmp).cache_dir))
-            for w in (Worker(name, tmp / name) for name in WORKERS)
-        }
-        for process in workers.values():
-            stack.callback(_stop_worker, process)
+        workers: dict[Worker, subprocess.Popen[bytes]] = {}
+        stack.callback(_stop, workers, env)
+        for name in WORKERS:
+            worker = Worker(name, tmp / name)
+            workers[worker] = _start_worker(worker, env, Path(settings_for(tmp).cache_dir))
         out, _ = starting.communicate(timeout=300)
         assert starting.returncode == 0, out
         _wait_ready(workers)
@@ -217,7 +218,7 @@ def celery_backfill(
                 f"/api/v2/dags/news_nightly/dagRuns/{run['dag_run_id']}/taskInstances?limit=500",
             )["task_instances"]
         ]
-        yield CeleryBackfill(runs, task_instances, tuple(workers), s3, time.monotonic() - started)
+        yield CeleryBackfill(runs, task_instances, tuple(workers), s3)
 
 
 def _rows(root: str, dataset: str, day: date) -> list[tuple[Any, ...]]:
