@@ -72,13 +72,14 @@ class Worker:
     def log(self) -> Path:
         return self.home / "worker.log"
 
-    def task_logs(self) -> dict[tuple[str, str, int], Path]:
-        """Its task logs by (run_id, task_id, map_index), from its own Airflow home."""
-        found: dict[tuple[str, str, int], Path] = {}
-        for path in (self.home / "logs" / "dag_id=news_nightly").rglob("attempt=*.log"):
-            parts = dict(p.split("=", 1) for p in path.relative_to(self.home / "logs").parts[:-1])
-            key = (parts["run_id"], parts["task_id"], int(parts.get("map_index", "-1")))
-            found[key] = path
+    def task_logs(self) -> dict[tuple[str, str, int, int], Path]:
+        """Its task logs by (run_id, task_id, map_index, try), from its own Airflow home."""
+        found: dict[tuple[str, str, int, int], Path] = {}
+        logs = self.home / "logs"
+        for path in (logs / "dag_id=news_nightly").rglob("attempt=*.log"):
+            parts = dict(p.split("=", 1) for p in path.relative_to(logs).with_suffix("").parts)
+            map_index, attempt = int(parts.get("map_index", "-1")), int(parts["attempt"])
+            found[(parts["run_id"], parts["task_id"], map_index, attempt)] = path
         return found
 
 
@@ -109,7 +110,6 @@ def _start_worker(worker: Worker, env: dict[str, str], cache: Path) -> subproces
         "AIRFLOW_HOME": str(worker.home),
         "TMPDIR": str(tmp),
         "NEWS_CACHE_DIR": str(worker_cache),
-        "NEWS_FETCH_SHARDS": FETCH_SHARDS,
         # Both run on this machine: each reports its own name as its tasks' host name.
         "PYTHONPATH": str(Path(__file__).parent),
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "worker_hostname.hostname",
@@ -178,6 +178,8 @@ def celery_backfill(
             feeds_file,
             **s3.env,
             NEWS_DATA_ROOT=ROOT,
+            # For the workers, and for the dag-processor should the DAG read it when parsed.
+            NEWS_FETCH_SHARDS=FETCH_SHARDS,
             AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
             AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=pg_url,
             AIRFLOW__CELERY__BROKER_URL=broker,
@@ -256,12 +258,12 @@ def test_backfill_over_two_celery_workers_equals_each_day_run_alone(
 @pytest.mark.timeout(1200)
 def test_tasks_ran_on_both_workers(celery_backfill: CeleryBackfill) -> None:
     tis = celery_backfill.task_instances
-    # Each task instance's host name in the REST API is a worker's, its log file is in that
-    # worker's folder and no other's, and both workers ran some of them.
+    # Each task instance's host name in the REST API is a worker's, the log file of its last
+    # try is in that worker's folder and no other's, and both workers ran some of them.
     logs = {w.name: w.task_logs() for w in celery_backfill.workers}
-    by_worker: dict[str, list[tuple[str, str, int]]] = {w: [] for w in WORKERS}
+    by_worker: dict[str, list[tuple[str, str, int, int]]] = {w: [] for w in WORKERS}
     for ti in tis:
-        key = (ti["dag_run_id"], ti["task_id"], ti["map_index"])
+        key = (ti["dag_run_id"], ti["task_id"], ti["map_index"], ti["try_number"])
         assert ti["hostname"] in WORKERS, (key, ti["hostname"])
         holders = [name for name, found in logs.items() if key in found]
         assert holders == [ti["hostname"]], (key, holders)
