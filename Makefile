@@ -22,7 +22,7 @@ AIRFLOW_PORT ?= 8080
 .PHONY: help setup demo test test-unit test-e2e test-multiworker lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
-	bench-readers data-dictionary clean mutation
+	bench-readers bench-cost data-dictionary clean mutation
 
 help:
 	@echo "make setup | demo | test | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
@@ -166,6 +166,11 @@ N ?= 2000
 ROUNDS ?= 1
 bench-pipeline: setup
 	$(BIN)/python bench/pipeline/run.py $(N) --rounds $(ROUNDS)
+
+# The cost model (docs/cost-model.md) from the bench nights already run: N=2000 and N=20000.
+COST_NIGHTS ?= 2000 20000
+bench-cost: setup
+	$(BIN)/python bench/pipeline/cost.py $(foreach n,$(COST_NIGHTS),$${TMPDIR:-/tmp}/news-bench/result-$(n).json)
 
 # Reads ../shared/eval/article-extraction-benchmark in place.
 bench-extraction: setup

@@ -29,12 +29,10 @@ def _capture_day() -> date:
 
 
 def alert_on_failure(context: Any) -> None:
-    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
-    from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import setting
+    """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
+    from news_connections import alert_on_failure
 
-    # The webhook alone: another setting's bad value must not silence the alert about it.
-    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+    alert_on_failure(context)
 
 
 @dag(
@@ -58,28 +56,37 @@ def alert_on_failure(context: Any) -> None:
 def news_harvest() -> None:
     @task
     def load_feed_list() -> list[dict[str, Any]]:
-        from news_ingest.config import load_feed_list
-        from news_ingest.settings import Settings
+        from news_connections import checked_settings
 
-        return [feed.model_dump() for feed in load_feed_list(Settings.from_env().feeds_path)]
+        from news_ingest.config import load_feed_list
+
+        return [feed.model_dump() for feed in load_feed_list(checked_settings().feeds_path)]
 
     @task(pool=FETCH_POOL, max_active_tis_per_dagrun=4)
     def harvest_feed(feed: dict[str, Any]) -> str:
+        from news_connections import checked_settings
+
         from news_ingest.archive import archiving_fetcher
         from news_ingest.config import Feed
-        from news_ingest.settings import Settings
         from news_ingest.stages.harvest import harvest_feed
 
-        settings = Settings.from_env()
+        settings = checked_settings()
         with archiving_fetcher(settings, _capture_day(), "harvest") as fetcher:
             return harvest_feed(Feed(**feed), _capture_day(), settings, fetcher).to_json()
 
     @task
     def summarize_harvest(results: list[str]) -> str:
-        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
+        # Also kept under harvests/ for the operator page's harvest health.
+        from news_connections import checked_settings
 
-        summary = summarize_harvest([HarvestResult.from_json(r) for r in results])
+        from news_ingest.stages.harvest import HarvestResult, summarize_harvest
+        from news_ingest.stages.harvest import write_harvest_record as record
+
+        harvested = [HarvestResult.from_json(r) for r in results]
+        summary = summarize_harvest(harvested)
         print(summary.text)
+        run_id = str(get_current_context()["run_id"])
+        record(checked_settings().data_root, _capture_day(), run_id, harvested)
         return summary.to_json()
 
     summarize_harvest(harvest_feed.expand(feed=load_feed_list()))

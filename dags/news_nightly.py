@@ -21,24 +21,17 @@ def _day() -> date:
 
 
 def alert_on_failure(context: Any) -> None:
-    """Post a task's final failure to NEWS_ALERT_WEBHOOK, when it is set."""
-    from news_ingest.alerts import send_failure_alert
-    from news_ingest.settings import setting
+    """Post a task's final failure to the news_alert_webhook Connection or NEWS_ALERT_WEBHOOK."""
+    from news_connections import alert_on_failure
 
-    # The webhook alone: another setting's bad value must not silence the alert about it.
-    send_failure_alert(dict(context), setting("NEWS_ALERT_WEBHOOK"))
+    alert_on_failure(context)
 
 
 def _settings() -> Any:
     """The settings, checked: a bad NEWS_* value fails the task at once, without retries."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from news_connections import checked_settings
 
-    from news_ingest.settings import Settings, SettingsError
-
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        raise AirflowFailException(str(exc)) from None
+    return checked_settings()
 
 
 def _run_id() -> str:
@@ -94,24 +87,35 @@ def news_nightly() -> None:
         root = _settings().data_root
         return select_items_of_day(results, _day(), _run_id(), root).to_json()
 
+    @task
+    def plan_shards() -> list[str]:
+        # Read once for the night, so every shard and dedupe agree on K.
+        from news_ingest.stages.shard import shards_of_night
+
+        return [shard.to_json() for shard in shards_of_night(_settings().fetch_shards)]
+
     @task(pool=FETCH_POOL, execution_timeout=pendulum.duration(hours=12))
-    def fetch_and_extract_pages(selected: str) -> str:
-        # One task, so pages are extracted on all cores while the rest are still arriving.
+    def fetch_and_extract_pages(selected: str, shard: str) -> str:
+        # One task per shard of sites: a shard's pages are extracted on all cores while
+        # the rest are still arriving; shards may run on different workers.
         from news_ingest.archive import archiving_fetcher
         from news_ingest.stages.fetch_extract import fetch_and_extract_pages
         from news_ingest.stages.select import SelectResult
+        from news_ingest.stages.shard import Shard
 
         settings, uri = _settings(), SelectResult.from_json(selected).uri
+        part = Shard.from_json(shard)
         with archiving_fetcher(settings, _day(), "fetch") as fetcher:
-            return fetch_and_extract_pages(uri, _day(), _run_id(), settings, fetcher).to_json()
+            result = fetch_and_extract_pages(uri, _day(), _run_id(), settings, fetcher, shard=part)
+        return result.to_json()
 
     @task
-    def dedupe_articles(fetched: str) -> str:
+    def dedupe_articles(fetched: list[str]) -> str:
         from news_ingest.stages.dedupe import dedupe_articles
-        from news_ingest.stages.fetch_extract import FetchExtractResult
+        from news_ingest.stages.fetch_extract import FetchExtractResult, staged_articles
 
-        uri = FetchExtractResult.from_json(fetched).extract.uri
-        return dedupe_articles(uri, _day(), _run_id(), _settings()).to_json()
+        uris = staged_articles([FetchExtractResult.from_json(shard) for shard in fetched])
+        return dedupe_articles(uris, _day(), _run_id(), _settings()).to_json()
 
     @task
     def extract_events(deduped: str) -> str:
@@ -125,7 +129,7 @@ def news_nightly() -> None:
 
     @task(outlets=[ARTICLES, EVENTS])
     def finish_run(
-        polls: list[list[str]], selected: str, fetched: str, deduped: str, events: str
+        polls: list[list[str]], selected: str, fetched: list[str], deduped: str, events: str
     ) -> str:
         # Gate, publish (only past the gate, so the Assets update only then), manifest.
         import airflow
@@ -133,7 +137,7 @@ def news_nightly() -> None:
         from news_ingest.stages.manifest import manifest_uri, run_results_from_json
         from news_ingest.stages.run import finish
 
-        results = run_results_from_json(polls, selected, fetched, deduped, events)
+        results = run_results_from_json(polls, selected, list(fetched), deduped, events)
         versions = {"airflow": airflow.__version__}
         root = _settings().data_root
         manifest = finish(_day(), _run_id(), results, root, versions)
@@ -144,12 +148,21 @@ def news_nightly() -> None:
             raise RuntimeError(f"quality gate failed: {failures} ({uri})")
         return manifest.to_json()
 
+    @task
+    def prune_expired(manifest: str) -> str:
+        # After a published night only: a failed one keeps everything for its rerun. The
+        # window counts back from this run's day, so a backfill prunes only older days.
+        from news_ingest.retention import Retention, prune_expired
+
+        settings = _settings()
+        return prune_expired(settings.data_root, _day(), Retention.of(settings)).to_json()
+
     polls = poll_feeds.expand(feeds=load_feed_batches())
     selected = select_items_of_day(polls)
-    fetched = fetch_and_extract_pages(selected)
+    fetched = fetch_and_extract_pages.partial(selected=selected).expand(shard=plan_shards())
     deduped = dedupe_articles(fetched)
     events = extract_events(deduped)
-    finish_run(polls, selected, fetched, deduped, events)
+    prune_expired(finish_run(polls, selected, fetched, deduped, events))
 
 
 news_nightly()

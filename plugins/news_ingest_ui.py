@@ -1,4 +1,4 @@
-"""The "News ingestion" page in the Airflow UI: per-day counts and feed health from the manifests.
+"""The "News ingestion" page in the Airflow UI: days with run links, feed and harvest health.
 
 A small FastAPI app mounted in the api-server at /news-ingest/ serves the page (and the same
 data as JSON); an external view puts it in the UI's navigation, shown in an iframe. All the

@@ -12,22 +12,25 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from demo.site import DEMO_DAY, feed_list_yaml
+from demo.server import Route, SiteServer
+from demo.site import DEMO_DAY, REDIRECTED_SLUG, build_routes, feed_list_yaml, stories_of
 from news_ingest import store
 from news_ingest.archive import archiving_fetcher
 from news_ingest.config import Feed, parse_feed_list
 from news_ingest.settings import Settings
 from news_ingest.stages.dedupe import dedupe_articles
 from news_ingest.stages.events import extract_events_of_day
-from news_ingest.stages.fetch_extract import fetch_and_extract_pages
-from news_ingest.stages.manifest import RunManifest, RunResults, manifest_uri
+from news_ingest.stages.fetch_extract import fetch_and_extract_pages, staged_articles
+from news_ingest.stages.manifest import RunManifest, RunResults, manifest_uri, run_results
 from news_ingest.stages.poll import poll_feeds
 from news_ingest.stages.run import finish
 from news_ingest.stages.select import select_items_of_day
+from news_ingest.stages.shard import shards_of_night
 
 PROJECT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -138,18 +141,23 @@ def nightly_results(
     extra_feeds: Sequence[Feed] = (),
 ) -> RunResults:
     """The stage results of news_nightly's tasks for ``day`` without Airflow, archiving as
-    the DAG does, over ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``."""
+    the DAG does, over ``feeds`` (or the demo feeds at ``base_url``) and ``extra_feeds``,
+    in ``settings.fetch_shards`` shards run one after another."""
     if feeds is None:
         feeds = parse_feed_list(feed_list_yaml(base_url))
     feeds = [*feeds, *extra_feeds]
     with archiving_fetcher(settings, day, "poll") as fetcher:
         polls = poll_feeds(list(feeds), day, run_id, settings, fetcher)
     selected = select_items_of_day(polls, day, run_id, settings.data_root)
-    with archiving_fetcher(settings, day, "fetch") as fetcher:
-        fetched = fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher)
-    deduped = dedupe_articles(fetched.extract.uri, day, run_id, settings)
+    fetched = []
+    for shard in shards_of_night(settings.fetch_shards):
+        with archiving_fetcher(settings, day, "fetch") as fetcher:
+            fetched.append(
+                fetch_and_extract_pages(selected.uri, day, run_id, settings, fetcher, shard=shard)
+            )
+    deduped = dedupe_articles(staged_articles(fetched), day, run_id, settings)
     events = extract_events_of_day(deduped.uri, day, run_id, settings.data_root)
-    return RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
+    return run_results(polls, selected, fetched, deduped, events)
 
 
 def nightly_run(
@@ -164,6 +172,76 @@ def nightly_run(
     finish (gate, publish, manifest); the run manifest, also written under ``runs/``."""
     results = nightly_results(base_url, settings, day, run_id, feeds, extra_feeds)
     return finish(day, run_id, results, settings.data_root, {"airflow": "not run"})
+
+
+# One outlet per loopback address, chosen so that two shards and three both split them
+# (tests/unit/test_stage_shard.py checks): at two, courier's host and meridian's differ.
+SHARD_HOSTS = {"courier": "127.0.0.1", "meridian": "127.0.0.2", "frontline": "127.0.0.5"}
+
+
+@contextmanager
+def sites_on_hosts() -> Iterator[dict[str, SiteServer]]:
+    """The demo site served on each of SHARD_HOSTS, by outlet (see multi_host_feeds)."""
+    servers = {outlet: SiteServer(host=host) for outlet, host in SHARD_HOSTS.items()}
+    for server in servers.values():
+        server.routes.update(build_routes(server.base_url))
+        server.start()
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def multi_host_feeds(sites: dict[str, SiteServer]) -> list[Feed]:
+    """The demo feeds, each outlet's from its own host, and a relay feed on courier's host
+    whose one item redirects to a meridian page that meridian's own feed also lists."""
+    courier, meridian = sites["courier"], sites["meridian"]
+    target = next(
+        p
+        for p in stories_of(DEMO_DAY)
+        if p.story.outlet == "meridian" and p.story.slug != REDIRECTED_SLUG
+    )
+    courier.routes["/relay/moved"] = Route(
+        status=301, headers={"Location": f"{meridian.base_url}{target.path}"}
+    )
+    # Listed after meridian's own item, so the row the day keeps is meridian's.
+    listed = format_datetime(target.published + timedelta(minutes=1), usegmt=True)
+    courier.routes["/relay/rss.xml"] = Route(
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Relay</title>'
+            f"<link>{courier.base_url}/relay/</link><description>relayed</description>"
+            f"<item><title>{target.story.title}</title>"
+            f"<link>{courier.base_url}/relay/moved</link><pubDate>{listed}</pubDate></item>"
+            "</channel></rss>"
+        ).encode(),
+        "application/rss+xml",
+    )
+    feeds = []
+    for feed in parse_feed_list(feed_list_yaml(courier.base_url)):
+        outlet = feed.id.removeprefix("demo-")
+        if outlet in sites:
+            url = feed.url.replace(courier.base_url, sites[outlet].base_url)
+            feed = feed.model_copy(update={"url": url})
+        feeds.append(feed)
+    return [*feeds, Feed(id="relay", url=f"{courier.base_url}/relay/rss.xml", kind="feed")]
+
+
+def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every published articles and events row under a local data root, in key order."""
+    import duckdb
+
+    # fetched_at is when each run fetched: the only column that may differ between runs.
+    return {
+        dataset: duckdb.sql(
+            f"select *{exclude} from read_parquet('{root}/{dataset}/*/*.parquet', "
+            f"hive_partitioning=true) order by {key}"
+        ).fetchall()
+        for dataset, key, exclude in (
+            ("articles", "article_id", " exclude (fetched_at)"),
+            ("events", "event_id", ""),
+        )
+    }
 
 
 def manifest_path(settings: Settings, manifest: RunManifest) -> Path:

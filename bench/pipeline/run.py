@@ -20,17 +20,20 @@ Run: ``make bench-pipeline N=20000 ROUNDS=3`` (or ``.venv/bin/python bench/pipel
 from __future__ import annotations
 
 import argparse
+import bisect
 import gzip
 import hashlib
 import json
 import os
+import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
@@ -46,11 +49,13 @@ AIRFLOW = PROJECT / ".venv" / "bin" / "airflow"
 
 
 class TreeMemory:
-    """Samples the summed PSS and RSS of a process and its children until stopped."""
+    """Samples the summed PSS and RSS of a process and its children until stopped, and the
+    CPU seconds the tree has used so far (with what its finished processes used)."""
 
     def __init__(self, pid: int, every_s: float = 2.0) -> None:
         self.pid, self.every_s = pid, every_s
         self.peak_pss = self.peak_rss = 0
+        self.cpu_samples: list[tuple[float, float]] = []  # (time.time(), CPU seconds)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -70,14 +75,20 @@ class TreeMemory:
             except psutil.Error:
                 return
             pss = rss = 0
+            cpu = 0.0
             for proc in procs:
                 try:
                     info = proc.memory_full_info()
+                    # A live process's own time and its reaped children's: the live ones
+                    # are disjoint, and a finished one is counted in its parent's.
+                    times = proc.cpu_times()
                 except psutil.Error:
                     continue
                 pss += info.pss
                 rss += info.rss
+                cpu += times.user + times.system + times.children_user + times.children_system
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self.cpu_samples.append((time.time(), cpu))
             self._stop.wait(self.every_s)
 
 
@@ -148,9 +159,11 @@ def run_pipeline(work: Path, info: dict) -> dict:
             stderr=subprocess.STDOUT,
             cwd=PROJECT,
         )
+        cpu_before = _children_cpu()
         with TreeMemory(proc.pid) as memory:
             code = proc.wait()
         wall = time.monotonic() - started
+        cpu = _children_cpu() - cpu_before
     if code != 0:
         sys.exit(f"the nightly run failed (exit {code}); log: {log}")
     manifests = sorted((data / "runs" / f"date={DAY}").glob("*.json"))
@@ -162,6 +175,8 @@ def run_pipeline(work: Path, info: dict) -> dict:
     )
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
+        "stage_cpu_s": stage_cpu(home / "airflow.db", memory.cpu_samples),
         "peak_pss": memory.peak_pss,
         "peak_rss": memory.peak_rss,
         "manifest": manifest,
@@ -170,6 +185,53 @@ def run_pipeline(work: Path, info: dict) -> dict:
             f.stat().st_size for f in (data / "articles" / f"date={DAY}").glob("*.parquet")
         ),
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children and their waited-for descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _utc(moment: str) -> datetime:
+    """A timestamp of the metadata DB (UTC, with or without its offset)."""
+    parsed = datetime.fromisoformat(moment)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def stage_cpu(db: Path, samples: list[tuple[float, float]]) -> dict[str, float]:
+    """CPU seconds of the tree while each task ran (mapped instances together), from the
+    samples taken every 2 s and the task instances' start and end in the metadata DB."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "select task_id, start_date, end_date from task_instance where end_date is not null"
+        ).fetchall()
+
+    def cpu_at(moment: float) -> float:
+        # Linear between the samples around the moment.
+        later = bisect.bisect_left(samples, (moment, -1.0))
+        if later == 0:
+            return samples[0][1] if samples else 0.0
+        if later == len(samples):
+            return samples[-1][1]
+        (t0, c0), (t1, c1) = samples[later - 1], samples[later]
+        return c0 + (c1 - c0) * (moment - t0) / max(t1 - t0, 1e-9)
+
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for task_id, start, end in rows:
+        begin, finish = (_utc(moment).timestamp() for moment in (start, end))
+        spans.setdefault(task_id, []).append((begin, finish))
+    used: dict[str, float] = {}
+    for task_id, intervals in spans.items():
+        # Mapped instances may overlap: the tree's CPU over the union of their intervals.
+        merged: list[list[float]] = []
+        for begin, finish in sorted(intervals):
+            if merged and begin <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], finish)
+            else:
+                merged.append([begin, finish])
+        used[task_id] = round(sum(cpu_at(f) - cpu_at(b) for b, f in merged), 1)
+    return dict(sorted(used.items(), key=lambda kv: -kv[1]))
 
 
 def bare_pages(info: dict, sample: int | None) -> list[Path]:
@@ -234,6 +296,9 @@ def one_round(args: argparse.Namespace, info: dict, files: list[Path]) -> dict:
             round(half["pages"] / half["seconds"], 1) for half in (before, after)
         ],
         "ratio_pipeline_to_bare": round(run["wall_s"] / bare_wall, 3),
+        "pipeline_cpu_s": round(run["cpu_s"], 1),
+        "bare_cpu_s": round(bare["seconds"] * args.articles / bare["pages"], 1),
+        "stage_cpu_s": run["stage_cpu_s"],
         "peak_pss_mib": round(run["peak_pss"] / 2**20),
         "peak_rss_mib": round(run["peak_rss"] / 2**20),
         "stage_seconds": run["manifest"]["durations"],

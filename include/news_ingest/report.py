@@ -39,6 +39,24 @@ def _one_decimal(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _count(value: float) -> str:
+    """A count as an integer (an average of counts rounded), never ``13.0``."""
+    return str(round(value))
+
+
+def _duration(value: float | timedelta) -> str:
+    """Seconds as people read them: ``4.2 s``, ``3 min 05 s``, ``2 h 07 min``."""
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    if whole < 2 * 86400:
+        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    return f"{whole // 86400} d {whole % 86400 // 3600} h"
+
+
 def _template_source(name: str) -> str | None:
     """A template's text from the package's templates/ folder, or None if there is none."""
     path = resources.files("news_ingest").joinpath(f"templates/{name}")
@@ -55,7 +73,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(clip=clip, f1=_one_decimal)
+    env.filters.update(clip=clip, f1=_one_decimal, count=_count, duration=_duration)
     env.globals.update(
         gate_label=GATE_LABEL,
         sparkline_bars=sparkline,
@@ -94,5 +112,6 @@ def render_html(report: Report) -> str:
             any_failed=any(d.latest.gate_status == "failed" for d in report.days),
             failing=failing,
             failing_ids=", ".join(f.feed_id for f in failing[:3]),
+            harvest=report.harvest,
         )
     )

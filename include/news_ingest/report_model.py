@@ -1,24 +1,46 @@
 """The report page's data: run manifests read into per-day counts and feed health, no markup.
 
-It reads the manifests under ``$NEWS_DATA_ROOT/runs/`` (local or object store) and nothing
-else, and imports no Airflow, so the plugin in ``plugins/`` stays thin. Text from manifests
+It reads the manifests under ``$NEWS_DATA_ROOT/runs/`` and the harvest records under
+``harvests/`` (local or object store) and nothing else, and imports no Airflow, so the
+plugin in ``plugins/`` stays thin. Links into the Airflow UI are built here from run ids,
+relative to the UI's base URL. Text from manifests
 (feed ids, error messages) is kept as it was written: escaping is the templates' job.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any, Literal
+from urllib.parse import quote
 
 import pyarrow.fs as pafs
 
 from news_ingest import store
+from news_ingest.stages.harvest import HarvestRecord
 from news_ingest.stages.manifest import RunManifest
 
 DEFAULT_DAYS = 90
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+NIGHTLY_DAG = "news_nightly"
+HARVEST_DAG = "news_harvest"
+# The Airflow UI's base as seen from the page, which the api-server serves at
+# <base>/news-ingest/: relative, so a deployment under a sub-path works.
+UI_BASE = "../"
+# The nightly task that ran each manifest stage (fetch and extract share one).
+STAGE_TASKS = {
+    "poll": "poll_feeds",
+    "select": "select_items_of_day",
+    "fetch": "fetch_and_extract_pages",
+    "extract": "fetch_and_extract_pages",
+    "dedupe": "dedupe_articles",
+    "events": "extract_events",
+    "publish": "finish_run",
+}
+HARVESTS_SHOWN = 12
 
 GateStatus = Literal["failed", "warning", "passed", "unknown"]
 
@@ -57,6 +79,7 @@ class RunRecord:
     gate_failures: tuple[str, ...]
     gate_warnings: tuple[str, ...]
     published: bool
+    durations: tuple[tuple[str, float], ...] = ()
 
     @property
     def gate_status(self) -> GateStatus:
@@ -73,13 +96,72 @@ class RunRecord:
         return sum(1 for p in self.polls if p.error)
 
 
+def run_url(dag_id: str, run_id: str, ui_base: str = UI_BASE) -> str:
+    """The Airflow UI's page of one DAG run."""
+    return f"{ui_base}dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+
+
+def task_url(dag_id: str, run_id: str, task_id: str, ui_base: str = UI_BASE) -> str:
+    """The Airflow UI's page of one task of a run, which opens on its logs."""
+    return f"{run_url(dag_id, run_id, ui_base)}/tasks/{quote(task_id, safe='')}"
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """One stage's duration in a run, and the task whose logs tell about it."""
+
+    stage: str
+    seconds: float
+    logs_url: str | None
+
+
 @dataclass(frozen=True)
 class DayCounts:
-    """One day's counts, taken from its latest run (by written_at)."""
+    """One day's counts, taken from its latest run (by written_at), with links into Airflow."""
 
     day: date
     runs: int
     latest: RunRecord
+    run_url: str = ""
+    stage_times: tuple[StageTime, ...] = ()
+
+    @property
+    def total_seconds(self) -> float:
+        """The stages' durations added up, stages of one task counted once, by the longer."""
+        # Fetch and extract run together in one task: their times overlap.
+        by_task: dict[str, float] = {}
+        for t in self.stage_times:
+            key = t.logs_url or t.stage
+            by_task[key] = max(by_task.get(key, 0.0), t.seconds)
+        return sum(by_task.values())
+
+
+@dataclass(frozen=True)
+class HarvestRun:
+    """One news_harvest run, from its record, with a link to it in Airflow."""
+
+    record: HarvestRecord
+    run_url: str
+
+
+@dataclass(frozen=True)
+class HarvestHealth:
+    """The harvest's recent runs (newest first) and whether it has gone quiet."""
+
+    runs: tuple[HarvestRun, ...]
+    stale: bool
+    usual_gap: timedelta | None
+    age: timedelta | None
+
+    @property
+    def latest(self) -> HarvestRun | None:
+        """The newest harvest run, if any."""
+        return self.runs[0] if self.runs else None
+
+    @property
+    def failing_feeds(self) -> tuple[tuple[str, str], ...]:
+        """The feeds (and errors) that failed in the newest harvest run."""
+        return self.runs[0].record.failed_feeds if self.runs else ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +207,7 @@ class Report:
     days: tuple[DayCounts, ...]
     feeds: tuple[FeedHealth, ...]
     skipped: tuple[str, ...]
+    harvest: HarvestHealth = HarvestHealth((), False, None, None)
 
 
 def _day(value: object) -> date | None:
@@ -165,6 +248,7 @@ def parse_manifest(manifest: RunManifest, uri: str = "", day: date | None = None
         gate_failures=gate.failures if gate else (),
         gate_warnings=gate.warnings if gate else (),
         published=manifest.published is not None,
+        durations=tuple((k, float(v)) for k, v in manifest.durations.items()),
     )
 
 
@@ -210,15 +294,69 @@ def read_runs(root: str, days: int | None = DEFAULT_DAYS) -> tuple[list[RunRecor
     return runs, skipped
 
 
-def per_day(runs: Iterable[RunRecord]) -> list[DayCounts]:
+def _day_counts(day: date, runs: list[RunRecord], ui_base: str) -> DayCounts:
+    """A day's counts from its latest run, with links to that run and its stages' logs."""
+    latest = max(runs, key=lambda r: (r.written_at, r.run_id))
+    times = tuple(
+        StageTime(
+            stage,
+            seconds,
+            task_url(NIGHTLY_DAG, latest.run_id, STAGE_TASKS[stage], ui_base)
+            if stage in STAGE_TASKS
+            else None,
+        )
+        for stage, seconds in latest.durations
+    )
+    return DayCounts(day, len(runs), latest, run_url(NIGHTLY_DAG, latest.run_id, ui_base), times)
+
+
+def per_day(runs: Iterable[RunRecord], ui_base: str = UI_BASE) -> list[DayCounts]:
     """Each day's counts from its latest manifest by written_at, oldest day first."""
     by_day: dict[date, list[RunRecord]] = {}
     for run in runs:
         by_day.setdefault(run.day, []).append(run)
-    return [
-        DayCounts(day, len(rs), max(rs, key=lambda r: (r.written_at, r.run_id)))
-        for day, rs in sorted(by_day.items())
-    ]
+    return [_day_counts(day, rs, ui_base) for day, rs in sorted(by_day.items())]
+
+
+def read_harvests(root: str, limit: int = HARVESTS_SHOWN) -> tuple[list[HarvestRecord], list[str]]:
+    """The newest ``limit`` harvest records, newest first, and the unreadable ones."""
+    fs, path = store.resolve(store.join(root, "harvests"))
+    records: list[HarvestRecord] = []
+    skipped: list[str] = []
+    for day, folder in reversed(_date_dirs(fs, path)):
+        if len(records) >= limit:
+            break
+        for info in fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True)):
+            if info.type != pafs.FileType.File or not info.base_name.endswith(".json"):
+                continue
+            try:
+                with fs.open_input_stream(info.path) as stream:
+                    raw = stream.read(MAX_MANIFEST_BYTES + 1)
+                if len(raw) > MAX_MANIFEST_BYTES:
+                    raise ValueError("too large")
+                records.append(HarvestRecord.from_json(raw))
+            except (OSError, ValueError) as exc:
+                skipped.append(f"harvests/date={day.isoformat()}/{info.base_name}: "
+                               f"{type(exc).__name__}")  # fmt: skip
+    records.sort(key=lambda r: (r.written_at, r.run_id), reverse=True)
+    return records[:limit], skipped
+
+
+def harvest_health(
+    records: Sequence[HarvestRecord], now: datetime, ui_base: str = UI_BASE
+) -> HarvestHealth:
+    """The harvest's runs, newest first, stale when the newest is 3 usual gaps old."""
+    # The schedule is the operator's (NEWS_HARVEST_CRON): the usual gap is learnt from
+    # the records, not assumed.
+    runs = tuple(HarvestRun(r, run_url(HARVEST_DAG, r.run_id, ui_base)) for r in records)
+    if not records:
+        return HarvestHealth(runs, False, None, None)
+    times = [r.written_at for r in records]
+    gaps = [(a - b).total_seconds() for a, b in pairwise(times) if a > b]
+    usual = timedelta(seconds=statistics.median(gaps)) if gaps else None
+    age = now - times[0]
+    stale = age > 3 * max(usual or timedelta(minutes=30), timedelta(minutes=10))
+    return HarvestHealth(runs, stale, usual, age)
 
 
 def feed_health(runs: Sequence[RunRecord]) -> list[FeedHealth]:
@@ -278,17 +416,25 @@ def feed_health(runs: Sequence[RunRecord]) -> list[FeedHealth]:
     return health
 
 
-def build_report(root: str, days: int | None = DEFAULT_DAYS, now: datetime | None = None) -> Report:
-    """Read the manifests under ``root`` and compute everything the page shows."""
+def build_report(
+    root: str,
+    days: int | None = DEFAULT_DAYS,
+    now: datetime | None = None,
+    ui_base: str = UI_BASE,
+) -> Report:
+    """Everything the page shows, from ``root``; links into Airflow start with ``ui_base``."""
+    now = now or datetime.now(UTC)
     runs, skipped = read_runs(root, days)
+    harvests, unreadable = read_harvests(root)
     return Report(
         root=root,
         window_days=days,
-        generated_at=now or datetime.now(UTC),
+        generated_at=now,
         runs=tuple(runs),
-        days=tuple(per_day(runs)),
+        days=tuple(per_day(runs, ui_base)),
         feeds=tuple(feed_health(runs)),
-        skipped=tuple(skipped),
+        skipped=tuple(skipped + unreadable),
+        harvest=harvest_health(harvests, now, ui_base),
     )
 
 
@@ -326,9 +472,15 @@ def report_json(report: Report) -> dict[str, Any]:
                 "originals": d.latest.originals,
                 "events": d.latest.events,
                 "with_fatalities": d.latest.with_fatalities,
+                "run_url": d.run_url,
+                "durations": {t.stage: t.seconds for t in d.stage_times},
             }
             for d in report.days
         ],
+        "harvest": {
+            "stale": report.harvest.stale,
+            "runs": [{**h.record.to_dict(), "run_url": h.run_url} for h in report.harvest.runs],
+        },
         "feeds": [
             {
                 "feed_id": f.feed_id,

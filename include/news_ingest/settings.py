@@ -49,6 +49,9 @@ class Settings:
     # Global bound on requests in flight, and per host (a host is the URL's host name, any port).
     fetch_concurrency: int = 8
     per_host_concurrency: int = 2
+    # Shards a night's fetching and extraction is split into, by site (stages/shard.py):
+    # one task each, so they can run on several workers.
+    fetch_shards: int = 1
     # Minimum time between the starts of two requests to one host; robots.txt's
     # Crawl-delay raises it, up to max_crawl_delay_s.
     per_host_delay_s: float = 0.5
@@ -66,6 +69,12 @@ class Settings:
     # built-in gazetteer, and where the built gazetteer is kept between processes.
     gazetteer_files: tuple[str, ...] = ()
     cache_dir: str = str(_default_cache_dir())
+    # Days of date=D partitions kept before the run's day, per area (0 keeps them all);
+    # retention.py prunes past them. Discovered items are kept at least as long as raw
+    # captures, which a replay cannot use without them (retention.py).
+    retention_days_staging: int = 14
+    retention_days_raw: int = 90
+    retention_days_discovered: int = 90
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -200,6 +209,8 @@ VARIABLES: tuple[Variable, ...] = (
              "requests in flight at once, all hosts together"),
     Variable("NEWS_PER_HOST_CONCURRENCY", "per_host_concurrency", _number(int, 1, 16),
              "requests in flight at once to one host"),
+    Variable("NEWS_FETCH_SHARDS", "fetch_shards", _number(int, 1, 64),
+             "tasks a night's fetching and extraction is split into, by site"),
     Variable("NEWS_PER_HOST_DELAY", "per_host_delay_s", _number(float, 0, 60),
              "seconds between the starts of two requests to one host"),
     Variable("NEWS_MAX_CRAWL_DELAY", "max_crawl_delay_s", _number(float, 0, 600),
@@ -220,6 +231,13 @@ VARIABLES: tuple[Variable, ...] = (
              "GeoNames dumps that add places to the built-in gazetteer"),
     Variable("NEWS_CACHE_DIR", "cache_dir", LOCATION,
              "where the built gazetteer is kept", lambda: str(_default_cache_dir())),
+    Variable("NEWS_RETENTION_DAYS_STAGING", "retention_days_staging", _number(int, 0, 36500),
+             "days of staging/ (a run's intermediate files) kept; 0 keeps all"),
+    Variable("NEWS_RETENTION_DAYS_RAW", "retention_days_raw", _number(int, 0, 36500),
+             "days of raw/ (WARC captures, replayed by backfills) kept; 0 keeps all"),
+    Variable("NEWS_RETENTION_DAYS_DISCOVERED", "retention_days_discovered",
+             _number(int, 0, 36500),
+             "days of discovered/ items and harvest records kept (at least raw's); 0 keeps all"),
 )  # fmt: skip
 
 

@@ -175,12 +175,52 @@ def join(root: str, *parts: str) -> str:
 _PUBLISH_ON_CLOSE = {"s3", "gcs", "abfs", "mock"}
 
 
+@dataclass(frozen=True)
+class S3Options:
+    """S3 credentials and endpoint given in code; a field left None comes from AWS_*."""
+
+    access_key: str | None = None
+    secret_key: str | None = None
+    session_token: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+    def __repr__(self) -> str:
+        # Never the keys: the object may end up in a log line or a traceback.
+        return f"S3Options(region={self.region!r}, endpoint_url={self.endpoint_url!r})"
+
+
+_s3_options = S3Options()
+
+
+def use_s3_options(options: S3Options) -> None:
+    """Open s3:// roots with ``options`` from now on, in this process."""
+    global _s3_options
+    if options != _s3_options:
+        _s3_options = options
+        _filesystem.cache_clear()
+
+
 @lru_cache(maxsize=16)
 def _filesystem(root: str) -> tuple[pafs.FileSystem, str]:
     # One filesystem per store root, reused: one S3 client per process, not one per file.
     # Endpoint, credentials and region come from the standard AWS variables (AWS_ENDPOINT_URL,
-    # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...), which pyarrow reads itself.
-    # Delayed open lets a file below the multipart threshold go up as one PutObject.
+    # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...), which pyarrow reads itself,
+    # unless use_s3_options gave them. Delayed open lets a file below the multipart threshold
+    # go up as one PutObject.
+    options = _s3_options
+    if root.startswith("s3://") and options != S3Options():
+        given: dict[str, Any] = {"allow_delayed_open": True}
+        if options.access_key and options.secret_key:
+            given.update(access_key=options.access_key, secret_key=options.secret_key)
+            if options.session_token:
+                given["session_token"] = options.session_token
+        if options.region:
+            given["region"] = options.region
+        if options.endpoint_url:
+            scheme, _, address = options.endpoint_url.partition("://")
+            given.update(endpoint_override=address.rstrip("/"), scheme=scheme)
+        return pafs.S3FileSystem(**given), root.removeprefix("s3://").strip("/")
     uri = f"{root}?allow_delayed_open=true" if root.startswith("s3://") else root
     fs, base = pafs.FileSystem.from_uri(uri)
     return fs, base

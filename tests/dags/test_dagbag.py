@@ -53,10 +53,17 @@ def test_stages_are_wired_in_order(dagbag) -> None:
         "dedupe_articles",
         "extract_events",
         "finish_run",
+        "prune_expired",
     ]
-    assert set(order) == set(dag.task_ids)
+    assert {*order, "plan_shards"} == set(dag.task_ids)
+    # Pruning runs last, and only once the night has published (the default trigger rule).
+    assert dag.get_task("prune_expired").downstream_task_ids == set()
+    assert dag.get_task("prune_expired").trigger_rule == "all_success"
     for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+    # One fetch-and-extract task per shard, as many as plan_shards returns.
+    shards = dag.get_task("fetch_and_extract_pages")
+    assert shards.is_mapped and "plan_shards" in shards.upstream_task_ids
     assert {o.uri for o in dag.get_task("finish_run").outlets} == {
         "news_ingest://articles",
         "news_ingest://events",

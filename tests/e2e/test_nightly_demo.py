@@ -121,3 +121,5 @@ def test_summary_is_printed_in_the_task_log(runs) -> None:
     _, _, log = runs
     assert f"news_nightly summary for {DEMO_DAY}" in log
     assert "feed demo-gone failed" in log
+    # The last task prunes (nothing in the demo's fresh root is past a window).
+    assert f"retention for {DEMO_DAY}: deleted 0 partitions" in log

@@ -1,3 +1,4 @@
+import math
 import re
 
 import pytest
@@ -5,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from news_ingest.gazetteer import ADMIN1, Gazetteer, Place
-from news_ingest.places import _RUN, PlaceMention, default_gazetteer, resolve
+from news_ingest.places import (
+    _RUN,
+    _STATE_ABBREVIATION,
+    PlaceMention,
+    _neighbours,
+    default_gazetteer,
+    resolve,
+)
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +157,60 @@ def test_runs_opening_on_the_capital_are_those_of_the_look_behind_first(text) ->
         r"|sur|am|an|der|den|bin|ibn)[\s-])*[A-Z][\w'’.-]*)*"
     )
     assert [m.span() for m in _RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Ala", "Ariz", "Kan", "Kans", "Ky", "W. Va", "W.Va", "N.Y", "S.C", "R.I", "Neb",
+             "Nebr", "Oreg", "Wisc", "Tex", "Tenn", ".", ". ", ",", " ", "x", "é", "_", "1", ")",
+             "\n"]
+        ),
+        max_size=12,
+    ).map("".join)
+)  # fmt: skip
+def test_state_abbreviations_grouped_by_capital_are_those_of_the_plain_alternation(
+    text: str,
+) -> None:
+    plain = re.compile(
+        r"\b(Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ill|Kan|Kans|Ky|Mich|Minn|Mont|Neb|Nebr|Nev|Okla|"
+        r"Ore|Oreg|Tenn|Tex|Vt|Wis|Wisc|Wyo|W\.\s?Va|N\.[YJCHMD]|S\.[CD]|R\.I)\.(?=[\s,;:)]|$)"
+    )
+    found = [m.span(1) for m in _STATE_ABBREVIATION.finditer(text)]
+    assert found == [m.span(1) for m in plain.finditer(text)]
+
+
+def _neighbours_one_by_one(names: list[tuple[Place, ...]]) -> dict[int, int]:
+    """The plain form of ``_neighbours``: every pair of readings compared on its own."""
+    readings = [
+        (n, p)
+        for n, choices in enumerate(names)
+        for p in choices[:12]
+        if not p.is_country and p.country is not None and p.feature[0] in "AP"
+    ]
+    if len(readings) < 2:
+        return {}
+    counts = {}
+    for n, p in readings:
+        near = set()
+        for m, q in readings:
+            if m == n:
+                continue
+            x = math.radians(q.longitude - p.longitude) * math.cos(
+                math.radians(p.latitude + q.latitude) / 2
+            )
+            y = math.radians(q.latitude - p.latitude)
+            same_region = p.admin1_code == q.admin1_code and ADMIN1 in (p.feature, q.feature)
+            if math.hypot(x, y) * 6371.0 < 120.0 or same_region:
+                near.add(m)
+        counts[id(p)] = len(near)
+    return counts
+
+
+def test_neighbours_counts_the_other_names_near_each_reading(gaz: Gazetteer) -> None:
+    keys = ["Aleppo", "Idlib", "Ariha", "Homs", "Paris", "Alexandria", "Springfield", "Sinjar"]
+    names = [tuple(gaz.candidates(k)) for k in keys]
+    counts = _neighbours(names)
+    assert counts == _neighbours_one_by_one(names)
+    assert max(counts.values()) >= 3  # Idlib, Ariha and Aleppo lie together

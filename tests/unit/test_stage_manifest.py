@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,13 @@ def test_stage_results_cross_task_edges_as_json() -> None:
     results = RunManifest.from_json(V1_DEMO_DAY.read_text()).stages
     polls = [[p.to_json() for p in results.poll[:2]], [p.to_json() for p in results.poll[2:]]]
     fetched = json.dumps({"fetch": results.fetch.to_dict(), "extract": results.extract.to_dict()})
+    select, dedupe, events = (results.select, results.dedupe, results.events)
     again = run_results_from_json(
-        polls, results.select.to_json(), fetched, results.dedupe.to_json(), results.events.to_json()
+        polls, select.to_json(), [fetched], dedupe.to_json(), events.to_json()
     )
-    assert again == results
+    assert replace(again, shards=()) == results
+    (shard,) = again.shards
+    assert (shard.index, shard.count, shard.fetched) == (0, 1, results.fetch.fetched)
 
 
 @pytest.mark.parametrize(

@@ -188,7 +188,7 @@ def test_two_runs_of_one_day_interleaved_each_keep_their_staged_files(
     rerun = nightly_run(demo_site.base_url, settings, DEMO_DAY, "manual")
 
     assert [(p.stat().st_ino, p.stat().st_mtime_ns) for p in staged] == before
-    deduped = dedupe_articles(fetched.extract.uri, DEMO_DAY, "backfill", settings)
+    deduped = dedupe_articles([fetched.extract.uri], DEMO_DAY, "backfill", settings)
     events = extract_events_of_day(deduped.uri, DEMO_DAY, "backfill", root)
     results = RunResults(tuple(polls), selected, fetched.fetch, fetched.extract, deduped, events)
     first = finish(DEMO_DAY, "backfill", results, root, {"airflow": "not run"})

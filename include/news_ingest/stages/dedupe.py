@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from news_ingest import store
 from news_ingest.settings import Settings
 from news_ingest.stages.common import JsonRecord, elapsed, work_uri, worker_processes
 from news_ingest.stages.extract import EXTRACT_BATCH_ROWS, FINGERPRINT_COLUMNS
+from news_ingest.stages.select import ArticleKey, one_row_per_article
 
 if TYPE_CHECKING:
     # Dedupe loads numpy: imported where used, so the other stages start without it.
@@ -117,8 +119,55 @@ def _with_columns(part: pa.RecordBatch, rows: list[dict[str, Any]], schema: pa.S
     return pa.Table.from_batches([pa.RecordBatch.from_arrays(columns, schema=schema)])
 
 
-def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settings) -> DedupeResult:
-    """Mark duplicates against the seeds, the previous days' originals and earlier articles of D.
+def _rows_kept(extracted_uris: Sequence[str], day: date) -> list[list[bool]] | None:
+    """Which rows of each staged file are kept (None: all), one per article over all files."""
+    # Each shard wrote one row per article, but a page that redirected off its site may
+    # share its article with another shard's page: extract's rule picks one, as it would
+    # have over the night's pages in one shard.
+    key_columns = ["article_id", "published_at", "feed_id", "url"]
+    keys = [
+        [
+            ArticleKey(r["article_id"], r["published_at"], r["feed_id"], r["url"])
+            for part in store.iter_batches(uri, key_columns, rows=65536)
+            for r in part.to_pylist()
+        ]
+        for uri in extracted_uris
+    ]
+    every = [k for file_keys in keys for k in file_keys]
+    if len({k.article_id for k in every}) == len(every):
+        return None
+    chosen = set(one_row_per_article(every, day).chosen)
+    kept, start = [], 0
+    for file_keys in keys:
+        kept.append([start + i in chosen for i in range(len(file_keys))])
+        start += len(file_keys)
+    log.info("%d articles of %s were staged by two shards; one row of each kept",
+             len(every) - len(chosen), day)  # fmt: skip
+    return kept
+
+
+def _staged_rows(
+    extracted_uris: Sequence[str],
+    kept: list[list[bool]] | None,
+    columns: list[str] | None,
+    rows: int,
+) -> Iterator[pa.RecordBatch]:
+    """The kept rows of the staged files, file by file in the order given, in batches."""
+    for n, uri in enumerate(extracted_uris):
+        done = 0
+        for part in store.iter_batches(uri, columns, rows=rows):
+            if kept is not None:
+                mask = kept[n][done : done + part.num_rows]
+                done += part.num_rows
+                part = part.filter(pa.array(mask, pa.bool_()))
+            yield part
+
+
+def dedupe_articles(
+    extracted_uris: Sequence[str], day: date, run_id: str, settings: Settings
+) -> DedupeResult:
+    """Mark duplicates against the seeds, the previous days' originals and earlier articles of
+    D, in the staged articles of every shard (files in shard order).
 
     Verdicts need only the stored fingerprints (computed at extraction), so bodies are
     not read for them; the staged articles are then written batch by batch.
@@ -126,10 +175,13 @@ def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settin
     from news_ingest.dedupe import Candidate, dedupe_day
 
     started = time.monotonic()
-    names = set(store.read_schema(extracted_uri).names)
+    if not extracted_uris:
+        raise ValueError("dedupe needs the staged articles of at least one shard")
+    names = set.intersection(*(set(store.read_schema(u).names) for u in extracted_uris))
     columns = [c for c in DEDUPE_INPUT_COLUMNS if c in names]
     if not set(FINGERPRINT_COLUMNS) <= names:  # staged before fingerprints were
         columns.append("text")
+    kept = _rows_kept(extracted_uris, day)
     candidates = [
         Candidate(
             r["article_id"],
@@ -138,7 +190,7 @@ def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settin
             r["is_article"],
             stored_fingerprint(r, r["article_id"]),
         )
-        for part in store.iter_batches(extracted_uri, columns, rows=4096)
+        for part in _staged_rows(extracted_uris, kept, columns, 4096)
         for r in part.to_pylist()
     ]
     history, history_ids = history_fingerprints(settings.data_root, day, settings.history_days)
@@ -158,7 +210,7 @@ def dedupe_articles(extracted_uri: str, day: date, run_id: str, settings: Settin
     by_kind = dict.fromkeys(("url", "exact", "near"), 0)
     uri = work_uri(settings.data_root, day, run_id, "articles.parquet")
     with store.batch_writer(uri, store.ARTICLES_SCHEMA) as write:
-        for part in store.iter_batches(extracted_uri, rows=EXTRACT_BATCH_ROWS):
+        for part in _staged_rows(extracted_uris, kept, None, EXTRACT_BATCH_ROWS):
             if part.num_rows == 0:
                 continue
             ids = part.column("article_id").to_pylist()

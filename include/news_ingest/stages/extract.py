@@ -22,6 +22,7 @@ from news_ingest.stages.common import (
     worker_processes,
 )
 from news_ingest.stages.select import ArticleKey, one_row_per_article
+from news_ingest.stages.shard import Shard
 
 if TYPE_CHECKING:
     # Extraction loads trafilatura and its models: imported where used, so the other
@@ -186,8 +187,9 @@ def extract_pages(
     run_id: str,
     root: str,
     options: ExtractOptions | None,
+    shard: Shard | None = None,
 ) -> ExtractResult:
-    """``extract_articles`` over pages as ``inputs`` yields them (their rows in ``pages``)."""
+    """``extract_articles`` over pages as ``inputs`` yields them (rows in ``pages``), by shard."""
     from news_ingest.extract import DEFAULT_OPTIONS, extract_batch
     from news_ingest.text import BoilerplateLearner
 
@@ -195,7 +197,8 @@ def extract_pages(
     errors: list[StageError] = []
     learners: dict[str, BoilerplateLearner] = {}
     keys: list[ArticleKey] = []
-    all_uri = work_uri(root, day, run_id, "extracted-all.parquet")
+    folder = () if shard is None else (shard.folder,)
+    all_uri = work_uri(root, day, run_id, *folder, "extracted-all.parquet")
     batch = extract_batch(
         inputs,
         options or DEFAULT_OPTIONS,
@@ -230,7 +233,7 @@ def extract_pages(
     learned = {domain: learner.learned() for domain, learner in learners.items()}
     of_day = one_row_per_article(keys, day)
     chosen = set(of_day.chosen)
-    uri = work_uri(root, day, run_id, "extracted.parquet")
+    uri = work_uri(root, day, run_id, *folder, "extracted.parquet")
     kept: list[dict[str, Any]] = []
     stats = {"stripped": 0, "not_article": 0, "paywalled": 0}
     date_sources: dict[str, int] = {}

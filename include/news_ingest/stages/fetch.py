@@ -25,6 +25,7 @@ from news_ingest.stages.common import (
     elapsed,
     work_uri,
 )
+from news_ingest.stages.shard import Shard
 
 PAGES_SCHEMA = pa.schema(
     [
@@ -131,6 +132,7 @@ def fetch_pages(
     fetcher: Fetcher,
     on_page: Callable[[dict[str, Any]], None] | None = None,
     keep_bodies: bool = True,
+    shard: Shard | None = None,
 ) -> FetchResult:
     """The selected items' pages: read from the raw archive's captures of D when there,
     else fetched (concurrently, politely); failures are recorded, not raised.
@@ -138,12 +140,15 @@ def fetch_pages(
     Pages go to Parquet in batches as they arrive (in completion order), so memory holds
     one batch of bodies, not the night's; ``on_page`` also gets each page as it arrives.
     Without ``keep_bodies`` the file keeps each page's fetch record but not its body
-    (which the raw archive has).
+    (which the raw archive has). With ``shard``, only its items, staged in its folder.
     """
     started = time.monotonic()
     rows = store.read_table(selected_uri).to_pylist()
+    folder = () if shard is None else (shard.folder,)
+    if shard is not None:
+        rows = [r for r in rows if shard.holds(r["url"])]
     lookup = CaptureLookup(settings.data_root, replay_days(day))
-    uri = work_uri(settings.data_root, day, run_id, "pages.parquet")
+    uri = work_uri(settings.data_root, day, run_id, *folder, "pages.parquet")
     lock = threading.Lock()
     batch: list[dict[str, Any]] = []
     failed: list[StageError] = []

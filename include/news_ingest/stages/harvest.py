@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from news_ingest import store
 from news_ingest.archive import CaptureLookup
 from news_ingest.config import Feed
 from news_ingest.feeds import FeedItem
@@ -92,3 +94,44 @@ def summarize_harvest(results: list[HarvestResult]) -> HarvestSummary:
     lines = ["news_harvest " + " ".join(f"{k}={v}" for k, v in counts.items())]
     lines += [f"  feed {r.feed_id} failed: {r.error}" for r in results if r.error]
     return HarvestSummary(**counts, text="\n".join(lines))
+
+
+@dataclass(frozen=True)
+class HarvestRecord(JsonRecord):
+    """One harvest run as the operator page shows it: when, its counts, its failed feeds."""
+
+    run_id: str
+    day: date
+    written_at: datetime
+    feeds: int
+    failed: int
+    new_items: int
+    pages_fetched: int
+    pages_failed: int
+    failed_feeds: tuple[tuple[str, str], ...]
+
+
+def harvest_record_uri(root: str, day: date, run_id: str) -> str:
+    """Where the record of harvest run ``run_id`` (capturing for ``day``) is written."""
+    safe_run = hashlib.sha256(run_id.encode()).hexdigest()[:12]
+    return store.join(root, "harvests", f"date={day.isoformat()}", f"harvest-{safe_run}.json")
+
+
+def write_harvest_record(
+    root: str, day: date, run_id: str, results: list[HarvestResult], now: datetime | None = None
+) -> HarvestRecord:
+    """Keep a harvest run's record under harvests/date=D (pruned with discovered/)."""
+    summary = summarize_harvest(results)
+    record = HarvestRecord(
+        run_id=run_id,
+        day=day,
+        written_at=now or datetime.now(UTC),
+        feeds=summary.feeds,
+        failed=summary.failed,
+        new_items=summary.new_items,
+        pages_fetched=summary.pages_fetched,
+        pages_failed=summary.pages_failed,
+        failed_feeds=tuple((r.feed_id, str(r.error)[:500]) for r in results if r.error),
+    )
+    store.write_bytes_atomic(harvest_record_uri(root, day, run_id), record.to_json().encode())
+    return record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
@@ -14,7 +15,7 @@ from news_ingest.stages.dedupe import DedupeResult
 from news_ingest.stages.events import EventsResult
 from news_ingest.stages.extract import ExtractResult
 from news_ingest.stages.fetch import FetchResult
-from news_ingest.stages.fetch_extract import FetchExtractResult
+from news_ingest.stages.fetch_extract import FetchExtractResult, ShardSummary, combined
 from news_ingest.stages.poll import PollResult
 from news_ingest.stages.publish import PublishResult
 from news_ingest.stages.select import SelectResult
@@ -28,7 +29,9 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class RunResults(JsonRecord):
-    """The stage results of one nightly run, before its quality gate."""
+    """The stage results of one nightly run, before its quality gate: fetch and extract
+    are the totals over the night's shards, ``shards`` each one's share (none in manifests
+    written before shards existed)."""
 
     poll: tuple[PollResult, ...]
     select: SelectResult
@@ -36,6 +39,7 @@ class RunResults(JsonRecord):
     extract: ExtractResult
     dedupe: DedupeResult
     events: EventsResult
+    shards: tuple[ShardSummary, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,18 +82,41 @@ class RunManifest(JsonRecord):
             raise ManifestError(f"unreadable manifest: {exc}"[:500]) from exc
 
 
-def run_results_from_json(
-    polls: list[list[str]], selected: str, fetched: str, deduped: str, events: str
+def run_results(
+    polls: Sequence[PollResult],
+    selected: SelectResult,
+    shards: Sequence[FetchExtractResult],
+    deduped: DedupeResult,
+    events: EventsResult,
 ) -> RunResults:
-    """A run's stage results from the JSON its tasks returned (polls in per-batch lists)."""
-    both = FetchExtractResult.from_json(fetched)
+    """A run's stage results, its shards' fetch and extract results summed."""
+    total = combined(shards)
     return RunResults(
-        poll=tuple(PollResult.from_json(poll) for batch in polls for poll in batch),
-        select=SelectResult.from_json(selected),
-        fetch=both.fetch,
-        extract=both.extract,
-        dedupe=DedupeResult.from_json(deduped),
-        events=EventsResult.from_json(events),
+        poll=tuple(polls),
+        select=selected,
+        fetch=total.fetch,
+        extract=total.extract,
+        dedupe=deduped,
+        events=events,
+        shards=tuple(ShardSummary.of(s) for s in sorted(shards, key=lambda s: s.shard.index)),
+    )
+
+
+def run_results_from_json(
+    polls: Sequence[Sequence[str]],
+    selected: str,
+    fetched: Sequence[str],
+    deduped: str,
+    events: str,
+) -> RunResults:
+    """A run's stage results from the JSON its tasks returned (polls in per-batch lists,
+    one fetch-and-extract result per shard)."""
+    return run_results(
+        [PollResult.from_json(poll) for batch in polls for poll in batch],
+        SelectResult.from_json(selected),
+        [FetchExtractResult.from_json(shard) for shard in fetched],
+        DedupeResult.from_json(deduped),
+        EventsResult.from_json(events),
     )
 
 

@@ -91,6 +91,15 @@ def format_summary(manifest: RunManifest) -> str:
         f"(of seeds {ded.duplicates_of_seeds}) originals={ded.originals}",
         f"  events   events={evt.events} with_fatalities={evt.with_fatalities}",
     ]
+    if len(stages.shards) > 1:
+        lines.append(
+            "  shards   "
+            + " ".join(
+                f"{s.index}:pages={s.pages},articles={s.articles},"
+                f"seconds={max(s.fetch_seconds, s.extract_seconds):.1f}"
+                for s in stages.shards
+            )
+        )
     if manifest.durations:
         durations = manifest.durations.items()
         lines.append("  seconds  " + " ".join(f"{k}={v:.1f}" for k, v in durations))
