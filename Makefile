@@ -21,7 +21,7 @@ DATE ?= $(shell $(PYTHON) -c 'import datetime as d; \
 	print(d.datetime.now(d.timezone.utc).date() - d.timedelta(days=1))')
 AIRFLOW_PORT ?= 8080
 
-.PHONY: help setup demo test test-unit test-e2e test-py312 lint lock run airflow airflow-stop postgres \
+.PHONY: help setup demo test test-unit test-e2e test-py312 test-multiworker lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
 	bench-readers bench-cost data-dictionary clean mutation
@@ -91,6 +91,10 @@ test-unit: setup
 
 test-e2e: setup postgres browser
 	$(BIN)/pytest -q tests/e2e
+
+# The backfill over two Celery workers (PostgreSQL, Redis, S3) alone; `make test` runs it too.
+test-multiworker: setup postgres
+	$(BIN)/pytest -q -m multiworker tests/e2e
 
 # Debian's chromium for the UI page's e2e test, driven by Playwright (no browser download).
 .PHONY: browser

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from demo.server import Route, SiteServer
-from demo.site import DEMO_DAY, REDIRECTED_SLUG, build_routes, feed_list_yaml, stories_of
+from demo.site import (
+    DEMO_DAY,
+    DEMO_DAYS,
+    REDIRECTED_SLUG,
+    build_routes,
+    feed_list_yaml,
+    stories_of,
+)
 from news_ingest import store
 from news_ingest.archive import archiving_fetcher
 from news_ingest.config import Feed, parse_feed_list
@@ -102,6 +109,28 @@ class DayRun:
     home: Path
     root: Path
     log: Path
+
+
+def run_days_alone(tmp: Path, feeds_file: Path, migrated_db: Path) -> dict[date, DayRun]:
+    """Each demo day over ``feeds_file`` run alone, as `make run DATE=D` does it, each into
+    its own data root under ``tmp``, the three side by side."""
+    # Their own metadata DBs: their manual runs would otherwise occupy the backfill's dates.
+    runs: dict[date, DayRun] = {}
+    running: dict[date, subprocess.Popen[bytes]] = {}
+    for day in DEMO_DAYS:
+        home = home_from(migrated_db, tmp / f"airflow-{day}")
+        runs[day] = DayRun(home, tmp / f"data-{day}", home / "run.log")
+        with runs[day].log.open("wb") as log:
+            running[day] = subprocess.Popen(
+                [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
+                env={**e2e_env(home, feeds_file), "NEWS_DATA_ROOT": str(runs[day].root)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+    for day, process in running.items():
+        code = process.wait(timeout=900)
+        assert code == 0, (day, runs[day].log.read_text()[-3000:])
+    return runs
 
 
 def free_port() -> int:

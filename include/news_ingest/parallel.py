@@ -73,6 +73,9 @@ class Workers(Generic[T, R]):
     ) -> None:
         from pebble import ProcessPool
 
+        from news_ingest.processes import allow_child_processes
+
+        allow_child_processes()  # a task under Celery's prefork pool may fork workers too
         self.workers = max(1, workers)
         self._time_limit = time_limit
         self._token = next(_TOKENS)

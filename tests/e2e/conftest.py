@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from demo.server import SiteServer
-from demo.site import DEMO_DAYS, feed_list_yaml
-from tests.support import AIRFLOW, DayRun, e2e_env, home_from, prepare_airflow_home
+from demo.site import feed_list_yaml
+from tests.support import DayRun, e2e_env, prepare_airflow_home, run_days_alone
 
 
 @pytest.fixture(scope="session")
@@ -45,23 +45,5 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory, feeds_file: Path) -> P
 def days_run_alone(
     tmp_path_factory: pytest.TempPathFactory, feeds_file: Path, migrated_db: Path
 ) -> dict[date, DayRun]:
-    """Each demo day run alone, as `make run DATE=D` does it, each into its own data root,
-    the three side by side."""
-    tmp = tmp_path_factory.mktemp("alone")
-    # Their own metadata DBs: their manual runs would otherwise occupy the backfill's dates.
-    runs: dict[date, DayRun] = {}
-    running: dict[date, subprocess.Popen[bytes]] = {}
-    for day in DEMO_DAYS:
-        home = home_from(migrated_db, tmp / f"airflow-{day}")
-        runs[day] = DayRun(home, tmp / f"data-{day}", home / "run.log")
-        with runs[day].log.open("wb") as log:
-            running[day] = subprocess.Popen(
-                [AIRFLOW, "dags", "test", "news_nightly", (day + timedelta(days=1)).isoformat()],
-                env={**e2e_env(home, feeds_file), "NEWS_DATA_ROOT": str(runs[day].root)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-    for day, process in running.items():
-        code = process.wait(timeout=900)
-        assert code == 0, (day, runs[day].log.read_text()[-3000:])
-    return runs
+    """Each demo day run alone (run_days_alone) over the demo feeds."""
+    return run_days_alone(tmp_path_factory.mktemp("alone"), feeds_file, migrated_db)
