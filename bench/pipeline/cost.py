@@ -36,6 +36,9 @@ def load(paths: list[Path]) -> list[dict]:
     missing = [str(p) for p, r in zip(paths, results, strict=True) if "stage_cpu_s" not in r]
     if missing:
         raise SystemExit(f"no CPU by stage in {', '.join(missing)}: rerun bench/pipeline/run.py")
+    sizes = [r["articles"] for r in results]
+    if len(set(sizes)) != len(sizes):
+        raise SystemExit(f"one result per night size, not {sizes}")
     return sorted(results, key=lambda r: r["articles"])
 
 
@@ -117,20 +120,36 @@ def page(results: list[dict], per_day: int, night_hours: float, cores: int, days
         lines.append(
             f"- **Workers:** the rest of the night ({parallel_ms:.1f} ms an article: fetching "
             f"and extraction, which shard, and polling, selection and publishing) in the "
-            f"{parallel_budget:.1f} h left need **{workers} workers** "
+            f"{parallel_budget:.1f} h left need **{workers} worker{'s' if workers > 1 else ''}** "
             f"(NEWS_FETCH_SHARDS={workers} or more), if the sites answer that fast."
         )
-    lines.append(
-        f"- **Memory:** peak PSS grew by {slope * 1000:.1f} MiB per 1,000 articles between the "
-        f"nights measured ({base:,.0f} MiB at none): about "
-        f"{(base + slope * per_day) / 1024:,.1f} GiB for the task that holds the whole day, "
-        f"if the growth stays linear."
-    )
+    if len(results) > 1:
+        lines.append(
+            f"- **Memory:** peak PSS grew by {slope * 1000:.1f} MiB per 1,000 articles between "
+            f"the nights measured ({base:,.0f} MiB at none): about "
+            f"{(base + slope * per_day) / 1024:,.1f} GiB for the task that holds the whole "
+            f"day, if the growth stays linear."
+        )
+    else:
+        lines.append(
+            f"- **Memory:** {big['peak_pss_mib']:,} MiB peak PSS at {big['articles']:,} "
+            f"articles; how it grows needs a second night (give two results)."
+        )
     html = big["html_bytes_per_article"] * per_day / 2**30
     parquet = big["parquet_bytes_per_article"] * per_day / 2**30
+    kept = big.get("kept_bytes_per_article", {})
+    raw = kept.get("raw", 0) * per_day / 2**30
     lines.append(
-        f"- **Bytes:** {html:,.1f} GiB of HTML fetched a day; "
-        f"{parquet:,.2f} GiB of Parquet published a day, {parquet * days / 1024:,.2f} TiB a year."
+        f"- **Bytes:** {html:,.1f} GiB of HTML fetched a day"
+        + (f", {raw:,.1f} GiB of it kept in the WARC archive (raw/)" if kept else "")
+        + f"; {parquet:,.2f} GiB of Parquet published a day, "
+        f"{parquet * days / 1024:,.2f} TiB a year."
+    )
+    year_hours = day_core_hours * days / cores
+    lines.append(
+        "- **A year's backfill** (all days through the same tasks): "
+        + ", ".join(f"{w} workers {year_hours / w:,.0f} h" for w in (1, 10, 50))
+        + " of CPU, before waiting on the sites."
     )
     return "\n".join(lines) + "\n"
 

@@ -181,6 +181,12 @@ def run_pipeline(work: Path, info: dict) -> dict:
         "peak_rss": memory.peak_rss,
         "manifest": manifest,
         "parquet_bytes": parquet,
+        # What the night keeps beside its published partitions: the WARC archive of every
+        # response, and its staged intermediate files (until retention prunes them).
+        "kept_bytes": {
+            folder: sum(f.stat().st_size for f in (data / folder).rglob("*") if f.is_file())
+            for folder in ("raw", "staging", "discovered")
+        },
         "articles_parquet_bytes": sum(
             f.stat().st_size for f in (data / "articles" / f"date={DAY}").glob("*.parquet")
         ),
@@ -308,6 +314,9 @@ def one_round(args: argparse.Namespace, info: dict, files: list[Path]) -> dict:
         "events": stages["events"]["events"],
         "html_bytes_per_article": round(info["html_bytes"] / info["articles"]),
         "parquet_bytes_per_article": round(run["parquet_bytes"] / max(1, articles)),
+        "kept_bytes_per_article": {
+            folder: round(size / max(1, articles)) for folder, size in run["kept_bytes"].items()
+        },
         "articles_parquet_bytes_per_article": round(
             run["articles_parquet_bytes"] / max(1, articles)
         ),
