@@ -26,6 +26,7 @@ STAGES = {
     "dedupe_articles": "dedupe",
     "extract_events": "events",
 }
+WORKERS = (1, 10, 50)  # fleet sizes the year's backfill is shown for
 REST = "the rest: Airflow's start, selection, publishing"
 WHOLE = "whole night"
 
@@ -137,7 +138,11 @@ def page(results: list[dict], per_day: int, night_hours: float, cores: int, days
         )
     html = big["html_bytes_per_article"] * per_day / 2**30
     parquet = big["parquet_bytes_per_article"] * per_day / 2**30
-    kept = big.get("kept_bytes_per_article", {})
+    # The largest night that measured them (older results have no kept bytes).
+    kept = next(
+        (r["kept_bytes_per_article"] for r in reversed(results) if "kept_bytes_per_article" in r),
+        {},
+    )
     raw = kept.get("raw", 0) * per_day / 2**30
     lines.append(
         f"- **Bytes:** {html:,.1f} GiB of HTML fetched a day"
@@ -146,9 +151,10 @@ def page(results: list[dict], per_day: int, night_hours: float, cores: int, days
         f"{parquet * days / 1024:,.2f} TiB a year."
     )
     year_hours = day_core_hours * days / cores
+    fleets = [f"{w} {'workers' if w > 1 else 'worker'} {year_hours / w:,.0f} h" for w in WORKERS]
     lines.append(
         "- **A year's backfill** (all days through the same tasks): "
-        + ", ".join(f"{w} workers {year_hours / w:,.0f} h" for w in (1, 10, 50))
+        + ", ".join(fleets)
         + " of CPU, before waiting on the sites."
     )
     return "\n".join(lines) + "\n"
