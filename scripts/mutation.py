@@ -32,7 +32,7 @@ WORK = ROOT / ".mutation"
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 # What the tests need beside the package (mutmut copies them into .mutation/mutants/).
 LINKS = {"src": "include", "pyproject.toml": "pyproject.toml"}
-LINKS |= {"tests": "tests", "demo": "demo", "seeds": "seeds"}
+LINKS |= {"tests": "tests", "demo": "demo", "seeds": "seeds", "docs": "docs"}
 
 # Group -> mutmut names of its functions (x_<function>, xǁ<Class>ǁ<method>).
 GROUPS: dict[str, list[str]] = {
