@@ -389,3 +389,30 @@ def raw_response(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
     """An HTTP/1.1 response closed after its body (no Content-Length unless given)."""
     head = "".join(f"{h}\r\n" for h in (f"HTTP/1.1 {status}", *headers, "Connection: close"))
     return head.encode("latin-1") + b"\r\n" + body
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A loopback webhook: its URL, and the JSON bodies POSTed to it, as they arrive."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/alerts", received
+    finally:
+        server.shutdown()
+        server.server_close()

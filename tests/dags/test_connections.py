@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 
 from news_ingest import store
 from news_ingest.settings import SettingsError
-from tests.support import LocalS3, local_s3
+from tests.support import LocalS3, local_s3, webhook_receiver
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 HOOK = "https://hooks.example.com/services/T1/B2/secret-token"
@@ -62,24 +60,8 @@ def test_a_connection_that_is_no_url_is_named_not_shown(conns, monkeypatch) -> N
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/alerts", received
-    finally:
-        server.shutdown()
-        server.server_close()
+    with webhook_receiver() as hook:
+        yield hook
 
 
 def test_the_dags_alert_to_the_connections_webhook(conns, monkeypatch, webhook) -> None:

@@ -145,22 +145,10 @@ def test_parsing_the_dag_loads_no_heavy_library() -> None:
 
 
 def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
-    import json
-    import threading
     from datetime import UTC, datetime
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from types import SimpleNamespace
 
-    received: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
+    from tests.support import webhook_receiver
 
     callbacks = {
         (dag_id, t.task_id): t.on_failure_callback
@@ -168,10 +156,8 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
         for t in dag.tasks
     }
     assert all(callbacks.values()), callbacks
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("NEWS_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
+    with webhook_receiver() as (url, received):
+        monkeypatch.setenv("NEWS_ALERT_WEBHOOK", url)
         for dag_id, task_id in (("news_nightly", "finish_run"), ("news_harvest", "harvest_feed")):
             callback = callbacks[(dag_id, task_id)]
             for fn in callback if isinstance(callback, list) else [callback]:
@@ -182,9 +168,6 @@ def test_every_task_alerts_on_its_final_failure(dagbag, monkeypatch) -> None:
                         "exception": OSError("disk full"),
                     }
                 )
-    finally:
-        server.shutdown()
-        server.server_close()
     assert [r["error"] for r in received] == ["OSError: disk full"] * 2
 
 
