@@ -416,3 +416,40 @@ def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def article_row(i: int, **fields: Any) -> dict[str, Any]:
+    """Article ``i`` of a.org as a row of ``store.ARTICLES_SCHEMA`` (every required column
+    filled), with ``fields`` in place of the defaults."""
+    from datetime import UTC, datetime
+
+    url = f"https://a.org/{i}"
+    row: dict[str, Any] = {
+        "article_id": f"{i:016x}",
+        "feed_id": "f",
+        "url": url,
+        "canonical_url": url,
+        "final_url": url,
+        "domain": "a.org",
+        "title": f"t{i}",
+        "text": "body",
+        "authors": ["A"],
+        "published_at": datetime(2026, 11, 19, 1, tzinfo=UTC),
+        "fetched_at": datetime(2026, 11, 19, 2, tzinfo=UTC),
+        "language": "en",
+        "word_count": 1,
+        "is_article": True,
+        "is_duplicate": False,
+        "cluster_id": f"{i:016x}",
+        "date_source": "feed",
+        "is_paywalled": False,
+        "categories": [],
+        "tags": ["x"],
+        "dedupe_hash": "0" * 64,
+        "minhash": b"\x00" * 640,
+        "shingle_count": 1,
+        "numbers_mask": 0,
+        "names_mask": 0,
+        "text_sha256": "0" * 64,
+    }
+    return {**row, **fields}

@@ -11,52 +11,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from news_ingest import store
+from tests.support import article_row
 
 DAY = date(2026, 11, 19)
 
 
 def _articles(n: int, text: str = "body") -> pa.Table:
-    rows = [
-        {
-            "article_id": f"{i:016x}",
-            "feed_id": "f",
-            "url": f"https://a.org/{i}",
-            "canonical_url": f"https://a.org/{i}",
-            "domain": "a.org",
-            "title": f"t{i}",
-            "text": text,
-            "authors": ["A"],
-            "published_at": datetime(2026, 11, 19, 1, tzinfo=UTC),
-            "fetched_at": datetime(2026, 11, 19, 2, tzinfo=UTC),
-            "language": "en",
-            "word_count": 1,
-            "is_article": True,
-            "is_duplicate": False,
-            "duplicate_of": None,
-            "duplicate_similarity": None,
-            "source": None,
-            "date_source": "feed",
-            "final_url": f"https://a.org/{i}",
-            "text_sha256": "0" * 64,
-            "modified_at": None,
-            "language_confidence": 0.99,
-            "is_paywalled": False,
-            "site_name": "A",
-            "description": None,
-            "categories": [],
-            "tags": ["x"],
-            "image_url": None,
-            "duplicate_kind": None,
-            "cluster_id": f"{i:016x}",
-            "copies_seen": 0,
-            "dedupe_hash": "0" * 64,
-            "minhash": b"\x00" * 640,
-            "shingle_count": 1,
-            "numbers_mask": 0,
-            "names_mask": 0,
-        }
-        for i in range(n)
-    ]
+    extra = {"language_confidence": 0.99, "site_name": "A", "copies_seen": 0}
+    rows = [article_row(i, text=text, **extra) for i in range(n)]
     return pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
 
 

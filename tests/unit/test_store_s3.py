@@ -17,7 +17,7 @@ from demo.site import DEMO_DAY
 from news_ingest import store
 from news_ingest.settings import Settings
 from news_ingest.stages.manifest import manifest_uri
-from tests.support import LocalS3, local_s3, nightly_run
+from tests.support import LocalS3, article_row, local_s3, nightly_run
 
 BUCKET = "news-unit"
 ROOT = f"s3://{BUCKET}/prod/v1"
@@ -38,36 +38,16 @@ def clean_bucket(s3: LocalS3) -> LocalS3:
 
 
 def _articles(n: int, minhash_bytes: int = 64, tag: str = "x") -> pa.Table:
+    published = datetime(2026, 11, 19, 1, 2, 3, 456789, tzinfo=UTC)
     rows = [
-        {
-            "article_id": f"{i:016x}",
-            "feed_id": "f",
-            "url": f"https://a.org/{i}",
-            "canonical_url": f"https://a.org/{i}",
-            "domain": "a.org",
-            "title": f"t{i}",
-            "text": "body",
-            "authors": ["A", "B"],
-            "published_at": datetime(2026, 11, 19, 1, 2, 3, 456789, tzinfo=UTC),
-            "fetched_at": datetime(2026, 11, 19, 2, tzinfo=UTC),
-            "language": "en",
-            "word_count": 1,
-            "is_article": True,
-            "is_duplicate": False,
-            "cluster_id": f"{i:016x}",
-            "date_source": "feed",
-            "is_paywalled": False,
-            "categories": [],
-            "tags": [tag],
-            "dedupe_hash": "0" * 64,
+        article_row(
+            i,
+            authors=["A", "B"],
+            published_at=published,
+            tags=[tag],
             # Random bytes do not compress: they set the file size.
-            "minhash": os.urandom(minhash_bytes),
-            "shingle_count": 1,
-            "numbers_mask": 0,
-            "names_mask": 0,
-            "final_url": f"https://a.org/{i}",
-            "text_sha256": "0" * 64,
-        }
+            minhash=os.urandom(minhash_bytes),
+        )
         for i in range(n)
     ]
     return pa.Table.from_pylist(rows, schema=store.ARTICLES_SCHEMA)
