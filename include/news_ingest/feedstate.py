@@ -42,10 +42,12 @@ class DocState:
 
     def conditional_headers(self) -> dict[str, str]:
         """If-None-Match / If-Modified-Since for the next poll."""
+        # A validator a server sent with a byte beyond ASCII cannot go back in a header
+        # (httpx refuses to encode it): polled unconditionally instead, every time.
         headers = {}
-        if self.etag:
+        if self.etag and self.etag.isascii():
             headers["If-None-Match"] = self.etag
-        if self.last_modified:
+        if self.last_modified and self.last_modified.isascii():
             headers["If-Modified-Since"] = self.last_modified
         return headers
 

@@ -197,3 +197,22 @@ def test_feed_ids_and_urls_reach_file_names_only_hashed(settings: Settings) -> N
     feed_key = hashlib.sha256(hostile.encode()).hexdigest()[:16]
     assert re.fullmatch(feed_key + r"-[0-9a-f]{32}\.parquet", file), file
     assert discovered_uri(root, day, "other").rpartition("/")[2][:16] != feed_key
+
+
+def test_a_validator_that_is_not_ascii_is_not_sent_and_the_poll_goes_on(
+    settings: Settings,
+) -> None:
+    # A server once sent a Latin-1 byte in its ETag: sent back as it was stored, the header
+    # cannot be encoded (UnicodeEncodeError, not an HTTP error) and the poll failed.
+    with SiteServer() as site:
+        site.routes["/rss"] = Route(_rss(site.base_url, ["a"]), "application/rss+xml")
+        feed = Feed(id="f", url=site.base_url + "/rss")
+        _poll(feed, settings)
+        state = load_state(settings.data_root, "f", feed.url)
+        state.etag, state.last_modified = '"caf\u00e9"', "Thu, 19 Nov 2026 08:00:00 \u00c9ST"
+        save_state(settings.data_root, state)
+        again = _poll(feed, settings)
+        sent = [r["headers"] for r in site.requests if r["path"] == "/rss"]
+    assert again.error is None
+    assert "If-None-Match" not in sent[1] and "If-Modified-Since" not in sent[1]
+    assert (again.health.status, again.health.not_modified, again.health.items) == (200, True, 1)
