@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
@@ -793,6 +794,30 @@ class _ArticlePlaces:
         return [m for m in self.named if not m.place.is_country and m.place.country]
 
     @cached_property
+    def _named_starts(self) -> list[int]:
+        return [m.start for m in self.named]
+
+    @cached_property
+    def _specific_starts(self) -> list[int]:
+        return [m.start for m in self.specific]
+
+    def named_within(self, start: int, end: int) -> list[PlaceMention]:
+        """The mentions inside ``text[start:end]``, in text order."""
+        # Mentions come sorted by start: only those starting in the span are looked at
+        # (a sentence's places among an article's hundred).
+        at, stop = bisect_left(self._named_starts, start), bisect_left(self._named_starts, end)
+        return [m for m in self.named[at:stop] if m.end <= end]
+
+    def specific_within(self, start: int, end: int | None) -> list[PlaceMention]:
+        """The mentions of places smaller than a country inside ``text[start:end]``."""
+        starts = self._specific_starts
+        at = bisect_left(starts, start)
+        if end is None:
+            return self.specific[at:]
+        stop = bisect_left(starts, end)
+        return [m for m in self.specific[at:stop] if m.end <= end]
+
+    @cached_property
     def article_place(self) -> PlaceMention | None:
         """The place the article names most often (the first of equals)."""
         times: dict[int, int] = {}
@@ -935,10 +960,8 @@ def extract_events(
         actor_spans = [(start + m.start, start + m.end) for m in mentions]
         here = [
             m
-            for m in places.named
-            if start <= m.start
-            and m.end <= end
-            and not any(m.start < e and s < m.end for s, e in actor_spans)
+            for m in places.named_within(start, end)
+            if not any(m.start < e and s < m.end for s, e in actor_spans)
         ]
         if spec["plover"] == "PROTEST" and (actor1 is None or not actor1.armed):
             # Whoever marches is coded as protesters, as ACLED does ("Protesters (Kenya)").
@@ -964,7 +987,7 @@ def extract_events(
         if found is None or found.place.is_country:
             # The paragraph's places, then the article's, before a country named outright.
             p0, p1 = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-            paragraph = [m for m in places.specific if p0 <= m.start and (p1 < 0 or m.end <= p1)]
+            paragraph = places.specific_within(p0, p1 if p1 >= 0 else None)
             found = _best_place(paragraph) or found
             geo_precision = "paragraph" if paragraph else geo_precision
             if found is None or found.place.is_country:

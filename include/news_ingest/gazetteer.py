@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import math
 import os
@@ -11,6 +12,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -414,10 +416,23 @@ def _cache_key(extra: tuple[Path, ...]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off: unpickling a million objects that all stay would otherwise
+    set off full collections that walk them again and again (a third of the load's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _cached(path: Path, build: Callable[[], Gazetteer]) -> Gazetteer:
     """The gazetteer pickled at ``path``, else built and pickled there (atomically)."""
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, _collector_paused():
             loaded = pickle.load(handle)
         if isinstance(loaded, Gazetteer):
             return loaded

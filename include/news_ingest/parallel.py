@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 from collections import deque
@@ -76,6 +77,10 @@ class Workers(Generic[T, R]):
         from news_ingest.processes import allow_child_processes
 
         allow_child_processes()  # a task under Celery's prefork pool may fork workers too
+        # What this process holds (the gazetteer's places, the lexicons) is shared with the
+        # forked workers: frozen, the collector of neither side walks it again, which would
+        # cost CPU at every full collection and copy its pages into each worker.
+        gc.freeze()
         self.workers = max(1, workers)
         self._time_limit = time_limit
         self._token = next(_TOKENS)
@@ -103,6 +108,7 @@ class Workers(Generic[T, R]):
             self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join()
         del _FUNCTIONS[self._token]
+        gc.unfreeze()
 
     def _limit(self, item: T) -> float | None:
         limit = self._time_limit

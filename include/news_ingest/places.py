@@ -265,11 +265,22 @@ def _spans(
             i += 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What a capitalised run holds on its own, offsets in the run: its words, the people
+    it names and the ``_spans`` the gazetteer names."""
+
+    words: tuple[tuple[int, int], ...]
+    people: frozenset[str]
+    names: tuple[tuple[int, int, int], ...]
+
+
 @lru_cache(maxsize=1 << 16)
-def _names_in_run(run: str, gaz: Gazetteer) -> tuple[tuple[int, int, int], ...]:
-    """``_spans`` of a run on its own (offsets in ``run``): they depend on its text alone,
-    and the same capitalised runs recur from article to article."""
-    return tuple(_spans(run, _words(run, 0, len(run)), gaz))
+def _read_run(run: str, gaz: Gazetteer) -> _Run:
+    """The run read once: it depends on its text alone, and the same runs recur from
+    article to article."""
+    words = _words(run, 0, len(run))
+    return _Run(tuple(words), _people(run, words), tuple(_spans(run, words, gaz)))
 
 
 _TITLE_BEFORE = re.compile(r"([A-Z][a-z]+)\.?\s+$")
@@ -384,33 +395,32 @@ _CALENDAR = frozenset(
 )
 
 
-def _people(text: str, runs: list[list[tuple[int, int]]]) -> set[str]:
-    """Names the text gives to people: a given name and what follows it ("David Jones"),
-    and what follows a title ("Sgt. Webb"); each stays a person's name in the whole text."""
+def _people(run: str, words: list[tuple[int, int]]) -> frozenset[str]:
+    """Names a run gives to people: a given name and what follows it ("David Jones"), and
+    what follows a title ("Sgt. Webb"); each stays a person's name in the whole text."""
+    if len(words) < 2:
+        return frozenset()
     given = _given_names()
     people: set[str] = set()
-    for words in runs:
-        if len(words) < 2:
-            continue
-        tokens = [text[s:e] for s, e in words]
-        for i, token in enumerate(tokens):
-            key = fold(token)
-            if key in given and i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
-                people.update((key, fold(tokens[i + 1])))
-            elif key in _PERSON_TITLES and i + 1 < len(tokens):
-                people.add(fold(tokens[i + 1]))
-    return people
+    tokens = [run[s:e] for s, e in words]
+    for i, token in enumerate(tokens):
+        key = fold(token)
+        if key in given and i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
+            people.update((key, fold(tokens[i + 1])))
+        elif key in _PERSON_TITLES and i + 1 < len(tokens):
+            people.add(fold(tokens[i + 1]))
+    return frozenset(people)
 
 
 def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
     found: list[_Candidate] = []
     taken: set[tuple[int, int]] = set()
     dateline = _DATELINE.match(text)
-    runs = list(_runs(text))
-    words_of_runs = [_words(text, start, end) for start, end in runs]
-    people = _people(text, words_of_runs)
-    for (run_start, run_end), words in zip(runs, words_of_runs, strict=True):
-        for start, end, first in _names_in_run(text[run_start:run_end], gaz):
+    runs = [(start, _read_run(text[start:end], gaz)) for start, end in _runs(text)]
+    people = frozenset().union(*(run.people for _, run in runs))
+    for run_start, run in runs:
+        words = [(run_start + s, run_start + e) for s, e in run.words] if run.names else []
+        for start, end, first in run.names:
             start, end = run_start + start, run_start + end
             name = text[start:end]
             info = _name(name, gaz)

@@ -1,3 +1,4 @@
+import gc
 import pickle
 import shutil
 from pathlib import Path
@@ -142,3 +143,18 @@ def test_an_unwritable_cache_costs_a_build_never_a_failure(tmp_path: Path) -> No
     built = _cached(blocker / "gazetteer.pickle", lambda: tiny)
     assert built is tiny and built.candidates("Homs")[0].geonameid == 169577
     assert blocker.is_file()
+
+
+def test_loading_the_cache_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    path = tmp_path / "gazetteer.pickle"
+    tiny = Gazetteer([Place("Homs", 34.73, 36.71, "SYR", "P.PPL", 775_404, 169577)], [("Homs", 0)])
+    _cached(path, lambda: tiny)
+    assert gc.isenabled()
+    assert len(_cached(path, lambda: Gazetteer([], []))) == 1  # read back, not rebuilt
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _cached(path, lambda: Gazetteer([], []))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -110,3 +111,15 @@ def test_calls_from_several_threads_each_get_their_own_result() -> None:
     with Workers(_slower_first, 2, time_limit=5.0) as pool, ThreadPoolExecutor(4) as threads:
         outcomes: list[Outcome[int, int]] = list(threads.map(pool.call, range(6)))
     assert [o.result() for o in outcomes] == [0, 10, 20, 30, 40, 50]
+
+
+def _frozen_in_worker(_item: int) -> int:
+    return gc.get_freeze_count()
+
+
+def test_what_the_parent_holds_is_frozen_for_the_workers_and_thawed_after() -> None:
+    held = [[i] for i in range(1000)]  # tracked objects the workers inherit
+    with Workers(_frozen_in_worker, 2) as pool:
+        frozen = pool.call(0).result()
+    assert frozen >= len(held)
+    assert gc.get_freeze_count() == 0

@@ -77,8 +77,8 @@ def extract_events_of_day(
     extract = get_extractor(extractor)  # an unknown name fails here, not in a worker
     workers = workers or worker_processes()
     if workers > 1:
-        # What the extractor loads on first use (the rules' lexicon and gazetteer: 0.45 s
-        # of CPU) is loaded once here and inherited by the forked workers.
+        # What the extractor loads on first use (the rules' lexicon and gazetteer) is
+        # loaded once here and inherited by the forked workers.
         extract("warm-up", "Police arrested protesters in Paris on Monday.", None, None)
     jobs = (
         (extractor, [r for r in batch.to_pylist() if not r["is_duplicate"] and r["is_article"]])
