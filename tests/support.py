@@ -445,11 +445,6 @@ def article_row(i: int, **fields: Any) -> dict[str, Any]:
         "is_paywalled": False,
         "categories": [],
         "tags": ["x"],
-        "dedupe_hash": "0" * 64,
-        "minhash": b"\x00" * 640,
-        "shingle_count": 1,
-        "numbers_mask": 0,
-        "names_mask": 0,
         "text_sha256": "0" * 64,
     }
     return {**row, **fields}
