@@ -257,7 +257,8 @@ def multi_host_feeds(sites: dict[str, SiteServer]) -> list[Feed]:
 
 
 def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every published articles and events row under a local data root, in key order."""
+    """Every published articles, events and fingerprints row under a local data root, in key
+    order."""
     import duckdb
 
     # fetched_at is when each run fetched: the only column that may differ between runs.
@@ -269,6 +270,7 @@ def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
         for dataset, key, exclude in (
             ("articles", "article_id", " exclude (fetched_at)"),
             ("events", "event_id", ""),
+            ("fingerprints", "article_id", ""),
         )
     }
 

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from news_ingest import store
-from news_ingest.stages.publish import publish_partitions
+from news_ingest.stages.publish import PublishResult, publish_partitions
 
 DAY = date(2026, 11, 19)
 
@@ -106,3 +106,10 @@ def test_fingerprints_are_published_apart_from_the_articles(tmp_path: Path) -> N
     publish_partitions(again, events, DAY, root)
     assert store.read_partition(root, "fingerprints", DAY).column("article_id").to_pylist() == ["b"]
     assert store.read_partition(root, "articles", DAY).column("article_id").to_pylist() == ["b"]
+
+
+def test_a_publish_record_of_a_manifest_written_before_fingerprints_is_read() -> None:
+    older = PublishResult.from_json('{"articles": "a", "events": "e", "seconds": 1.5}')
+    assert older == PublishResult("a", "e", 1.5) and older.fingerprints is None
+    now = PublishResult("a", "e", 1.5, "f")
+    assert PublishResult.from_json(now.to_json()) == now
