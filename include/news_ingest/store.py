@@ -181,7 +181,8 @@ STAGED_ARTICLES_SCHEMA = pa.schema(
 # (pyarrow, and so pandas, refuse a column held both by the files and by the folder names).
 PARTITION_SCHEMA = pa.schema([pa.field("date", pa.date32())])
 
-# What each reader makes of the folder names, tested in tests/unit/test_store.py.
+# What each reader makes of the folder names, tested in tests/unit/test_store.py (Spark in
+# tests/e2e/test_spark_reads.py).
 _DATE_BY_READER = [
     ("DuckDB", "`read_parquet('data/articles/*/*.parquet', hive_partitioning=true)`", "`DATE`"),
     ("Polars", '`pl.read_parquet("data/articles/*/*.parquet", hive_partitioning=True)`, or '
