@@ -257,7 +257,8 @@ def multi_host_feeds(sites: dict[str, SiteServer]) -> list[Feed]:
 
 
 def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every published articles and events row under a local data root, in key order."""
+    """Every published articles, events and fingerprints row under a local data root, in key
+    order."""
     import duckdb
 
     # fetched_at is when each run fetched: the only column that may differ between runs.
@@ -269,6 +270,7 @@ def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
         for dataset, key, exclude in (
             ("articles", "article_id", " exclude (fetched_at)"),
             ("events", "event_id", ""),
+            ("fingerprints", "article_id", ""),
         )
     }
 
@@ -445,11 +447,6 @@ def article_row(i: int, **fields: Any) -> dict[str, Any]:
         "is_paywalled": False,
         "categories": [],
         "tags": ["x"],
-        "dedupe_hash": "0" * 64,
-        "minhash": b"\x00" * 640,
-        "shingle_count": 1,
-        "numbers_mask": 0,
-        "names_mask": 0,
         "text_sha256": "0" * 64,
     }
     return {**row, **fields}

@@ -170,7 +170,7 @@ def run_pipeline(work: Path, info: dict) -> dict:
     manifest = json.loads(manifests[-1].read_text())
     parquet = sum(
         f.stat().st_size
-        for dataset in ("articles", "events")
+        for dataset in ("articles", "events", "fingerprints")
         for f in (data / dataset / f"date={DAY}").glob("*.parquet")
     )
     return {

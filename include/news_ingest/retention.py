@@ -2,9 +2,10 @@
 
 The window is counted back from the day of the run that prunes (its data interval's day),
 never from the clock: a backfill of an old range prunes only what is older than that range,
-and a rerun of a day deletes what its first run deleted. Published ``articles/`` and
-``events/`` (which dedupe's history reads), ``runs/``, ``state/`` and ``cache/`` are never
-touched. What a run of day X reads, and so what a window keeps for a rerun or a backfill:
+and a rerun of a day deletes what its first run deleted. Published ``articles/``,
+``events/`` and ``fingerprints/`` (articles and fingerprints are dedupe's history),
+``runs/``, ``state/`` and ``cache/`` are never touched. What a run of day X reads, and so
+what a window keeps for a rerun or a backfill:
 
 - ``staging/date=X``: its own run's intermediate files only;
 - ``raw/date=X`` and ``raw/date=X+1`` (with ``raw/index/``): captures a replay of X reads;

@@ -16,15 +16,19 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "2"
 TS = pa.timestamp("us", tz="UTC")
 
 
-def _schema(dataset: str, fields: list[pa.Field]) -> pa.Schema:
+def _schema(dataset: str, version: int, fields: list[pa.Field]) -> pa.Schema:
     return pa.schema(
         fields,
-        metadata={"news_ingest.dataset": dataset, "news_ingest.schema_version": SCHEMA_VERSION},
+        metadata={"news_ingest.dataset": dataset, "news_ingest.schema_version": str(version)},
     )
+
+
+def schema_version(schema: pa.Schema) -> str:
+    """The version a dataset schema carries in its metadata."""
+    return str(schema.metadata[b"news_ingest.schema_version"].decode())
 
 
 def _field(
@@ -37,8 +41,10 @@ def _field(
 
 
 _ID = "16 hex digits"
+# Version 3 moved dedupe's fingerprints out of articles into their own dataset.
 ARTICLES_SCHEMA = _schema(
     "articles",
+    3,
     [
         _field("article_id", pa.string(), "the article's id: SHA-256 of its canonical URL, first "
                f"{_ID}", "6e5a1f3359e505b1", False),
@@ -86,13 +92,6 @@ ARTICLES_SCHEMA = _schema(
         _field("categories", pa.list_(pa.string()), "the page's sections", "[World]", False),
         _field("tags", pa.list_(pa.string()), "the page's keywords", "[floods, weather]", False),
         _field("image_url", pa.string(), "the lead image", "https://example.org/a.jpg"),
-        # Dedupe fingerprint, so later days never re-hash this one.
-        _field("dedupe_hash", pa.string(), "dedupe's exact-text fingerprint (internal)",
-               "9f2c...", False),
-        _field("minhash", pa.binary(), "dedupe's MinHash signature (internal)", "<bytes>", False),
-        _field("shingle_count", pa.int32(), "dedupe's shingle count (internal)", "380", False),
-        _field("numbers_mask", pa.int64(), "dedupe's numbers fingerprint (internal)", "0", False),
-        _field("names_mask", pa.int64(), "dedupe's names fingerprint (internal)", "0", False),
         _field("final_url", pa.string(), "the URL after redirects", "https://example.org/a",
                False),
         _field("text_sha256", pa.string(), "SHA-256 of text (hex)", "e3b0c442...", False),
@@ -101,6 +100,7 @@ ARTICLES_SCHEMA = _schema(
 
 EVENTS_SCHEMA = _schema(
     "events",
+    2,
     [
         _field("event_id", pa.string(), f"the event's id ({_ID})", "40a1c59bd99898ed", False),
         _field("article_id", pa.string(), "the article it was read from", "6e5a1f3359e505b1",
@@ -139,7 +139,70 @@ EVENTS_SCHEMA = _schema(
     ],
 )  # fmt: skip
 
-DATASETS = {"articles": ARTICLES_SCHEMA, "events": EVENTS_SCHEMA}
+# Dedupe's fingerprint of each article, so later days never hash its text again: a dataset
+# of its own, which analysts need not read, partitioned and published as articles are.
+FINGERPRINTS_SCHEMA = _schema(
+    "fingerprints",
+    1,
+    [
+        _field("article_id", pa.string(), "the article's id (as in articles)",
+               "6e5a1f3359e505b1", False),
+        _field("text_sha256", pa.string(), "SHA-256 of the text it was computed from (hex; "
+               "dedupe uses it only while articles' text_sha256 is the same)", "e3b0c442...",
+               False),
+        _field("dedupe_hash", pa.string(), "SHA-256 of the normalised text (exact copies)",
+               "9f2c...", False),
+        _field("minhash", pa.binary(), "MinHash signatures of the text's shingles and of its "
+               "opening (near copies; 640 bytes)", "<bytes>", False),
+        _field("shingle_count", pa.int32(), "shingles in the text", "380", False),
+        _field("numbers_mask", pa.int64(), "bit mask of the numbers in the text", "0", False),
+        _field("names_mask", pa.int64(), "bit mask of the names in the text", "0", False),
+    ],
+)  # fmt: skip
+
+# The published datasets, partitioned by day.
+DATASETS = {
+    "articles": ARTICLES_SCHEMA,
+    "events": EVENTS_SCHEMA,
+    "fingerprints": FINGERPRINTS_SCHEMA,
+}
+# What the dedupe stage stages for publication: articles with their fingerprints, which
+# publish splits into the two datasets.
+STAGED_ARTICLES_SCHEMA = pa.schema(
+    [*ARTICLES_SCHEMA, *(f for f in FINGERPRINTS_SCHEMA if f.name not in ARTICLES_SCHEMA.names)],
+    metadata={
+        "news_ingest.dataset": "staged-articles",
+        "news_ingest.schema_version": schema_version(ARTICLES_SCHEMA),
+    },
+)
+
+
+# The partition column: the UTC day, in date=YYYY-MM-DD folder names, never in the files
+# (pyarrow, and so pandas, refuse a column held both by the files and by the folder names).
+PARTITION_SCHEMA = pa.schema([pa.field("date", pa.date32())])
+
+# What each reader makes of the folder names, tested in tests/unit/test_store.py (Spark in
+# tests/e2e/test_spark_reads.py).
+_DATE_BY_READER = [
+    ("DuckDB", "`read_parquet('data/articles/*/*.parquet', hive_partitioning=true)`", "`DATE`"),
+    ("Polars", '`pl.read_parquet("data/articles/*/*.parquet", hive_partitioning=True)`, or '
+     '`pl.scan_parquet("data/articles", hive_partitioning=True)`', "`Date`"),
+    ("Spark", '`spark.read.parquet("data/articles")`', "`DateType`"),
+    ("pyarrow", '`ds.dataset("data/articles", partitioning=by_date)`', "`date32[day]`"),
+    ("pandas", '`pd.read_parquet("data/articles", partitioning=by_date)`',
+     "`datetime.date` values (dtype `object`, as for `event_date`); `date32[day][pyarrow]` "
+     'with `dtype_backend="pyarrow"`'),
+    ("pandas", '`pd.read_parquet("data/articles")`, without `partitioning`',
+     "`category` of strings (pyarrow's default discovery, which infers no dates)"),
+    ("pyarrow", '`ds.dataset("data/articles", partitioning="hive")`', "`string`"),
+]  # fmt: skip
+
+
+def partitioning() -> Any:
+    """The hive partitioning that gives pyarrow and pandas readers ``date`` as a date32."""
+    import pyarrow.dataset as ds
+
+    return ds.partitioning(PARTITION_SCHEMA, flavor="hive")
 
 
 def data_dictionary() -> str:
@@ -149,11 +212,26 @@ def data_dictionary() -> str:
         "",
         "Generated from the Arrow schemas in `news_ingest/store.py` (`make data-dictionary`);",
         "each column's meaning and example are also in the Parquet files' field metadata.",
-        "Both datasets are partitioned by `date` (the UTC day, `date=YYYY-MM-DD` folders).",
+        "Analysts read `articles` and `events`; `fingerprints` is dedupe's own (its history",
+        "reads it), published beside `articles` and, like both, never pruned.",
+        "",
+        "## The `date` column",
+        "",
+        "Every dataset is partitioned by `date`, the UTC day, in `date=YYYY-MM-DD` folders. The",
+        "files do not hold it (pyarrow, and so pandas, refuse a column held both by the files",
+        "and by the folder names); each reader derives it from the folder names:",
+        "",
+        "| reader | call | `date` arrives as |",
+        "| --- | --- | --- |",
+        *(f"| {reader} | {call} | {typed} |" for reader, call, typed in _DATE_BY_READER),
+        "",
+        'where `by_date = pyarrow.dataset.partitioning(pyarrow.schema([("date",',
+        'pyarrow.date32())]), flavor="hive")` (also `news_ingest.store.partitioning()`). With',
+        'it, pandas\' and pyarrow\'s `filters=[("date", ">=", datetime.date(2026, 11, 1))]` read',
+        "only the folders of those days.",
     ]
     for name, schema in DATASETS.items():
-        version = schema.metadata[b"news_ingest.schema_version"].decode()
-        lines += ["", f"## {name} (schema version {version})", ""]
+        lines += ["", f"## {name} (schema version {schema_version(schema)})", ""]
         lines += ["| column | type | null | meaning | example |", "| --- | --- | --- | --- | --- |"]
         for f in schema:
             meta = f.metadata or {}
@@ -283,7 +361,7 @@ LAYOUTS: dict[str | None, Layout] = {
             "source", "site_name", "authors.list.element", "categories.list.element",
             "tags.list.element",
         ),
-        no_statistics=("title", "text", "description", "minhash"),
+        no_statistics=("title", "text", "description"),
         row_group_rows=16 * 1024,
         page_index=True,
     ),
@@ -302,6 +380,12 @@ LAYOUTS: dict[str | None, Layout] = {
         ),
         no_statistics=("sentence",),
         page_index=True,
+    ),
+    # Read whole by dedupe's history, by article_id; never filtered on the fingerprints.
+    "fingerprints": Layout(
+        sort_by=(("article_id", "ascending"),),
+        dictionary=False,
+        no_statistics=("text_sha256", "dedupe_hash", "minhash", "numbers_mask", "names_mask"),
     ),
 }  # fmt: skip
 
@@ -411,7 +495,9 @@ def _write_parquet_from(
                         first, last = np.searchsorted(rows_needed, [lo, hi])
                         if first < last:
                             if window is None:
-                                window = conform(parquet.read_row_groups(groups), schema)
+                                window = conform(
+                                    parquet.read_row_groups(groups, columns=schema.names), schema
+                                )
                             pieces[target].append(window.take(rows_needed[first:last] - lo))
                 for target, order_of in enumerate(by_source):
                     gathered = pa.concat_tables(pieces[target])  # in source order
@@ -577,18 +663,19 @@ def schema_problem(uri: str, schema: pa.Schema) -> str | None:
     fs, path = resolve(uri)
     with fs.open_input_file(path) as handle:
         found = pq.read_schema(handle)
+    expected = schema_version(schema)
     if found.remove_metadata() != schema.remove_metadata():
-        return f"schema of {uri} differs from schema version {SCHEMA_VERSION}"
+        return f"schema of {uri} differs from schema version {expected}"
     version = (found.metadata or {}).get(b"news_ingest.schema_version")
-    if version != SCHEMA_VERSION.encode():
-        return f"{uri} has schema version {version!r}, expected {SCHEMA_VERSION}"
+    if version != expected.encode():
+        return f"{uri} has schema version {version!r}, expected {expected}"
     return None
 
 
-def read_table(uri: str) -> pa.Table:
-    """Read one Parquet file."""
+def read_table(uri: str, columns: list[str] | None = None) -> pa.Table:
+    """Read one Parquet file (only ``columns`` when given)."""
     fs, path = resolve(uri)
-    return pq.read_table(path, filesystem=fs)
+    return pq.read_table(path, columns=columns, filesystem=fs)
 
 
 def exists(uri: str) -> bool:
@@ -635,7 +722,7 @@ def write_partition_from(root: str, dataset: str, day: date, source: str) -> str
     with source_fs.open_input_file(source_path) as handle:
         num_rows = pq.ParquetFile(handle).metadata.num_rows
     if num_rows <= row_group_rows(dataset):
-        return write_partition(root, dataset, day, read_table(source))
+        return write_partition(root, dataset, day, read_table(source, DATASETS[dataset].names))
     return _replace_partition(
         root, dataset, day, lambda where, fs: _write_parquet_from(source, where, fs, dataset)
     )
@@ -681,8 +768,10 @@ def _sweep_dead_temps(fs: pafs.FileSystem, folder: str) -> None:
                 fs.delete_file(info.path)
 
 
-def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:
-    """The partition of ``day`` as one table, or None when it does not exist."""
+def read_partition(
+    root: str, dataset: str, day: date, columns: list[str] | None = None
+) -> pa.Table | None:
+    """The partition of ``day`` as one table (of the ``columns`` its files hold), or None."""
     folder = partition_uri(root, dataset, day)
     fs, path = resolve(folder)
     files = sorted(
@@ -694,4 +783,7 @@ def read_partition(root: str, dataset: str, day: date) -> pa.Table | None:
     )
     if not files:
         return None
-    return pa.concat_tables(pq.read_table(f, filesystem=fs) for f in files)
+    if columns is not None:
+        held = set.intersection(*(set(pq.read_schema(f, filesystem=fs).names) for f in files))
+        columns = [c for c in columns if c in held]
+    return pa.concat_tables(pq.read_table(f, columns=columns, filesystem=fs) for f in files)

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from demo.site import DEMO_DAY, SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, stories_of
+from news_ingest import store
 from tests.support import DayRun, airflow, e2e_env, home_from
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,7 @@ def _snapshot(root: Path) -> dict[str, list[tuple]]:
     for dataset, key, exclude in (
         ("articles", "article_id", " exclude (fetched_at)"),
         ("events", "event_id", ""),
+        ("fingerprints", "article_id", ""),
     ):
         out[dataset] = duckdb.sql(
             f"select *{exclude} from read_parquet('{root}/{dataset}/*/*.parquet', "
@@ -72,6 +74,10 @@ def test_articles_of_the_demo_day_with_documented_types(runs) -> None:
     assert types["authors"] == "VARCHAR[]"
     assert types["word_count"] == "INTEGER" and types["is_duplicate"] == "BOOLEAN"
     assert types["duplicate_similarity"] == "FLOAT"
+    # Dedupe's fingerprints are in their own dataset, one row per article, not in select *.
+    assert not {"dedupe_hash", "minhash", "shingle_count", "numbers_mask", "names_mask"} & set(
+        rel.columns
+    )
     rows = rel.fetchall()
     assert {r[rel.columns.index("date")] for r in rows} == {DEMO_DAY}
     assert len(rows) == len(stories_of(DEMO_DAY)) + 2  # 12 stories, a gallery, a section page
@@ -93,8 +99,8 @@ def test_duplicates_and_originals(runs) -> None:
 
 def test_items_of_other_days_are_absent(runs) -> None:
     root, _, _ = runs
-    df = pd.read_parquet(f"{root}/articles")
-    assert set(df["date"].astype(str)) == {DEMO_DAY.isoformat()}
+    df = pd.read_parquet(f"{root}/articles", partitioning=store.partitioning())
+    assert set(df["date"]) == {DEMO_DAY}  # datetime.date values, not strings
     other_day = {p.story.slug for p in stories_of(date(2026, 11, 18))}
     assert other_day and not other_day & {_slug(u) for u in df["url"]}
 
@@ -114,6 +120,7 @@ def test_events_with_actors_place_and_fatalities(runs) -> None:
 def test_second_run_leaves_identical_rows(runs) -> None:
     _, (first, second), _ = runs
     assert first["articles"] and first["events"]
+    assert len(first["fingerprints"]) == len(first["articles"])
     assert first == second
 
 

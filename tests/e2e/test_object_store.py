@@ -36,6 +36,7 @@ def test_nightly_run_writes_its_day_to_s3(
         day = f"date={DEMO_DAY.isoformat()}"
         assert f"nightly/articles/{day}/part-0.parquet" in keys
         assert f"nightly/events/{day}/part-0.parquet" in keys
+        assert f"nightly/fingerprints/{day}/part-0.parquet" in keys
         manifests = [k for k in keys if k.startswith(f"nightly/runs/{day}/manifest-")]
         assert len(manifests) == 1
         assert not [k for k in keys if k.rsplit("/", 1)[-1].startswith(".") or ".tmp" in k]
@@ -45,11 +46,17 @@ def test_nightly_run_writes_its_day_to_s3(
         manifest = RunManifest.from_json(body)
         assert manifest.day == DEMO_DAY and manifest.published is not None
         assert manifest.published.articles == f"{ROOT}/articles/{day}/part-0.parquet"
+        assert manifest.published.fingerprints == f"{ROOT}/fingerprints/{day}/part-0.parquet"
         articles = store.read_partition(ROOT, "articles", DEMO_DAY)
         events = store.read_partition(ROOT, "events", DEMO_DAY)
         assert articles is not None and events is not None
         assert articles.num_rows == len(stories_of(DEMO_DAY)) + 2  # a gallery, a section page
         assert articles.schema == store.ARTICLES_SCHEMA and events.schema == store.EVENTS_SCHEMA
+        prints = store.read_partition(ROOT, "fingerprints", DEMO_DAY)
+        assert prints is not None and prints.schema == store.FINGERPRINTS_SCHEMA
+        assert sorted(prints.column("article_id").to_pylist()) == sorted(
+            articles.column("article_id").to_pylist()
+        )
 
         # Row for row the same as the stages on a local root: tests/unit/test_store_s3.py.
         duplicates = articles.filter(articles.column("is_duplicate")).num_rows

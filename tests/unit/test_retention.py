@@ -27,6 +27,7 @@ FILES = (
     "harvests/date={d}/run-1.json",
     "articles/date={d}/part-0.parquet",
     "events/date={d}/part-0.parquet",
+    "fingerprints/date={d}/part-0.parquet",
     "runs/date={d}/manifest-1.json",
 )
 
@@ -64,7 +65,7 @@ def test_partitions_past_each_window_go_and_the_window_stays(tmp_path: Path) -> 
     assert _present(tmp_path / "raw", "index") == _names(-1, 0, 1, 14, 15, 30, 90)
     assert _present(tmp_path, "discovered") == _names(-1, 0, 1, 14, 15, 30, 90)
     assert _present(tmp_path, "harvests") == _names(-1, 0, 1, 14, 15, 30, 90)
-    for published in ("articles", "events", "runs"):
+    for published in ("articles", "events", "fingerprints", "runs"):
         assert _present(tmp_path, published) == _names(*backs), published
     assert result.cutoffs == {
         "staging": DAY - timedelta(days=14),
@@ -172,8 +173,8 @@ def test_pruning_an_object_store_root(s3: LocalS3) -> None:
     assert f"prod/staging/date={mid}/run=abc/selected.parquet" not in keys
     assert f"prod/raw/date={mid}/fetch-1.warc.gz" in keys
     assert not any(f"date={old}" in k for k in keys if not k.startswith(("prod/articles",
-                   "prod/events", "prod/runs")))  # fmt: skip
-    for published in ("articles", "events", "runs"):
+                   "prod/events", "prod/fingerprints", "prod/runs")))  # fmt: skip
+    for published in ("articles", "events", "fingerprints", "runs"):
         assert any(k.startswith(f"prod/{published}/date={old}/") for k in keys), published
     assert "prod/discovered/date=2026-02-30/f.parquet" in keys
     assert result.malformed == ("discovered/date=2026-02-30",)

@@ -98,7 +98,7 @@ def _results(tmp_path: Path, **stages: Any) -> RunResults:
     """Stage results of a quiet night (nothing listed), with ``stages`` replaced; the staged
     files exist and have their datasets' schemas."""
     articles, events = str(tmp_path / "articles.parquet"), str(tmp_path / "events.parquet")
-    store.write_table_atomic(articles, store.ARTICLES_SCHEMA.empty_table())
+    store.write_table_atomic(articles, store.STAGED_ARTICLES_SCHEMA.empty_table())
     store.write_table_atomic(events, store.EVENTS_SCHEMA.empty_table())
     quiet = RunResults(
         poll=(),
@@ -132,6 +132,11 @@ def test_quality_gate_fails_on_breakage(tmp_path: Path) -> None:
     store.write_table_atomic(str(wrong), pa.table({"event_id": ["x"]}))
     gate = quality_gate(replace(quiet, events=replace(quiet.events, uri=str(wrong))))
     assert len(gate.failures) == 1 and "differs from schema version 2" in gate.failures[0]
+    # Dedupe stages the articles with their fingerprints: without them, nothing to publish.
+    bare = tmp_path / "bare-articles.parquet"
+    store.write_table_atomic(str(bare), store.ARTICLES_SCHEMA.empty_table())
+    gate = quality_gate(replace(quiet, dedupe=replace(quiet.dedupe, uri=str(bare))))
+    assert gate.failures == (f"articles: schema of {bare} differs from schema version 3",)
 
 
 def test_a_failed_gate_publishes_nothing_and_its_manifest_says_why(

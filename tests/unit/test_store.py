@@ -27,7 +27,8 @@ def test_partition_is_hive_style_zstd_with_schema_version(tmp_path) -> None:
     assert uri.endswith("articles/date=2026-11-19/part-0.parquet")
     meta = pq.ParquetFile(uri)
     assert meta.metadata.row_group(0).column(0).compression == "ZSTD"
-    assert meta.schema_arrow.metadata[b"news_ingest.schema_version"] == b"2"
+    assert meta.schema_arrow.metadata[b"news_ingest.schema_version"] == b"3"
+    assert "minhash" not in meta.schema_arrow.names  # fingerprints have their own dataset
     assert meta.schema_arrow.field("published_at").type == pa.timestamp("us", tz="UTC")
 
 
@@ -39,6 +40,38 @@ def test_duckdb_reads_partitions_with_the_date_column(tmp_path) -> None:
         "hive_partitioning=true) group by date order by date"
     ).fetchall()
     assert rows == [(date(2026, 11, 19), 3), (date(2026, 11, 20), 2)]
+
+
+def test_each_reader_gets_date_as_the_data_dictionary_says(tmp_path) -> None:
+    import pandas as pd
+    import polars as pl
+    import pyarrow.dataset as ds
+
+    for day, n in ((DAY, 3), (date(2026, 11, 20), 2)):
+        store.write_partition(str(tmp_path), "articles", day, _articles(n))
+    folder, glob = tmp_path / "articles", f"{tmp_path}/articles/*/*.parquet"
+    days = [DAY] * 3 + [date(2026, 11, 20)] * 2
+    rel = duckdb.sql(f"select date from read_parquet('{glob}', hive_partitioning=true) order by 1")
+    assert [str(t) for t in rel.types] == ["DATE"] and [r[0] for r in rel.fetchall()] == days
+    for frame in (
+        pl.read_parquet(glob, hive_partitioning=True),
+        pl.scan_parquet(folder, hive_partitioning=True).collect(),
+    ):
+        assert frame.schema["date"] == pl.Date and sorted(frame["date"].to_list()) == days
+    by_date = store.partitioning()
+    assert ds.dataset(folder, partitioning=by_date).schema.field("date").type == pa.date32()
+    df = pd.read_parquet(folder, partitioning=by_date)
+    assert not isinstance(df["date"].dtype, pd.CategoricalDtype)
+    assert sorted(df["date"]) == days  # datetime.date values
+    typed = pd.read_parquet(folder, partitioning=by_date, dtype_backend="pyarrow")
+    assert str(typed["date"].dtype) == "date32[day][pyarrow]"
+    later = pd.read_parquet(folder, partitioning=by_date, filters=[("date", ">", DAY)])
+    assert list(later["date"]) == days[3:]
+    # Without it, pyarrow's discovery infers no dates: pandas gets strings, as documented.
+    assert isinstance(pd.read_parquet(folder)["date"].dtype, pd.CategoricalDtype)
+    doc = store.data_dictionary()
+    for reader in ("DuckDB", "Polars", "Spark", "pyarrow", "pandas"):
+        assert f"| {reader} |" in doc
 
 
 def test_rewriting_a_day_replaces_it_whole(tmp_path) -> None:
@@ -112,8 +145,30 @@ def _events(n: int) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=store.EVENTS_SCHEMA)
 
 
+def _fingerprints(n: int) -> pa.Table:
+    """Fingerprint rows of n articles, in no particular order."""
+    rng = random.Random(n)
+    rows = [
+        {
+            "article_id": f"{rng.getrandbits(64):016x}",
+            "text_sha256": f"{rng.getrandbits(256):064x}",
+            "dedupe_hash": f"{rng.getrandbits(256):064x}",
+            "minhash": rng.randbytes(640),
+            "shingle_count": rng.randrange(1, 500),
+            "numbers_mask": rng.getrandbits(63),
+            "names_mask": -rng.getrandbits(63),
+        }
+        for _ in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=store.FINGERPRINTS_SCHEMA)
+
+
 def _tables() -> dict[str, pa.Table]:
-    return {"articles": _varied_articles(60), "events": _events(80)}
+    return {
+        "articles": _varied_articles(60),
+        "events": _events(80),
+        "fingerprints": _fingerprints(50),
+    }
 
 
 def _python_sorted(rows: list[dict], keys: list[tuple[str, str]]) -> list[dict]:
@@ -121,7 +176,7 @@ def _python_sorted(rows: list[dict], keys: list[tuple[str, str]]) -> list[dict]:
     return sorted(rows, key=lambda r: tuple((r[k] is None, r[k]) for k, _order in keys))
 
 
-@pytest.mark.parametrize("dataset", ["articles", "events"])
+@pytest.mark.parametrize("dataset", ["articles", "events", "fingerprints"])
 def test_partition_is_sorted_by_the_declared_keys(tmp_path, dataset) -> None:
     keys = store.sort_keys(dataset)
     assert keys and keys[-1][0] in ("article_id", "event_id")  # a unique id breaks every tie
@@ -136,7 +191,7 @@ def test_partition_is_sorted_by_the_declared_keys(tmp_path, dataset) -> None:
     assert declared == (tuple(keys), "at_end")
 
 
-@pytest.mark.parametrize("dataset", ["articles", "events"])
+@pytest.mark.parametrize("dataset", ["articles", "events", "fingerprints"])
 def test_a_rerun_writes_the_same_bytes_whatever_the_row_order(tmp_path, dataset) -> None:
     table = _tables()[dataset]
     shuffled = table.take(random.Random(1).sample(range(table.num_rows), table.num_rows))
@@ -163,7 +218,7 @@ def test_dictionary_encoding_only_where_values_repeat(tmp_path, dataset) -> None
             assert not chunks[path].has_dictionary_page, path
 
 
-@pytest.mark.parametrize("dataset", ["articles", "events"])
+@pytest.mark.parametrize("dataset", ["articles", "events", "fingerprints"])
 def test_statistics_and_page_index_on_filterable_columns(tmp_path, dataset) -> None:
     layout = store.LAYOUTS[dataset]
     uri = store.write_partition(str(tmp_path), dataset, DAY, _tables()[dataset])
@@ -171,6 +226,7 @@ def test_statistics_and_page_index_on_filterable_columns(tmp_path, dataset) -> N
     filterable = {
         "articles": ["article_id", "domain", "feed_id", "published_at", "fetched_at"],
         "events": ["event_id", "article_id", "event_date", "event_type", "country", "fatalities"],
+        "fingerprints": ["article_id"],
     }[dataset]
     for i in range(group.num_columns):
         chunk = group.column(i)
@@ -272,6 +328,49 @@ def test_a_dead_writers_temp_file_in_a_partition_is_removed_by_the_next_write(
 
     assert [p.name for p in folder.iterdir()] == ["part-0.parquet"]
     assert not dead.exists() and live.exists()
+
+
+def test_fingerprints_are_published_from_the_staged_articles_without_their_bodies(
+    tmp_path, monkeypatch
+) -> None:
+    articles = _varied_articles(60)
+    prints = _fingerprints(60).drop_columns(["article_id", "text_sha256"])
+    staged_table = articles
+    for name in prints.column_names:
+        staged_table = staged_table.append_column(name, prints.column(name))
+    staged_table = staged_table.cast(store.STAGED_ARTICLES_SCHEMA)
+    staged = str(tmp_path / "staged.parquet")
+    pq.write_table(staged_table, staged, row_group_size=7)
+    expected = store.conform(staged_table, store.FINGERPRINTS_SCHEMA).sort_by("article_id")
+    read_columns: list[list[str] | None] = []
+    plain_read, group_read = store.read_table, pq.ParquetFile.read_row_groups
+
+    def read_table(uri: str, columns: list[str] | None = None) -> pa.Table:
+        read_columns.append(columns)
+        return plain_read(uri, columns)
+
+    def read_row_groups(self, groups, columns=None, **kwargs):
+        read_columns.append(columns)
+        return group_read(self, groups, columns=columns, **kwargs)
+
+    monkeypatch.setattr(store, "read_table", read_table)
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", read_row_groups)
+    one = store.write_partition_from(str(tmp_path / "one"), "fingerprints", DAY, staged)
+    smaller = dataclasses.replace(store.LAYOUTS["fingerprints"], row_group_rows=25)
+    monkeypatch.setitem(store.LAYOUTS, "fingerprints", smaller)
+    streamed = store.write_partition_from(str(tmp_path / "streamed"), "fingerprints", DAY, staged)
+    for uri in (one, streamed):
+        assert pq.read_table(uri).equals(expected)
+        assert uri.endswith("fingerprints/date=2026-11-19/part-0.parquet")
+    assert read_columns and all(c == store.FINGERPRINTS_SCHEMA.names for c in read_columns)
+
+
+def test_a_partition_read_gives_only_the_columns_its_files_hold(tmp_path) -> None:
+    store.write_partition(str(tmp_path), "articles", DAY, _articles(3))
+    table = store.read_partition(str(tmp_path), "articles", DAY, ["article_id", "minhash"])
+    assert table is not None and table.column_names == ["article_id"]
+    assert table.num_rows == 3
+    assert store.read_partition(str(tmp_path), "articles", date(2026, 11, 20), ["text"]) is None
 
 
 def test_the_data_dictionary_is_current_and_the_written_files_carry_it(tmp_path) -> None:

@@ -37,7 +37,7 @@ def clean_bucket(s3: LocalS3) -> LocalS3:
     return s3
 
 
-def _articles(n: int, minhash_bytes: int = 64, tag: str = "x") -> pa.Table:
+def _articles(n: int, text_bytes: int = 64, tag: str = "x") -> pa.Table:
     published = datetime(2026, 11, 19, 1, 2, 3, 456789, tzinfo=UTC)
     rows = [
         article_row(
@@ -45,8 +45,8 @@ def _articles(n: int, minhash_bytes: int = 64, tag: str = "x") -> pa.Table:
             authors=["A", "B"],
             published_at=published,
             tags=[tag],
-            # Random bytes do not compress: they set the file size.
-            minhash=os.urandom(minhash_bytes),
+            # Random bytes do not compress: as hex, they set the file size.
+            text=os.urandom(text_bytes).hex(),
         )
         for i in range(n)
     ]
@@ -127,7 +127,7 @@ def test_only_the_final_key_is_ever_written(clean_bucket: LocalS3, monkeypatch) 
 def test_readers_see_the_old_or_the_new_partition_never_a_part(clean_bucket: LocalS3) -> None:
     # A large version (over pyarrow's multipart threshold) and a small one (a single PUT),
     # overwritten in turn while a reader fetches the object again and again.
-    big, small = _articles(12, minhash_bytes=1 << 20, tag="big"), _articles(3, tag="small")
+    big, small = _articles(12, text_bytes=1 << 20, tag="big"), _articles(3, tag="small")
     store.write_partition(ROOT, "articles", DEMO_DAY, small)
     seen: list[tuple[int, str]] = []
     problems: list[BaseException] = []

@@ -56,10 +56,10 @@ def _by_reference_order(row: dict[str, Any]) -> tuple[bool, datetime, str]:
 
 
 def stored_fingerprint(row: dict[str, Any], key: str) -> Fingerprint:
-    """The fingerprint stored in an articles row, or computed from its text when absent."""
+    """The fingerprint stored in a row, or computed from its text when absent."""
     from news_ingest.dedupe import Fingerprint
 
-    if row.get("minhash") is None:  # a partition written before fingerprints were stored
+    if row.get("minhash") is None:  # a row written before fingerprints were stored
         return Fingerprint.of(key, row.get("text") or "")
     return Fingerprint.from_stored(
         key,
@@ -71,25 +71,55 @@ def stored_fingerprint(row: dict[str, Any], key: str) -> Fingerprint:
     )
 
 
+_HISTORY_COLUMNS = ["article_id", "published_at", "is_duplicate", "is_article", "text_sha256"]
+
+
+def _history_of_day(root: str, day: date) -> tuple[list[Fingerprint], list[str]] | None:
+    """One day's originals' fingerprints in reference order and its article ids, or None."""
+    # Each fingerprint comes from the day's fingerprints partition when it was computed from
+    # the text articles holds (publish writes the two one after the other, so a run killed
+    # between leaves them apart), else from the articles row itself (partitions written
+    # before fingerprints had their own dataset), else from the text.
+    articles = store.read_partition(
+        root, "articles", day, [*_HISTORY_COLUMNS, *FINGERPRINT_COLUMNS]
+    )
+    if articles is None:
+        return None
+    rows = articles.to_pylist()
+    originals = sorted(
+        (r for r in rows if not r["is_duplicate"] and r["is_article"]), key=_by_reference_order
+    )
+    stored = store.read_partition(root, "fingerprints", day)
+    published = {r["article_id"]: r for r in stored.to_pylist()} if stored is not None else {}
+    for row in originals:
+        fingerprint = published.get(row["article_id"])
+        if fingerprint is not None and fingerprint["text_sha256"] == row.get("text_sha256"):
+            row.update(fingerprint)
+    unknown = {r["article_id"] for r in originals if r.get("minhash") is None}
+    if unknown:
+        with_text = store.read_partition(root, "articles", day, ["article_id", "text"])
+        assert with_text is not None
+        texts = {
+            r["article_id"]: r["text"] for r in with_text.to_pylist() if r["article_id"] in unknown
+        }
+        for row in originals:
+            if row["article_id"] in unknown:
+                row["text"] = texts[row["article_id"]]
+        log.info("%d fingerprints of %s computed again from their text", len(unknown), day)
+    fps = [stored_fingerprint(r, r["article_id"]) for r in originals]
+    return fps, [r["article_id"] for r in rows]
+
+
 def history_fingerprints(root: str, day: date, days: int) -> tuple[list[Fingerprint], set[str]]:
     """Stored fingerprints of the originals of the ``days`` days before ``day``, in
     reference order, and every article id those days hold."""
     fps: list[Fingerprint] = []
     ids: set[str] = set()
     for back in range(days, 0, -1):
-        table = store.read_partition(root, "articles", day - timedelta(days=back))
-        if table is None:
-            continue
-        names = set(table.column_names)
-        columns = ["article_id", "published_at", "is_duplicate", "is_article"]
-        columns += [c for c in FINGERPRINT_COLUMNS if c in names] or ["text"]
-        rows = table.select(columns).to_pylist()
-        ids.update(r["article_id"] for r in rows)
-        originals = [r for r in rows if not r["is_duplicate"] and r["is_article"]]
-        fps.extend(
-            stored_fingerprint(r, r["article_id"])
-            for r in sorted(originals, key=_by_reference_order)
-        )
+        found = _history_of_day(root, day - timedelta(days=back))
+        if found is not None:
+            fps.extend(found[0])
+            ids.update(found[1])
     return fps, ids
 
 
@@ -209,7 +239,7 @@ def dedupe_articles(
     counts = {"articles": 0, "duplicates": 0, "of_seeds": 0, "originals": 0}
     by_kind = dict.fromkeys(("url", "exact", "near"), 0)
     uri = work_uri(settings.data_root, day, run_id, "articles.parquet")
-    with store.batch_writer(uri, store.ARTICLES_SCHEMA) as write:
+    with store.batch_writer(uri, store.STAGED_ARTICLES_SCHEMA) as write:
         for part in _staged_rows(extracted_uris, kept, None, EXTRACT_BATCH_ROWS):
             if part.num_rows == 0:
                 continue
@@ -239,7 +269,7 @@ def dedupe_articles(
             if not set(FINGERPRINT_COLUMNS) <= set(part.column_names):
                 for row, article_id in zip(rows, ids, strict=True):
                     row.update(prints[article_id].stored())
-            write(_with_columns(part, rows, store.ARTICLES_SCHEMA))
+            write(_with_columns(part, rows, store.STAGED_ARTICLES_SCHEMA))
     log.info(
         "deduplicated %d articles of %s in %.1f s: %d originals, %d copies (%d of seeds), "
         "against %d earlier articles",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     # stages of a run start without them.
     from news_ingest.extract import Extracted, ExtractOptions, PageInput
 
+# The dedupe stage's verdicts, which extraction leaves out.
 DEDUPE_COLUMNS = (
     "is_duplicate",
     "duplicate_of",
@@ -36,20 +37,11 @@ DEDUPE_COLUMNS = (
     "duplicate_kind",
     "cluster_id",
     "copies_seen",
-    "dedupe_hash",
-    "minhash",
-    "shingle_count",
-    "numbers_mask",
-    "names_mask",
 )
 FINGERPRINT_COLUMNS = ["dedupe_hash", "minhash", "shingle_count", "numbers_mask", "names_mask"]
 # Fingerprints are computed beside extraction, in the worker pool; verdicts come later.
 EXTRACTED_SCHEMA = pa.schema(
-    [
-        f
-        for f in store.ARTICLES_SCHEMA
-        if f.name not in DEDUPE_COLUMNS or f.name in FINGERPRINT_COLUMNS
-    ]
+    [f for f in store.STAGED_ARTICLES_SCHEMA if f.name not in DEDUPE_COLUMNS]
 )
 EXTRACT_BATCH_ROWS = 256
 _SHORT_LINES = "short_lines"
