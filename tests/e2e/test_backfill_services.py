@@ -40,6 +40,7 @@ from news_ingest.stages.manifest import RunManifest
 from tests.support import (
     DayRun,
     closed_port_url,
+    day_rows,
     e2e_env,
     free_port,
     home_from,
@@ -65,15 +66,6 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
             return resp.status, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
-
-
-def _rows(root: Path, dataset: str, day: date) -> list[tuple]:
-    exclude = " exclude (fetched_at)" if dataset == "articles" else ""
-    key = "article_id" if dataset == "articles" else "event_id"
-    return duckdb.sql(
-        f"select *{exclude} from read_parquet('{root}/{dataset}/date={day}/*.parquet') "
-        f"order by {key}"
-    ).fetchall()
 
 
 @dataclass
@@ -241,11 +233,11 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
     assert _overlapping(runs), runs
     after_first = backfilled.after_first
     snapshot = {
-        (d, ds): _rows(after_first, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
+        (d, ds): day_rows(after_first, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
     }
     for day in DEMO_DAYS:
         for dataset in ("articles", "events"):
-            alone = _rows(days_run_alone[day].root, dataset, day)
+            alone = day_rows(days_run_alone[day].root, dataset, day)
             assert snapshot[(day, dataset)] == alone, (day, dataset)
             assert snapshot[(day, dataset)] or dataset == "events"
     _check_shared_state(after_first, days_run_alone)
@@ -255,7 +247,7 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
     assert _backfill_days(backfilled.second_runs) == [d.isoformat() for d in DEMO_DAYS]
     assert {r["state"] for r in backfilled.second_runs} == {"success"}
     for (day, dataset), rows in snapshot.items():
-        assert _rows(root, dataset, day) == rows, (day, dataset)
+        assert day_rows(root, dataset, day) == rows, (day, dataset)
     _check_shared_state(root, days_run_alone)
 
 
