@@ -117,7 +117,10 @@ def test_backfill_from_the_ui_dialog_equals_each_day_run_alone(
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            # The dialog's dates are typed and read back as a user in UTC with English dates.
+            context = browser.new_context(
+                viewport={"width": 1400, "height": 1000}, locale="en-US", timezone_id="UTC"
+            )
             page = context.new_page()
             # Generous: on SQLite the UI's requests may be answered 503 while the scheduler
             # writes, and the UI sends them again.
