@@ -24,10 +24,10 @@ AIRFLOW_PORT ?= 8080
 .PHONY: help setup demo test test-unit test-e2e test-py312 test-multiworker lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
-	bench-readers bench-cost data-dictionary clean mutation
+	bench-readers bench-cost data-dictionary clean mutation screenshots
 
 help:
-	@echo "make setup | demo | test | test-py312 | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | clean"
+	@echo "make setup | demo | test | test-py312 | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | screenshots | clean"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -92,6 +92,11 @@ test-unit: setup
 test-e2e: setup postgres browser
 	$(BIN)/pytest -q tests/e2e
 
+# docs/img/backfill-dialog.png, the README's picture of the UI's backfill dialog: the
+# browser test's screenshot of the dialog it filled.
+screenshots: setup browser
+	NEWS_SCREENSHOT_DIR=$(CURDIR)/docs/img $(BIN)/pytest -q tests/e2e/test_backfill_browser.py
+
 # The backfill over two Celery workers (PostgreSQL, Redis, S3) alone; `make test` runs it too.
 test-multiworker: setup postgres
 	$(BIN)/pytest -q -m multiworker tests/e2e
@@ -106,7 +111,7 @@ browser:
 		exit 1; \
 	fi; \
 	echo "make test: chromium is missing: running apt-get install chromium as root" \
-		"(for tests/e2e/test_ui_page.py)"; \
+		"(for tests/e2e/test_backfill_services.py and test_backfill_browser.py)"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends chromium > /dev/null \
 		|| { echo "apt-get could not install chromium" >&2; exit 1; }; \

@@ -275,6 +275,21 @@ def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+def day_rows(root: str | Path, dataset: str, day: date) -> list[tuple[Any, ...]]:
+    """The published rows of ``dataset`` (articles or events) for ``day`` under a local data
+    root, in key order: what a day's run gave, to compare with the same day run alone."""
+    import duckdb
+
+    # fetched_at is when each run fetched: the only column that may differ between runs.
+    exclude = " exclude (fetched_at)" if dataset == "articles" else ""
+    key = "article_id" if dataset == "articles" else "event_id"
+    rows: list[tuple[Any, ...]] = duckdb.sql(
+        f"select *{exclude} from read_parquet('{root}/{dataset}/date={day}/*.parquet') "
+        f"order by {key}"
+    ).fetchall()
+    return rows
+
+
 def manifest_path(settings: Settings, manifest: RunManifest) -> Path:
     """The file a run's manifest was written to, under a local data root."""
     return Path(manifest_uri(settings.data_root, manifest.day, manifest.run_id))

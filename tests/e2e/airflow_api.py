@@ -1,5 +1,6 @@
 """Airflow's services for the e2e tests: started by scripts/airflow-services.sh on 127.0.0.1,
-driven through the REST API as the UI does (a token, the backfill dialog's request)."""
+driven through the REST API as the UI does (a token, the backfill dialog's request), their
+task logs read through the logs API as the UI's log view does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,27 @@ def api_request(
                 raise
             time.sleep(2)
     raise AssertionError("unreachable")
+
+
+def sign_in(base: str, username: str, password: str) -> str:
+    """A token for a user of the simple auth manager, as the UI's sign-in form gets it."""
+    body = {"username": username, "password": password}
+    token: str = api_request(base, "POST", "/auth/token", body=body)["access_token"]
+    return token
+
+
+def signed_in_env(home: Path, username: str, password: str) -> dict[str, str]:
+    """The variables for services whose UI asks to sign in: one admin ``username`` of the
+    simple auth manager (instead of everyone an admin), with ``password`` written to the
+    passwords file it reads in ``home`` (it generates passwords only for users not there)."""
+    home.mkdir(parents=True, exist_ok=True)
+    passwords = home / "simple_auth_manager_passwords.json"
+    passwords.write_text(json.dumps({username: password}))
+    return {
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{username}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+    }
 
 
 def start_services(env: dict[str, str], port: int) -> subprocess.Popen[str]:
@@ -172,6 +195,32 @@ class Services:
             lines += [f"--- {path.name} (last {len(tail)} lines)", *tail]
         return "\n".join(lines)
 
+    def task_instances(self, run_id: str) -> list[dict[str, Any]]:
+        """The task instances of a news_nightly run (each mapped index its own)."""
+        run = urllib.parse.quote(run_id, safe="")
+        path = f"/api/v2/dags/news_nightly/dagRuns/{run}/taskInstances?limit=100"
+        instances: list[dict[str, Any]] = self.request("GET", path)["task_instances"]
+        return instances
+
+    def task_log(self, ti: dict[str, Any]) -> list[dict[str, Any]]:
+        """The log of a task instance's latest try, as the UI's log view reads it
+        (`GET .../taskInstances/{task}/logs/{try}`): its structured entries, in order."""
+        run = urllib.parse.quote(ti["dag_run_id"], safe="")
+        path = (
+            f"/api/v2/dags/news_nightly/dagRuns/{run}/taskInstances/{ti['task_id']}"
+            f"/logs/{ti['try_number']}?map_index={ti['map_index']}"
+        )
+        entries: list[dict[str, Any]] = []
+        token = None
+        while True:  # a long log comes in parts, each naming the next
+            page = self.request(
+                "GET", path + (f"&token={urllib.parse.quote(token)}" if token else "")
+            )
+            entries += page["content"]
+            token = page.get("continuation_token")
+            if not token or not page["content"]:
+                return entries
+
     def wait_completed(self, backfill_id: int, timeout_s: float = 120) -> None:
         """Until the scheduler marks the backfill completed (one backfill per DAG at a time)."""
         deadline = time.monotonic() + timeout_s
@@ -180,11 +229,22 @@ class Services:
             time.sleep(1)
 
 
-def connect(db: str, base: str, root: Path | str, home: Path) -> Services:
-    """The services at ``base`` with a token, once news_nightly is parsed, the DAG unpaused
-    (the backfill dialog's "unpause" box)."""
+def connect(
+    db: str,
+    base: str,
+    root: Path | str,
+    home: Path,
+    credentials: tuple[str, str] | None = None,
+    unpause: bool = True,
+) -> Services:
+    """The services at ``base`` with a token (every user an admin, or signed in with
+    ``credentials``), once news_nightly is parsed, the DAG unpaused unless ``unpause`` is
+    False (the backfill dialog's "unpause" box, ticked by default, does it then)."""
     deadline = time.monotonic() + 120
-    token = api_request(base, "GET", "/auth/token")["access_token"]
+    if credentials is None:
+        token = api_request(base, "GET", "/auth/token")["access_token"]
+    else:
+        token = sign_in(base, *credentials)
     while True:  # the dag-processor parses the folder after it starts
         try:
             api_request(base, "GET", "/api/v2/dags/news_nightly", token)
@@ -193,5 +253,6 @@ def connect(db: str, base: str, root: Path | str, home: Path) -> Services:
             assert time.monotonic() < deadline, "news_nightly never appeared"
             time.sleep(1)
     services = Services(db, base, token, root, home)
-    services.request("PATCH", "/api/v2/dags/news_nightly", {"is_paused": False})
+    if unpause:
+        services.request("PATCH", "/api/v2/dags/news_nightly", {"is_paused": False})
     return services

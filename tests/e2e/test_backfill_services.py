@@ -6,7 +6,9 @@ another set over PostgreSQL 15, side by side; on each, creates a 3-day backfill 
 `POST /api/v2/backfills` with 2 runs at once, and checks every day equals the same day
 run alone with `airflow dags test` (what `make run` does), that the concurrent days left
 the shared state (seed cache, history partitions, manifests) whole, and that a second
-backfill reprocessing completed runs leaves the data identical.
+backfill reprocessing completed runs leaves the data identical. Each run's task logs, read
+through the logs API as the UI's log view reads them, show every stage's start and end
+lines with the counts of that run's manifest, and the failed demo feed.
 
 Then, on the SQLite services, the "News ingestion" page: served by that api-server from
 the backfill's manifests (and one of a night when no feed answered, so the quality gate
@@ -18,6 +20,7 @@ the UI's navigation leading to it. Screenshots go to .artifacts/.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -40,6 +43,7 @@ from news_ingest.stages.manifest import RunManifest
 from tests.support import (
     DayRun,
     closed_port_url,
+    day_rows,
     e2e_env,
     free_port,
     home_from,
@@ -65,15 +69,6 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
             return resp.status, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
-
-
-def _rows(root: Path, dataset: str, day: date) -> list[tuple]:
-    exclude = " exclude (fetched_at)" if dataset == "articles" else ""
-    key = "article_id" if dataset == "articles" else "event_id"
-    return duckdb.sql(
-        f"select *{exclude} from read_parquet('{root}/{dataset}/date={day}/*.parquet') "
-        f"order by {key}"
-    ).fetchall()
 
 
 @dataclass
@@ -241,11 +236,11 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
     assert _overlapping(runs), runs
     after_first = backfilled.after_first
     snapshot = {
-        (d, ds): _rows(after_first, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
+        (d, ds): day_rows(after_first, ds, d) for d in DEMO_DAYS for ds in ("articles", "events")
     }
     for day in DEMO_DAYS:
         for dataset in ("articles", "events"):
-            alone = _rows(days_run_alone[day].root, dataset, day)
+            alone = day_rows(days_run_alone[day].root, dataset, day)
             assert snapshot[(day, dataset)] == alone, (day, dataset)
             assert snapshot[(day, dataset)] or dataset == "events"
     _check_shared_state(after_first, days_run_alone)
@@ -255,8 +250,102 @@ def test_backfill_from_the_ui_equals_each_day_run_alone(
     assert _backfill_days(backfilled.second_runs) == [d.isoformat() for d in DEMO_DAYS]
     assert {r["state"] for r in backfilled.second_runs} == {"success"}
     for (day, dataset), rows in snapshot.items():
-        assert _rows(root, dataset, day) == rows, (day, dataset)
+        assert day_rows(root, dataset, day) == rows, (day, dataset)
     _check_shared_state(root, days_run_alone)
+
+
+def _stage_lines(m: RunManifest) -> dict[str, list[tuple[str, str]]]:
+    """Per task, each stage's (start, end) lines in its task log, as patterns: the numbers
+    are this run's manifest's, the seconds any."""
+    day, s, secs = m.day, m.stages, r"[0-9.]+ s"
+    feeds, failed = len(s.poll), [p for p in s.poll if p.error is not None]
+    items = sum(p.health.items for p in s.poll)
+    ex = s.extract
+    of_day = ex.extracted - ex.other_days - ex.same_url
+    dd = s.dedupe
+    return {
+        "poll_feeds": [
+            (
+                f"polling {feeds} feeds for {day}",
+                f"polled {feeds} feeds in {secs}: {items} items listed, {len(failed)} feeds failed",
+            )
+        ],
+        "select_items_of_day": [
+            (
+                "",  # one line: the stage is a single query
+                f"selected {s.select.selected} articles of {day} from {s.select.listed} items "
+                f"listed and {s.select.harvested} harvested",
+            )
+        ],
+        "fetch_and_extract_pages": [
+            (
+                f"fetching {s.fetch.fetched + s.fetch.failed} pages of {day}",
+                f"fetched {s.fetch.fetched} pages in {secs} \\({s.fetch.replayed} from the "
+                f"archive\\), {s.fetch.failed} failed",
+            ),
+            (
+                f"extracting pages of {day}",
+                f"extracted {ex.extracted} pages in {secs}, {of_day} of them articles of {day}; "
+                f"{ex.failed} failed",
+            ),
+        ],
+        "dedupe_articles": [
+            (
+                "",
+                f"deduplicated {dd.articles} articles of {day} in {secs}: {dd.originals} "
+                f"originals, {dd.duplicates} copies \\({dd.duplicates_of_seeds} of seeds\\), "
+                f"against {dd.history_references} earlier articles",
+            )
+        ],
+        "extract_events": [
+            (
+                f"extracting events of {day} with the 'rules' extractor",
+                f"{s.events.events} events of {day} in {secs}, {s.events.with_fatalities} with "
+                "a death toll",
+            )
+        ],
+    }
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("db", DBS)
+def test_task_logs_show_each_stage_through_the_logs_api(
+    db: str, backfills: dict[str, Backfilled | BaseException]
+) -> None:
+    """What an operator watching a night in the UI sees: each stage's lines in its task's
+    log (the latest try: the second backfill ran every task again)."""
+    backfilled = _backfilled(backfills, db)
+    services, root = backfilled.services, Path(backfilled.services.root)
+    for run in backfilled.second_runs:
+        day = date.fromisoformat(run["data_interval_start"][:10])
+        manifest = max(
+            (RunManifest.from_json(p.read_text()) for p in root.glob(f"runs/date={day}/*.json")),
+            key=lambda m: m.written_at,
+        )
+        assert manifest.run_id == run["dag_run_id"]
+        # The pipeline's own lines (its loggers are news_ingest.*) of each task, all its
+        # mapped instances' in turn, as (level, message).
+        lines: dict[str, list[tuple[str, str]]] = {}
+        for ti in services.task_instances(run["dag_run_id"]):
+            assert ti["state"] == "success", ti
+            lines.setdefault(ti["task_id"], []).extend(
+                (e.get("level", ""), e["event"])
+                for e in services.task_log(ti)
+                if str(e.get("logger", "")).startswith("news_ingest.")
+            )
+        for task, stages in _stage_lines(manifest).items():
+            messages = [message for _, message in lines[task]]
+            for start, end in stages:
+                ends = [i for i, m in enumerate(messages) if re.fullmatch(end, m)]
+                assert len(ends) == 1, (run["dag_run_id"], task, end, messages)
+                if start:
+                    starts = [i for i, m in enumerate(messages) if re.fullmatch(start, m)]
+                    assert len(starts) == 1 and starts[0] < ends[0], (task, start, messages)
+        # One warning per failed feed, naming it and why (the demo's broken feed).
+        failed = [p for p in manifest.stages.poll if p.error is not None]
+        assert [p.feed_id for p in failed] == ["demo-gone"]
+        warnings = [m for level, m in lines["poll_feeds"] if level == "warning"]
+        assert warnings == [f"feed {p.feed_id} failed: {p.error}" for p in failed]
 
 
 # On the SQLite services and their manifests; its timeout covers them when run alone.
