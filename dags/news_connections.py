@@ -73,15 +73,8 @@ def use_aws_connection() -> bool:
     conn = connection(AWS_CONN)
     if conn is None:
         return False
-    extra: dict[str, Any] = conn.extra_dejson if conn.extra else {}
-    # The AWS provider's other spelling of the endpoint, per service.
-    service = extra.get("service_config", {}).get("s3", {}) if extra else {}
-    options = S3Options(
-        access_key=conn.login or None,
-        secret_key=conn.password or None,
-        session_token=extra.get("aws_session_token"),
-        region=extra.get("region_name"),
-        endpoint_url=service.get("endpoint_url") or extra.get("endpoint_url"),
+    options = S3Options.of_connection(
+        conn.login, conn.password, conn.extra_dejson if conn.extra else {}
     )
     use_s3_options(options)
     return options != S3Options()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 URL_PREFIX = "/news-ingest"
 DAG_ID = "news_nightly"
+AWS_CONN = "aws_default"  # as dags/news_connections.py names it
 ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="{color}" '
     'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M4 4h13v16H6a2 2 0 '
@@ -45,12 +46,30 @@ _HEADERS = {
 }
 
 
+def _use_aws_connection() -> None:
+    """Read an s3:// data root with aws_default's keys and endpoint, as the tasks do."""
+    from airflow.models.connection import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from news_ingest.store import S3Options, use_s3_options
+
+    try:
+        # The api-server reads secrets backends and the metadata DB itself (no task SDK).
+        conn = Connection.get_connection_from_secrets(AWS_CONN)
+    except AirflowNotFoundException:
+        return  # the AWS_* variables, as pyarrow reads them
+    use_s3_options(S3Options.of_connection(conn.login, conn.password, conn.extra_dejson))
+
+
 def _report(days: int) -> Report:
     """The report over NEWS_DATA_ROOT's manifests."""
     from news_ingest.report_model import build_report
     from news_ingest.settings import Settings
 
-    return build_report(Settings.from_env().data_root, days)
+    root = Settings.from_env().data_root
+    if root.startswith("s3://"):
+        _use_aws_connection()
+    return build_report(root, days)
 
 
 app = FastAPI(title="News ingestion", docs_url=None, redoc_url=None, openapi_url=None)

@@ -267,6 +267,21 @@ class S3Options:
         # Never the keys: the object may end up in a log line or a traceback.
         return f"S3Options(region={self.region!r}, endpoint_url={self.endpoint_url!r})"
 
+    @classmethod
+    def of_connection(
+        cls, login: str | None, password: str | None, extra: dict[str, Any]
+    ) -> S3Options:
+        """The options an Airflow AWS connection gives: keys, region, endpoint, token."""
+        # The AWS provider's other spelling of the endpoint, per service.
+        service = extra.get("service_config", {}).get("s3", {})
+        return cls(
+            access_key=login or None,
+            secret_key=password or None,
+            session_token=extra.get("aws_session_token"),
+            region=extra.get("region_name"),
+            endpoint_url=service.get("endpoint_url") or extra.get("endpoint_url"),
+        )
+
 
 _s3_options = S3Options()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,3 +65,34 @@ def test_nightly_run_writes_its_day_to_s3(
         # Row for row the same as the stages on a local root: tests/unit/test_store_s3.py.
         duplicates = articles.filter(articles.column("is_duplicate")).num_rows
         assert duplicates == 2 and events.num_rows > 0
+
+        # The page, in a process of its own as in the api-server, finds the bucket through
+        # the aws_default Connection alone: without it, no endpoint would lead to moto.
+        without_aws = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        extra = {"endpoint_url": s3.endpoint, "region_name": s3.env["AWS_REGION"]}
+        conn = {
+            "conn_type": "aws",
+            "login": s3.env["AWS_ACCESS_KEY_ID"],
+            "password": s3.env["AWS_SECRET_ACCESS_KEY"],
+            "extra": extra,
+        }
+        page_env = {
+            **without_aws,
+            "AIRFLOW_HOME": str(home),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "NEWS_DATA_ROOT": ROOT,
+            "PYTHONPATH": os.pathsep.join(str(PROJECT / p) for p in ("plugins", "include")),
+        }
+        read = [sys.executable, "-c", _PAGE_DAYS]
+        shown = subprocess.run(
+            read, env={**page_env, "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn)},
+            capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        assert json.loads(shown.stdout) == [DEMO_DAY.isoformat()]
+
+
+_PAGE_DAYS = """
+import json
+from news_ingest_ui import _report
+print(json.dumps([d.day.isoformat() for d in _report(30).days]))
+"""

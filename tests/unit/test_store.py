@@ -454,3 +454,17 @@ def test_object_store_writes_create_the_folders_a_store_needs(tmp_path: Path) ->
     written = store.write_partition(root, "articles", DAY, _articles(4))
     assert written == f"{root}/articles/date=2026-11-19/part-0.parquet"
     assert store.read_partition(root, "articles", DAY).num_rows == 4
+
+
+def test_an_aws_connections_fields_become_s3_options() -> None:
+    extra = {
+        "region_name": "eu-west-3",
+        "aws_session_token": "token",
+        "endpoint_url": "http://127.0.0.1:9000",
+        "service_config": {"s3": {"endpoint_url": "http://127.0.0.1:9100"}},
+    }
+    options = store.S3Options.of_connection("key", "secret", extra)
+    assert options == store.S3Options(
+        "key", "secret", "token", "eu-west-3", "http://127.0.0.1:9100"
+    )
+    assert store.S3Options.of_connection("", "", {}) == store.S3Options()
