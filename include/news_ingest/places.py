@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -168,11 +168,12 @@ class _Candidate:
     sentence_start: bool = False
     # Each reading with its worth before the story's context, once computed.
     priors: list[tuple[Place, tuple[float, str]]] | None = None
+    # The name as the gazetteer reads it, whose plain priors every article shares.
+    info: _Name | None = None
+    key: str = field(init=False)  # the name's lookup key
 
-    @property
-    def key(self) -> str:
-        """The name's lookup key."""
-        return fold(self.text)
+    def __post_init__(self) -> None:
+        self.key = fold(self.text)
 
 
 def _runs(text: str) -> Iterator[tuple[int, int]]:
@@ -222,6 +223,11 @@ class _Name:
     given: bool  # a given name
     common: bool  # an everyday English word
     very_common: bool  # so common ("she", "no") that not even a big city's name counts
+    # The best-known readings' priors where no pattern stands around the name, filled on
+    # first use: they depend on the name alone, and names recur from article to article.
+    plain_priors: list[tuple[Place, tuple[float, str]]] = field(
+        default_factory=list, compare=False, hash=False
+    )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -454,6 +460,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
                 locative=bool(previous and previous[-1] in _LOCATIVES)
                 or (dateline is not None and start == dateline.start(1)),
                 sentence_start=sentence_start,
+                info=info,
             )
             strong = cand.cue_region or cand.within is not None or cand.locative
             if not strong and not info.protected:
@@ -634,8 +641,14 @@ def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
         else:
             if cand.priors is None:
                 # A pattern may pick a lesser-known namesake; otherwise the best-known few.
-                readings = cand.choices[: 50 if cand.within or cand.cue_region else _READINGS]
-                cand.priors = [(p, _prior(p, cand)) for p in readings]
+                patterned = bool(cand.within or cand.cue_region)
+                readings = cand.choices[: 50 if patterned else _READINGS]
+                if patterned or cand.info is None:
+                    cand.priors = [(p, _prior(p, cand)) for p in readings]
+                else:
+                    if not cand.info.plain_priors:
+                        cand.info.plain_priors.extend((p, _prior(p, cand)) for p in readings)
+                    cand.priors = cand.info.plain_priors
             best = -math.inf
             place, evidence = cand.choices[0], "prior"
             for reading, prior in cand.priors:
