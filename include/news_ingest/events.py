@@ -801,21 +801,13 @@ class _ArticlePlaces:
     def _specific_starts(self) -> list[int]:
         return [m.start for m in self.specific]
 
-    def named_within(self, start: int, end: int) -> list[PlaceMention]:
-        """The mentions inside ``text[start:end]``, in text order."""
-        # Mentions come sorted by start: only those starting in the span are looked at
-        # (a sentence's places among an article's hundred).
-        at, stop = bisect_left(self._named_starts, start), bisect_left(self._named_starts, end)
-        return [m for m in self.named[at:stop] if m.end <= end]
+    def named_within(self, start: int, end: int | None) -> list[PlaceMention]:
+        """The mentions inside ``text[start:end]`` (to the end when None), in text order."""
+        return _inside(self.named, self._named_starts, start, end)
 
     def specific_within(self, start: int, end: int | None) -> list[PlaceMention]:
         """The mentions of places smaller than a country inside ``text[start:end]``."""
-        starts = self._specific_starts
-        at = bisect_left(starts, start)
-        if end is None:
-            return self.specific[at:]
-        stop = bisect_left(starts, end)
-        return [m for m in self.specific[at:stop] if m.end <= end]
+        return _inside(self.specific, self._specific_starts, start, end)
 
     @cached_property
     def article_place(self) -> PlaceMention | None:
@@ -833,6 +825,17 @@ class _ArticlePlaces:
             if m.place.country:
                 counts[m.place.country] = counts.get(m.place.country, 0) + 1
         return max(counts, key=lambda c: (counts[c], c)) if counts else None
+
+
+def _inside(
+    mentions: list[PlaceMention], starts: list[int], start: int, end: int | None
+) -> list[PlaceMention]:
+    # Mentions come sorted by start: only those starting in the span are looked at (a
+    # sentence's places among an article's hundred).
+    at = bisect_left(starts, start)
+    if end is None:
+        return mentions[at:]
+    return [m for m in mentions[at : bisect_left(starts, end)] if m.end <= end]
 
 
 def _sentence_spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:

@@ -77,10 +77,6 @@ class Workers(Generic[T, R]):
         from news_ingest.processes import allow_child_processes
 
         allow_child_processes()  # a task under Celery's prefork pool may fork workers too
-        # What this process holds (the gazetteer's places, the lexicons) is shared with the
-        # forked workers: frozen, the collector of neither side walks it again, which would
-        # cost CPU at every full collection and copy its pages into each worker.
-        gc.freeze()
         self.workers = max(1, workers)
         self._time_limit = time_limit
         self._token = next(_TOKENS)
@@ -93,6 +89,10 @@ class Workers(Generic[T, R]):
         )
 
     def __enter__(self) -> Workers[T, R]:
+        # What this process holds (the gazetteer's places, the lexicons) is shared with the
+        # forked workers: frozen, the collector of neither side walks it again, which would
+        # cost CPU at every full collection and copy its pages into each worker.
+        gc.freeze()
         return self
 
     def __exit__(

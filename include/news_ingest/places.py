@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -167,7 +167,7 @@ class _Candidate:
     locative: bool = False  # "in X"
     sentence_start: bool = False
     # Each reading with its worth before the story's context, once computed.
-    priors: list[tuple[Place, tuple[float, str]]] | None = None
+    priors: Sequence[tuple[Place, tuple[float, str]]] | None = None
     # The name as the gazetteer reads it, whose plain priors every article shares.
     info: _Name | None = None
     key: str = field(init=False)  # the name's lookup key
@@ -192,14 +192,13 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$|^(?:St|Ste|Mt|Ft|Pt)\.$")
 
 
-def _words(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    run = text[start:end]
+def _words(run: str) -> list[tuple[int, int]]:
     if run.isalpha():  # most runs are one plain word
-        return [(start, end)]
+        return [(0, len(run))]
     words = []
-    for m in _WORD.finditer(text, start, end):
+    for m in _WORD.finditer(run):
         s, e = m.span()
-        token = text[s:e]
+        token = run[s:e]
         token = _POSSESSIVE.sub("", token)
         if token.endswith(".") and not _ABBREVIATION.match(token):
             token = token.rstrip(".")
@@ -223,11 +222,9 @@ class _Name:
     given: bool  # a given name
     common: bool  # an everyday English word
     very_common: bool  # so common ("she", "no") that not even a big city's name counts
-    # The best-known readings' priors where no pattern stands around the name, filled on
-    # first use: they depend on the name alone, and names recur from article to article.
-    plain_priors: list[tuple[Place, tuple[float, str]]] = field(
-        default_factory=list, compare=False, hash=False
-    )
+    # The best-known readings' priors where no pattern stands around the name: they depend
+    # on the name alone, and names recur from article to article.
+    plain_priors: tuple[tuple[Place, tuple[float, str]], ...]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -247,6 +244,7 @@ def _name(name: str, gaz: Gazetteer) -> _Name | None:
         key in _given_names(),
         common,
         common and (choices[0].population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF),
+        tuple((p, _prior(p, key, None, False)) for p in choices[:_READINGS]),
     )
 
 
@@ -285,7 +283,7 @@ class _Run:
 def _read_run(run: str, gaz: Gazetteer) -> _Run:
     """The run read once: it depends on its text alone, and the same runs recur from
     article to article."""
-    words = _words(run, 0, len(run))
+    words = _words(run)
     return _Run(tuple(words), _people(run, words), tuple(_spans(run, words, gaz)))
 
 
@@ -538,25 +536,25 @@ def _own_names(name: str) -> frozenset[str]:
     return frozenset(variants(fold(name)))
 
 
-def _prior(place: Place, cand: _Candidate) -> tuple[float, str]:
-    """What a reading is worth before the story's context: its size and kind, and the
-    patterns around the name."""
+def _prior(place: Place, key: str, within: str | None, cue_region: bool) -> tuple[float, str]:
+    """What a reading of the name ``key`` is worth before the story's context: its size and
+    kind, and the patterns around the name (``within``, ``cue_region`` as on _Candidate)."""
     score = math.log10(place.population + 10)
     evidence = "prior"
     score += _FEATURE_PRIOR.get(place.feature, 0.0)
     country_or_region = place.is_country or place.is_region
     if place.is_country or place.country is None:
         score += 3.0  # a country, a continent, a sea or a world region named outright
-    if cand.within is not None:
-        if cand.within in (place.admin1_code, place.country):
+    if within is not None:
+        if within in (place.admin1_code, place.country):
             score += 8.0
             evidence = "pattern"
         else:
             score -= 4.0
-    if cand.cue_region and place.is_region:
+    if cue_region and place.is_region:
         score += 3.0
         evidence = "pattern"
-    if not country_or_region and cand.key not in _own_names(place.name):
+    if not country_or_region and key not in _own_names(place.name):
         # Found only under an alternate name (an old, local or foreign one).
         score -= 1.0
     return score, evidence
@@ -641,14 +639,13 @@ def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
         else:
             if cand.priors is None:
                 # A pattern may pick a lesser-known namesake; otherwise the best-known few.
-                patterned = bool(cand.within or cand.cue_region)
-                readings = cand.choices[: 50 if patterned else _READINGS]
-                if patterned or cand.info is None:
-                    cand.priors = [(p, _prior(p, cand)) for p in readings]
-                else:
-                    if not cand.info.plain_priors:
-                        cand.info.plain_priors.extend((p, _prior(p, cand)) for p in readings)
+                if cand.info is not None and not (cand.within or cand.cue_region):
                     cand.priors = cand.info.plain_priors
+                else:
+                    readings = cand.choices[: 50 if cand.within or cand.cue_region else _READINGS]
+                    cand.priors = [
+                        (p, _prior(p, cand.key, cand.within, cand.cue_region)) for p in readings
+                    ]
             best = -math.inf
             place, evidence = cand.choices[0], "prior"
             for reading, prior in cand.priors:

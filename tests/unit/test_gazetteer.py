@@ -2,6 +2,7 @@ import gc
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,13 +146,23 @@ def test_an_unwritable_cache_costs_a_build_never_a_failure(tmp_path: Path) -> No
     assert blocker.is_file()
 
 
-def test_loading_the_cache_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+def test_the_cache_unpickles_with_the_collector_paused_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "gazetteer.pickle"
     tiny = Gazetteer([Place("Homs", 34.73, 36.71, "SYR", "P.PPL", 775_404, 169577)], [("Homs", 0)])
     _cached(path, lambda: tiny)
+    collecting: list[bool] = []
+    real_load = pickle.load
+
+    def load(handle: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return real_load(handle)
+
+    monkeypatch.setattr(pickle, "load", load)
     assert gc.isenabled()
     assert len(_cached(path, lambda: Gazetteer([], []))) == 1  # read back, not rebuilt
-    assert gc.isenabled()
+    assert collecting == [False] and gc.isenabled()
     gc.disable()
     try:
         _cached(path, lambda: Gazetteer([], []))
