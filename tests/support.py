@@ -256,38 +256,35 @@ def multi_host_feeds(sites: dict[str, SiteServer]) -> list[Feed]:
     return [*feeds, Feed(id="relay", url=f"{courier.base_url}/relay/rss.xml", kind="feed")]
 
 
+# Each published dataset's key, and the columns that may differ between runs of the same
+# day: fetched_at, when each run fetched.
+_PUBLISHED = {
+    "articles": ("article_id", " exclude (fetched_at)"),
+    "events": ("event_id", ""),
+    "fingerprints": ("article_id", ""),
+}
+
+
+def _published(files: str, dataset: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    key, exclude = _PUBLISHED[dataset]
+    rows: list[tuple[Any, ...]] = duckdb.sql(
+        f"select *{exclude} from read_parquet('{files}', hive_partitioning=true) order by {key}"
+    ).fetchall()
+    return rows
+
+
 def published_rows(root: str | Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every published articles, events and fingerprints row under a local data root, in key
     order."""
-    import duckdb
-
-    # fetched_at is when each run fetched: the only column that may differ between runs.
-    return {
-        dataset: duckdb.sql(
-            f"select *{exclude} from read_parquet('{root}/{dataset}/*/*.parquet', "
-            f"hive_partitioning=true) order by {key}"
-        ).fetchall()
-        for dataset, key, exclude in (
-            ("articles", "article_id", " exclude (fetched_at)"),
-            ("events", "event_id", ""),
-            ("fingerprints", "article_id", ""),
-        )
-    }
+    return {dataset: _published(f"{root}/{dataset}/*/*.parquet", dataset) for dataset in _PUBLISHED}
 
 
 def day_rows(root: str | Path, dataset: str, day: date) -> list[tuple[Any, ...]]:
-    """The published rows of ``dataset`` (articles or events) for ``day`` under a local data
-    root, in key order: what a day's run gave, to compare with the same day run alone."""
-    import duckdb
-
-    # fetched_at is when each run fetched: the only column that may differ between runs.
-    exclude = " exclude (fetched_at)" if dataset == "articles" else ""
-    key = "article_id" if dataset == "articles" else "event_id"
-    rows: list[tuple[Any, ...]] = duckdb.sql(
-        f"select *{exclude} from read_parquet('{root}/{dataset}/date={day}/*.parquet') "
-        f"order by {key}"
-    ).fetchall()
-    return rows
+    """The published rows of ``dataset`` for ``day`` under a local data root, in key order:
+    what a day's run gave, to compare with the same day run alone."""
+    return _published(f"{root}/{dataset}/date={day}/*.parquet", dataset)
 
 
 def manifest_path(settings: Settings, manifest: RunManifest) -> Path:
