@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from news_ingest.patterns import Insensitive
+
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
 CIVILIANS = "Violence against civilians"
@@ -98,10 +100,9 @@ _BESIDE_TALKS = frozenset(
         "Arrests",
     }
 )
-_BACKGROUND = re.compile(
+_BACKGROUND = Insensitive(
     r"\b(?:after|following|amid|since|because of|in response to|over|in the wake of|where|"
-    r"to end|against|on|into|about|for)\b",
-    re.I,
+    r"to end|against|on|into|about|for)\b"
 )
 _STATE = frozenset({"Military", "Police", "Government"})
 # Words for armed forces and groups, for developments that only armed actors make matter.
@@ -246,11 +247,10 @@ _TERRITORY = re.compile(
     r"outposts?|site|mountains?|valley|locality|county|capital|stronghold|strongholds|"
     r"parts? of|control|countryside|posts?|sector|front|frontline|villages|settlement|barracks)\b"
 )
-_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
-_SAID = re.compile(
+_PASSIVE_BEFORE = Insensitive(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$")
+_SAID = Insensitive(
     r"\b(?:said|says|say|told|reported|reports|announced|stated|claimed|added|confirmed|"
-    r"according to)\b(?: that)?",
-    re.I,
+    r"according to)\b(?: that)?"
 )
 # Who is arrested makes an ACLED arrest: political figures, activists, armed groups' members.
 _POLITICAL = re.compile(
@@ -274,21 +274,19 @@ _PROTESTERS_HARMED = re.compile(
     r"(?:[\w'’-]+ ){0,4}?(?:protesters|demonstrators|marchers)\b"
 )
 _ARREST_VERB = re.compile(r"arrest|detain(?!ee)|rounded|apprehend|nabbed|jailed|captured")
-_AMID = re.compile(
+_AMID = Insensitive(
     r"\b(?:amid|following|after|since|despite|before|ahead of|in anticipation of)\s+"
-    r"(?:[\w'’-]+\s+){0,3}$",
-    re.I,
+    r"(?:[\w'’-]+\s+){0,3}$"
 )
 # What a demonstration is against is not what it did ("marched against violence").
-_AGAINST = re.compile(
+_AGAINST = Insensitive(
     r"\b(?:against|condemn\w*|denounc\w*|decry\w*|over|end|ending|protest\w*|about)\s+"
-    r"(?:[\w'’-]+\s+){0,3}$",
-    re.I,
+    r"(?:[\w'’-]+\s+){0,3}$"
 )
 _MOVEMENT_WORDS = frozenset({"marched", "marching", "marches", "rallied", "rally", "rallying"})
 # Unarmed people named right before the movement word are who marched.
 _MARCHERS_BEFORE = re.compile(rf"\b(?:{_CIVILIAN_VICTIM}|mourners|crowds?|thousands|hundreds)\s+$")
-_REFERENCE = re.compile(r"\b(?:the|this|that|these|those|its|their|his|her) $", re.I)
+_REFERENCE = Insensitive(r"\b(?:the|this|that|these|those|its|their|his|her) $")
 # A sentence that turns to another incident.
 _SHIFT = re.compile(
     r"(?:separately|meanwhile|elsewhere|in (?:a |an )?(?:separate|another|other)|earlier|later|"
@@ -296,8 +294,8 @@ _SHIFT = re.compile(
     r"september|october|november|december|\d{4}))\b",
     re.I,
 )
-_INTENT_BEFORE = re.compile(r"\bto $", re.I)
-_NOUN_BEFORE = re.compile(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $", re.I)
+_INTENT_BEFORE = Insensitive(r"\bto $")
+_NOUN_BEFORE = Insensitive(r"\b(?:the|of|for|against|over|a|an|its|their|his|her) $")
 _NAME_NEXT = re.compile(r"(?:the )?([A-Z][\w'’-]*)")
 # The agent of a passive verb: "by" a few words after it, with no object between (a
 # determiner would open one: "liberated the town held by rebels" is not the rebels' deed).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from news_ingest.patterns import Insensitive
+
 
 @dataclass(frozen=True)
 class Casualties:
@@ -101,7 +103,7 @@ _COUNT = (
     r"(?:" + _QUAL + r"(?:" + _RANGE + _NOT_PEOPLE + r"|" + _NUMBER + _NOT_PEOPLE + r")"
     r"|(?:" + _by_first_letter(_VAGUE_WORDS) + r")\b|" + _ONE + r")"
 )  # fmt: skip
-_COUNT_AT = re.compile(r"\b" + _COUNT, re.I)
+_COUNT_AT = Insensitive(r"\b" + _COUNT)
 _QUAL_AT = re.compile(_QUAL, re.I)
 _FIRST_NUMBER = re.compile(r"(?:between\s+)?(" + _NUMBER + r")", re.I)
 _SINGLE = frozenset({"a", "an", "one", "another"})
@@ -131,28 +133,24 @@ _TRANSITIVE = frozenset(
     {"killed", "murdered", "executed", "shot dead", "gunned down", "massacred", "beheaded"}
     | {"lynched", "wounded", "injured", "hurt", "maimed"}
 )
-_AUX_BEFORE = re.compile(
+_AUX_BEFORE = Insensitive(
     r"(?:(?:were|was|is|are|have|has|had|been|being|be|got|get|later|also|reportedly|"
     r"allegedly|all|both|each|subsequently|then|since|now|confirmed|feared|believed|"
-    r"said|reported|thought|known|found|to|\w+ly)\s+)*$",
-    re.I,
+    r"said|reported|thought|known|found|to|\w+ly)\s+)*$"
 )
 # Victims after the verb: "killing 3 soldiers", "wounded a policeman", "killed the driver".
-_ACTIVE = re.compile(
+_ACTIVE = Insensitive(
     r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _DEATH_ACTIVE + r")|(?P<i>" + _INJURY_ACTIVE + r"))"
-    r"\s+(?P<n>" + _COUNT + r"|(?:the|his|her|their)\b|him\b(?!\s+\w))",
-    re.I,
+    r"\s+(?P<n>" + _COUNT + r"|(?:the|his|her|their)\b|him\b(?!\s+\w))"
 )
 # Victims before the verb: "3 soldiers were killed", "a child died". The verb is searched
 # and its auxiliaries looked for behind it: a pattern that opened on them would be tried
 # at every word.
-_PASSIVE = re.compile(
+_PASSIVE = Insensitive(
     r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _DEATH_PASSIVE + r")|(?P<i>" + _INJURY_PASSIVE
-    + r"))\b",
-    re.I,
-)  # fmt: skip
+    + r"))\b")  # fmt: skip
 # "the dead", "the wounded": a noun, its number told elsewhere if at all.
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_THE_BEFORE = Insensitive(r"\bthe\s+$")
 # What may follow a bare "killed" that has no object: "12 killed in blast", "3 wounded.".
 _NO_OBJECT = re.compile(
     r"\s*(?:[,.;:)\]—–\"”]|$|(?:in(?! excess)|on|at(?! least| most)|near|by|and|or|when|"
@@ -162,47 +160,41 @@ _NO_OBJECT = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
     re.I,
 )
-_LEFT = re.compile(
+_LEFT = Insensitive(
     r"\b(?:left|leaving|leaves)\s+(?P<n>" + _COUNT + r")(?:\s+[\w'’.-]+){0,5}?\s+"
-    r"(?:(?P<both>" + _BOTH + r")|(?P<f>dead|killed)|(?P<i>injured|wounded|hurt))\b",
-    re.I,
+    r"(?:(?P<both>" + _BOTH + r")|(?P<f>dead|killed)|(?P<i>injured|wounded|hurt))\b"
 )
-_TOLL = re.compile(
+_TOLL = Insensitive(
     r"\b(?:death toll\b[^.;]{0,50}?|toll\s+(?:has\s+|had\s+)?(?:rose|risen|climbed|jumped|"
     r"reached|increased|stands|stood)[^.;]{0,20}?)\b(?:to|at|of|reached|reaches|hit|hits|"
     r"crossed|crosses|passed|passes|topped|tops|exceeded|exceeds|is|was|now)\s+"
-    r"(?P<n>" + _COUNT + r")",
-    re.I,
+    r"(?P<n>" + _COUNT + r")"
 )
-_RAISING = re.compile(r"\b(?:bringing|raising|taking|pushing|lifting)\s+(?:the\s+)?$", re.I)
-_FATALITIES_WERE = re.compile(
+_RAISING = Insensitive(r"\b(?:bringing|raising|taking|pushing|lifting)\s+(?:the\s+)?$")
+_FATALITIES_WERE = Insensitive(
     r"\b(?:fatalities|deaths|dead)\s+(?:were|was|are|is|numbered|totall?ed|stood at)\s+"
-    r"(?:the\s+|only\s+)?(?P<n>" + _COUNT + r")",
-    re.I,
+    r"(?:the\s+|only\s+)?(?P<n>" + _COUNT + r")"
 )
-_N_DEATHS = re.compile(r"\b(?P<n>" + _COUNT + r")\s+(?:[\w-]+\s+)?(?:fatalities|deaths)\b", re.I)
-_LIVES = re.compile(
+_N_DEATHS = Insensitive(r"\b(?P<n>" + _COUNT + r")\s+(?:[\w-]+\s+)?(?:fatalities|deaths)\b")
+_LIVES = Insensitive(
     r"\b(?:claim(?:ed|ing|s)?|took|taken|taking|takes|cost|costing)\s+(?:the\s+)?"
-    r"(?:lives\s+of\s+(?P<n1>" + _COUNT + r")|(?P<n2>" + _COUNT + r")\s+(?:[\w-]+\s+)?lives\b)",
-    re.I,
+    r"(?:lives\s+of\s+(?P<n1>" + _COUNT + r")|(?P<n2>" + _COUNT + r")\s+(?:[\w-]+\s+)?lives\b)"
 )
-_BODIES_OF = re.compile(r"\bbod(?:y|ies)\s+of\s+(?P<n>" + _COUNT + r")", re.I)
-_BODIES = re.compile(r"\bbodies\b", re.I)
-_COUNT_BEFORE_BODIES = re.compile(r"\b(?P<n>" + _COUNT + r")\s+(?:[\w-]+\s+)?$", re.I)
+_BODIES_OF = Insensitive(r"\bbod(?:y|ies)\s+of\s+(?P<n>" + _COUNT + r")")
+_BODIES = Insensitive(r"\bbodies\b")
+_COUNT_BEFORE_BODIES = Insensitive(r"\b(?P<n>" + _COUNT + r")\s+(?:[\w-]+\s+)?$")
 # Attackers who die by their own act: "two suicide bombers blew themselves up".
-_SELF = re.compile(
+_SELF = Insensitive(
     r"\b(?:(?:blew|blown|blow|blows|blowing)\s+(?:themselves|himself|herself)\s+up|"
     r"(?P<self>kill(?:ed|ing|s)?\s+(?:themselves|himself|herself)|"
-    r"(?:as well as|including|and)\s+(?:themselves|himself|herself)))\b",
-    re.I,
+    r"(?:as well as|including|and)\s+(?:themselves|himself|herself)))\b"
 )
-_ATTACKERS = re.compile(
+_ATTACKERS = Insensitive(
     r"\b(?P<n>" + _COUNT + r")\s+(?:[\w-]+\s+){0,3}?(?:suicide\s+)?(?:bombers?|attackers?|"
-    r"militants?|assailants?|gunm[ae]n|fighters?|terrorists?)\b",
-    re.I,
+    r"militants?|assailants?|gunm[ae]n|fighters?|terrorists?)\b"
 )
 _THEN_KILLING = re.compile(r"[^.;]{0,120}?,?\s+killing\s", re.I)
-_ZERO = re.compile(
+_ZERO = Insensitive(
     r"\b(?:(?P<c>no (?:immediate )?(?:reports? of |word of )?(?:any )?casualt(?:y|ies)|"
     r"without (?:any |causing |causing any )?casualt(?:y|ies)|"
     r"no(?: ?one|body) (?:was |were |has been |had been )?(?:hurt|injured|harmed)|"
@@ -210,8 +202,7 @@ _ZERO = re.compile(
     r"no (?:deaths or )?injuries)|"
     r"(?P<f>no(?: ?one|body) (?:was |were |has been |had been )?(?:killed|died)|"
     r"no (?:immediate )?(?:reports? of )?(?:deaths|fatalities|dead))|"
-    r"(?P<i>no (?:immediate )?(?:reports? of )?(?:injuries|wounded|injured)))\b",
-    re.I,
+    r"(?P<i>no (?:immediate )?(?:reports? of )?(?:injuries|wounded|injured)))\b"
 )
 # A subset of victims already counted ("including 3 children", "four of them women").
 _SUBSET = re.compile(
@@ -223,22 +214,19 @@ _SUBSET = re.compile(
 
 # Not this event's victims -------------------------------------------------------------
 # What a modal or a negation governs did not happen: "failed to kill", "would not hurt".
-_IRREALIS = re.compile(
-    r"(?:\bto|\bwill|\bwould|\bcould|\bmight|\bmay|\bcan|\bnot|n't|\bnever)\s+(?:\w+ly\s+)?$",
-    re.I,
+_IRREALIS = Insensitive(
+    r"(?:\bto|\bwill|\bwould|\bcould|\bmight|\bmay|\bcan|\bnot|n't|\bnever)\s+(?:\w+ly\s+)?$"
 )
 # Deaths told as the cause of what is reported ("justice for two students killed"), a
 # conflict's running total ("a war that has claimed 160,000 lives") or a dated past event
 # ("where 24 were killed last March").
-_CAUSE = re.compile(
+_CAUSE = Insensitive(
     r"\b(?:justice for|in memory of|to honou?r|mourn(?:ing|ed|s)?(?: for)?|commemorat\w+|"
-    r"funerals? (?:of|for))\s+(?:the\s+)?$",
-    re.I,
+    r"funerals? (?:of|for))\s+(?:the\s+)?$"
 )
-_RUNNING_TOTAL = re.compile(
+_RUNNING_TOTAL = Insensitive(
     r"\b(?:conflict|war|insurgency|violence|fighting|uprising|unrest|crisis|rebellion|"
-    r"revolt|campaign|feud)\s+(?:that|which)\s+(?:has|have|had)\s+(?:so far\s+|already\s+)?$",
-    re.I,
+    r"revolt|campaign|feud)\s+(?:that|which)\s+(?:has|have|had)\s+(?:so far\s+|already\s+)?$"
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _PAST = re.compile(
@@ -280,10 +268,9 @@ _NAME = re.compile(
 )
 _CONJUNCT = re.compile(r"\s*,\s*and\s+|\s+and\s+|\s+as well as\s+|\s+plus\s+", re.I)
 # Where the clause that holds a passive verb's subject starts.
-_BOUNDARY = re.compile(
+_BOUNDARY = Insensitive(
     r"[,;:()\[\]—–\"“”]|\b(?:and|but|while|when|after|as|which|who|whom|where|said|says|"
-    r"that|because|before|then|whereas|although|though)\b",
-    re.I,
+    r"that|because|before|then|whereas|although|though)\b"
 )
 
 _CUES = (

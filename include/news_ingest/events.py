@@ -17,6 +17,7 @@ import yaml
 from news_ingest import acled
 from news_ingest.casualties import Casualties, parse_casualties
 from news_ingest.gazetteer import ADMIN1, ADMIN2, country_names
+from news_ingest.patterns import Insensitive, is_lower_case
 from news_ingest.places import PlaceMention, find_places
 
 PLOVER_TYPES = frozenset(
@@ -235,10 +236,20 @@ class _Alternation:
         self._entries = [0] * (self.regex.groups + 1)
         for name, group in self.regex.groupindex.items():
             self._entries[group] = int(name[1:].split("_")[0])
+        # Case ignored costs the engine twice the time at every position: where the entries
+        # are lower case but for a few case-sensitive acronyms, a case-sensitive pass over
+        # the lower-cased text finds where an entry may start, and this regex decides there.
+        loose: str | None = None
+        if flags == re.I:
+            loosened = [_loosened(e["pattern"]) for e in entries]
+            if all(loosened):
+                loose = _Alternation([{"pattern": p} for p in loosened], flags=0).regex.pattern
+        self._folded = Insensitive(self.regex.pattern, loose) if flags == re.I else None
 
     def finditer(self, text: str) -> Iterator[tuple[re.Match[str], int]]:
         """Matches in text order, each with the index of its entry."""
-        for match in self.regex.finditer(text):
+        matches = self.regex.finditer(text) if self._folded is None else self._folded.finditer(text)
+        for match in matches:
             # The entry's group closes last in every alternative.
             yield match, self._entries[match.lastindex or 0]
 
@@ -248,6 +259,15 @@ class _Alternation:
 
 
 _SPECIAL = frozenset("\\()[].*+?{}|^$")
+_CASE_SENSITIVE = re.compile(r"\(\?-i:([^()\\]*)\)")
+
+
+def _loosened(pattern: str) -> str | None:
+    """``pattern`` (matched with case ignored) as a lower-case pattern that matches the
+    lower-cased text wherever it matches, its case-sensitive parts lower-cased too; None
+    unless it is lower case outside them (``patterns.is_lower_case``)."""
+    loose = _CASE_SENSITIVE.sub(lambda m: f"(?:{m.group(1).lower()})", pattern)
+    return loose if is_lower_case(loose) else None
 
 
 def _top_level(pattern: str, sep: str = "|") -> list[str]:
@@ -564,7 +584,11 @@ _STANCE_SOURCE = (
 _STANCE = re.compile(_STANCE_SOURCE, re.I)
 _STANCE_OPENINGS = "".join(sorted(_opening_letters([_REFUSALS, _DEMANDS, _PROMISES])))
 _STANCE_LOWER = re.compile(rf"\b(?=[{re.escape(_STANCE_OPENINGS)}])(?:{_STANCE_SOURCE})")
-_CONDITION = re.compile(r"\b(?:unless|if|or face|otherwise)\b", re.I)
+# No stance word is longer (a "?" counted as a letter).
+_STANCE_LONGEST = max(
+    len(w) for words in (_REFUSALS, _DEMANDS, _PROMISES) for w in words.split("|")
+)
+_CONDITION = Insensitive(r"\b(?:unless|if|or face|otherwise)\b")
 _WORDS_ONLY = frozenset({"THREATEN", "DEMAND", "REJECT"})
 # Violence by state forces with these triggers is conventional force (FIGHT) in PLOVER.
 _UNCONVENTIONAL = re.compile(
@@ -587,10 +611,13 @@ def classify(
     """
     found = find_trigger(sentence, lexicon, noise)
     lowered = sentence.lower()
+    # Past the trigger only a stance word that starts before it counts: the search stops
+    # where the longest such word would end, one character on for its word boundary.
+    end = len(sentence) if found is None else found[0].start() + _STANCE_LONGEST + 1
     if len(lowered) == len(sentence):
-        modal = _STANCE_LOWER.search(lowered)
+        modal = _STANCE_LOWER.search(lowered, 0, end)
     else:
-        modal = _STANCE.search(sentence)
+        modal = _STANCE.search(sentence, 0, end)
     if modal is not None and (
         found is None
         or (modal.start() <= found[0].start() and found[1]["plover"] not in _WORDS_ONLY)
@@ -645,6 +672,8 @@ _NEGATED = re.compile(r"\b(?:no|without|not)\s$")
 
 def _country_before(text: str, start: int, lexicon: Lexicon) -> str | None:
     window = text[max(0, start - 30) : start]
+    if window == window.lower():
+        return None  # every country name opens on a capital
     found = None
     for match in lexicon.country_re.finditer(window):
         found = lexicon.country_names[match.group(1)]

@@ -225,6 +225,7 @@ class _Name:
     # The best-known readings' priors where no pattern stands around the name: they depend
     # on the name alone, and names recur from article to article.
     plain_priors: tuple[tuple[Place, tuple[float, str]], ...]
+    readings: _Readings  # what _neighbours weighs
 
 
 @lru_cache(maxsize=1 << 16)
@@ -245,6 +246,7 @@ def _name(name: str, gaz: Gazetteer) -> _Name | None:
         common,
         common and (choices[0].population < 1_000_000 or _zipf(name) >= _VERY_COMMON_ZIPF),
         tuple((p, _prior(p, key, None, False)) for p in choices[:_READINGS]),
+        _readings(choices),
     )
 
 
@@ -500,35 +502,64 @@ class _Context:
     total: float = 0.0  # the sum of the country weights
 
 
-def _neighbours(names: list[tuple[Place, ...]]) -> dict[int, int]:
-    """For every reading of every name, how many of the other names could lie near it
-    (Leidner's spatial minimality: a story's places cluster)."""
-    readings = [
-        (n, p)
-        for n, choices in enumerate(names)
+@dataclass(frozen=True, slots=True)
+class _Readings:
+    """A name's readings that can lie near another name's, with their coordinates as
+    arrays: names recur from article to article, so these are built once a name."""
+
+    places: tuple[Place, ...]
+    lat: np.ndarray  # radians
+    lon: np.ndarray  # radians
+    region: np.ndarray  # a first-level region (bool)
+    admin1: np.ndarray  # the admin1 code, as an integer of _ADMIN1_CODES
+
+
+# Admin1 codes as small integers: comparing integers in numpy is 10x comparing strings.
+_ADMIN1_CODES: dict[str | None, int] = {}
+
+
+def _readings(choices: tuple[Place, ...]) -> _Readings:
+    places = tuple(
+        p
         for p in choices[:_READINGS]
         if not p.is_country and p.country is not None and p.feature[0] in "AP"
-    ]
-    if len(readings) < 2:
+    )
+    codes = [_ADMIN1_CODES.setdefault(p.admin1_code, len(_ADMIN1_CODES)) for p in places]
+    return _Readings(
+        places,
+        np.radians([p.latitude for p in places]),
+        np.radians([p.longitude for p in places]),
+        np.array([p.feature == ADMIN1 for p in places], dtype=bool),
+        np.array(codes, dtype=np.int64),
+    )
+
+
+def _neighbours(names: list[_Readings]) -> dict[int, int]:
+    """For every reading of every name, how many of the other names could lie near it
+    (Leidner's spatial minimality: a story's places cluster)."""
+    names = [n for n in names if n.places]
+    sizes = [len(n.places) for n in names]
+    if sum(sizes) < 2:
         return {}
-    owner = np.array([n for n, _ in readings])
-    lat = np.radians([p.latitude for _, p in readings])
-    lon = np.radians([p.longitude for _, p in readings])
+    owner = np.repeat(np.arange(len(names)), sizes)
+    lat = np.concatenate([n.lat for n in names])
+    lon = np.concatenate([n.lon for n in names])
     # Equirectangular distances: exact enough at a hundred kilometres.
     x = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
     y = lat[:, None] - lat[None, :]
     near = np.hypot(x, y) * 6371.0 < _NEAR_KM
     # A region counts as near the places inside it.
-    region = np.array([p.feature == ADMIN1 for _, p in readings])
+    region = np.concatenate([n.region for n in names])
     if region.any():
-        codes = np.array([p.admin1_code for _, p in readings], dtype=object)
+        codes = np.concatenate([n.admin1 for n in names])
         same = codes[:, None] == codes[None, :]
         near |= same & (region[:, None] | region[None, :])
     near &= owner[:, None] != owner[None, :]
     # Readings come name by name: one column block per name, reduced to "any near".
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    starts = np.cumsum([0, *sizes[:-1]])
     names_near = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1).tolist()
-    return {id(p): names_near[i] for i, (_, p) in enumerate(readings)}
+    readings = [p for n in names for p in n.places]
+    return {id(p): names_near[i] for i, p in enumerate(readings)}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -560,23 +591,6 @@ def _prior(place: Place, key: str, within: str | None, cue_region: bool) -> tupl
     return score, evidence
 
 
-def _score(place: Place, prior: tuple[float, str], ctx: _Context) -> tuple[float, str]:
-    score, evidence = prior
-    if ctx.total and place.country is not None and place.country in ctx.countries:
-        score += 1.5 + 3.0 * ctx.countries[place.country] / ctx.total
-        evidence = "context" if evidence == "prior" else evidence
-    if place.country in ctx.title_countries:
-        score += 1.5
-    if place.admin1_code and place.admin1_code in ctx.admin1 and place.feature != ADMIN1:
-        score += 3.0
-        evidence = "context" if evidence == "prior" else evidence
-    together = ctx.neighbours.get(id(place), 0)
-    if together:
-        score += 1.5 * min(together, 3)
-        evidence = "context" if evidence == "prior" else evidence
-    return score, evidence
-
-
 def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMention]:
     """Place mentions of ``text`` (offsets in ``text``), resolved with the title as context."""
     cands = _candidates(text, gaz)
@@ -601,24 +615,27 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
         top = cand.choices[0]
         if top.is_country and top.country:
             ctx.title_countries.add(top.country)
-    distinct: dict[str, tuple[Place, ...]] = {}
+    distinct: dict[str, _Readings] = {}
     for cand in [*title_cands, *cands]:
-        distinct.setdefault(fold(cand.text), cand.choices)
+        if cand.key not in distinct:
+            distinct[cand.key] = cand.info.readings if cand.info else _readings(cand.choices)
     ctx.neighbours = _neighbours(list(distinct.values()))
-    mentions = _read(cands, ctx)
     # A second reading: the countries the first found are context, and so is any region
     # where two or more of the story's names lie.
     regions: dict[str, set[str]] = {}
-    for m in mentions:
-        country = m.place.country
-        if not m.place.is_country and country:
+    for cand, (place, _evidence) in zip(cands, _read(cands, ctx), strict=True):
+        country = place.country
+        if not place.is_country and country:
             ctx.countries[country] = ctx.countries.get(country, 0) + _FOUND_COUNTRY_WEIGHT
-            if m.place.admin1_code:
-                regions.setdefault(m.place.admin1_code, set()).add(fold(m.text))
+            if place.admin1_code:
+                regions.setdefault(place.admin1_code, set()).add(cand.key)
     for code, names in regions.items():
         if len(names) >= 2:
             ctx.admin1[code] = ctx.admin1.get(code, 0) + 1
-    return _read(cands, ctx)
+    return [
+        PlaceMention(cand.start, cand.end, cand.text, place, evidence)
+        for cand, (place, evidence) in zip(cands, _read(cands, ctx), strict=True)
+    ]
 
 
 # What a place found in the first reading adds to its country's weight (a country named
@@ -626,10 +643,17 @@ def resolve(text: str, gaz: Gazetteer, title: str | None = None) -> list[PlaceMe
 _FOUND_COUNTRY_WEIGHT = 0.5
 
 
-def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
-    ctx.total = sum(ctx.countries.values())
+def _read(cands: list[_Candidate], ctx: _Context) -> list[tuple[Place, str]]:
+    """Each candidate's reading and the evidence for it, in the context ``ctx``."""
+    ctx.total = total = sum(ctx.countries.values())
+    countries, titles, admin1, neighbours = (
+        ctx.countries,
+        ctx.title_countries,
+        ctx.admin1,
+        ctx.neighbours,
+    )
     chosen: dict[str, tuple[Place, str]] = {}
-    mentions: list[PlaceMention] = []
+    readings: list[tuple[Place, str]] = []
     for cand in cands:
         key = cand.key
         # One sense per discourse: a name read once keeps its reading, unless a pattern
@@ -642,19 +666,34 @@ def _read(cands: list[_Candidate], ctx: _Context) -> list[PlaceMention]:
                 if cand.info is not None and not (cand.within or cand.cue_region):
                     cand.priors = cand.info.plain_priors
                 else:
-                    readings = cand.choices[: 50 if cand.within or cand.cue_region else _READINGS]
+                    weighed = cand.choices[: 50 if cand.within or cand.cue_region else _READINGS]
                     cand.priors = [
-                        (p, _prior(p, cand.key, cand.within, cand.cue_region)) for p in readings
+                        (p, _prior(p, cand.key, cand.within, cand.cue_region)) for p in weighed
                     ]
             best = -math.inf
             place, evidence = cand.choices[0], "prior"
-            for reading, prior in cand.priors:
-                score, why = _score(reading, prior, ctx)
+            # Each reading's prior plus what the story's context adds to it (inline: a
+            # hundred thousand readings weighed for two thousand articles).
+            for reading, (score, why) in cand.priors:
+                country = reading.country
+                if total and country is not None and country in countries:
+                    score += 1.5 + 3.0 * countries[country] / total
+                    why = "context" if why == "prior" else why
+                if country in titles:
+                    score += 1.5
+                code = reading.admin1_code
+                if code and code in admin1 and reading.feature != ADMIN1:
+                    score += 3.0
+                    why = "context" if why == "prior" else why
+                together = neighbours.get(id(reading), 0)
+                if together:
+                    score += 1.5 * min(together, 3)
+                    why = "context" if why == "prior" else why
                 if score > best:  # the first of equals: the best-known
                     best, place, evidence = score, reading, why
             chosen.setdefault(key, (place, evidence))
-        mentions.append(PlaceMention(cand.start, cand.end, cand.text, place, evidence))
-    return mentions
+        readings.append((place, evidence))
+    return readings
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from news_ingest.places import (
     _STATE_ABBREVIATION,
     PlaceMention,
     _neighbours,
+    _readings,
     default_gazetteer,
     resolve,
 )
@@ -211,6 +212,6 @@ def _neighbours_one_by_one(names: list[tuple[Place, ...]]) -> dict[int, int]:
 def test_neighbours_counts_the_other_names_near_each_reading(gaz: Gazetteer) -> None:
     keys = ["Aleppo", "Idlib", "Ariha", "Homs", "Paris", "Alexandria", "Springfield", "Sinjar"]
     names = [tuple(gaz.candidates(k)) for k in keys]
-    counts = _neighbours(names)
+    counts = _neighbours([_readings(choices) for choices in names])
     assert counts == _neighbours_one_by_one(names)
     assert max(counts.values()) >= 3  # Idlib, Ariha and Aleppo lie together
