@@ -169,3 +169,11 @@ def test_the_cache_unpickles_with_the_collector_paused_and_restores_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_place_unpickles_to_an_equal_frozen_place() -> None:
+    place = Place("Aleppo", 36.2, 37.15, "SYR", "P.PPLA", 1_800_000, 170063, "Aleppo", "SY.09")
+    again = pickle.loads(pickle.dumps(place, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == place and hash(again) == hash(place)
+    with pytest.raises(AttributeError):
+        again.name = "Halab"  # type: ignore[misc]
