@@ -480,6 +480,7 @@ _WEEKDAY = re.compile(
 
 
 _TODAY = re.compile(r"\b(?:today|this morning|tonight|overnight|earlier on)\b")
+_TODAY_WORDS = ("today", "morning", "tonight", "overnight", "earlier on")
 
 
 _EARLIEST = date(1, 1, 8)
@@ -498,14 +499,16 @@ def event_date_with_precision(
     lowered = sentence.lower()
     if "yesterday" in lowered or "last night" in lowered:
         return day - timedelta(days=1), "stated"
-    match = _WEEKDAY.search(lowered)
+    # Every weekday's name ends in "day", and each of _TODAY's phrases holds one of
+    # _TODAY_WORDS: a sentence without them is not searched (a regex costs more).
+    match = _WEEKDAY.search(lowered) if "day" in lowered else None
     if match:
         name = next(g for g in match.groups() if g)
         back = (day.weekday() - WEEKDAYS.index(name)) % 7
         if match.group(0).startswith("last") and back == 0:
             back = 7
         return day - timedelta(days=back), "stated"
-    if _TODAY.search(lowered):
+    if any(word in lowered for word in _TODAY_WORDS) and _TODAY.search(lowered):
         return day, "stated"
     return day, "publication"
 
