@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from news_ingest.patterns import Insensitive
+from news_ingest.patterns import Insensitive, by_first_letter
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,14 @@ for _unit, _value in _UNIT_WORDS.items():
 
 
 def _by_first_letter(alternatives: str) -> str:
-    """An alternation (matched with case ignored) whose alternatives each open on a
-    lower-case ASCII letter, grouped by that letter, each group in the original order.
-
-    Two letters match no character in common, so the leftmost match is the plain
-    alternation's, and the engine tries one group where it tried every alternative: the
-    count patterns try the number and quantity words at every word of a sentence.
-    """
-    groups: dict[str, list[str]] = {}
-    for alternative in alternatives.split("|"):
-        first, rest = alternative[0], alternative[1:]
-        if not ("a" <= first <= "z") or rest[:1] in {"?", "*", "+", "{"}:
-            raise ValueError(f"{alternative!r} does not open on a letter")
-        groups.setdefault(first, []).append(rest)
-    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+    """``patterns.by_first_letter`` of lower-case alternatives, for a pattern matched with
+    case ignored: two lower-case letters match no character in common, so the grouped
+    alternation matches what the plain one does (the count patterns try the number and
+    quantity words at every word of a sentence)."""
+    grouped = by_first_letter([alternatives])
+    if grouped is None or alternatives != alternatives.lower():
+        raise ValueError(f"{alternatives!r}: an alternative opens on no lower-case literal")
+    return grouped
 
 
 _WORDNUM = _by_first_letter(

@@ -13,12 +13,11 @@ from news_ingest.events import (
     _PROMISES,
     _REFUSALS,
     _SENTENCE,
+    _STANCE_LONGEST,
     _STANCE_LOWER,
     _STANCE_SOURCE,
     ACLED_TYPES,
     PLOVER_TYPES,
-    _by_first_letter,
-    _opening_letter,
     extract_events,
     load_lexicon,
     resolve_event_date,
@@ -585,20 +584,6 @@ def test_the_event_place_is_the_sentences_most_specific_then_the_paragraphs() ->
     assert by_sentence["In"].location == "Aleppo" and by_sentence["In"].fatalities == 1
 
 
-def test_a_leading_group_is_opened_in_the_order_the_engine_tries_it() -> None:
-    assert _opening_letter("(?:re)?impos(?:ed|ing) blockades?") == [
-        "reimpos(?:ed|ing) blockades?",
-        "impos(?:ed|ing) blockades?",
-    ]
-    assert _opening_letter("(?:riot )?(?:police|gendarmes)") == [
-        "riot (?:police|gendarmes)",  # opens on a letter already: left as it is
-        "police",
-        "gendarmes",
-    ]
-    assert _opening_letter("(?:\\w+ )?ban") is None  # no literal to open on: left alone
-    assert _by_first_letter(["a+b", "c"]) is None
-
-
 _LEXICON = load_lexicon()
 _WORDS = sorted(
     {
@@ -683,6 +668,24 @@ def test_stance_with_its_letter_filter_finds_what_the_plain_pattern_finds(words)
     assert (found and (found.span(), found.lastgroup)) == (
         expected and (expected.span(), expected.lastgroup)
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_STANCE_WORDS), min_size=1, max_size=20), st.integers(0, 200))
+def test_stance_searched_up_to_a_trigger_finds_what_a_whole_search_finds_before_it(
+    words, trigger_at
+) -> None:
+    # classify stops the stance search where the longest stance word starting at the
+    # trigger would end: any stance word starting at or before the trigger is found as
+    # the whole sentence's search finds it.
+    sentence = " ".join(words)
+    whole = _STANCE_LOWER.search(sentence)
+    cut = _STANCE_LOWER.search(sentence, 0, trigger_at + _STANCE_LONGEST + 1)
+    if whole is not None and whole.start() <= trigger_at:
+        assert cut is not None
+        assert (cut.span(), cut.lastgroup) == (whole.span(), whole.lastgroup)
+    else:
+        assert cut is None or cut.start() > trigger_at
 
 
 _COUNTRY_WORDS = [*sorted(_LEXICON.country_names), "troops", "of", "the", "South", "and", "-"]

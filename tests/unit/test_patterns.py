@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from news_ingest.patterns import Insensitive, is_lower_case
+from news_ingest.patterns import Insensitive, by_first_letter, is_lower_case, opening_letter
 
 # Patterns in the style of the casualty and ACLED rules: words, optional parts, counts,
 # look-behinds, anchors at a window's end, and one that can match nothing at all.
@@ -81,3 +81,17 @@ def test_text_whose_lower_case_is_not_how_case_is_ignored_is_searched_as_it_is(
 def test_only_a_lower_case_pattern_is_folded(pattern: str, lower: bool) -> None:
     assert is_lower_case(pattern) is lower
     assert (Insensitive(pattern)._loose is not None) is lower
+
+
+def test_a_leading_group_is_opened_in_the_order_the_engine_tries_it() -> None:
+    assert opening_letter("(?:re)?impos(?:ed|ing) blockades?") == [
+        "reimpos(?:ed|ing) blockades?",
+        "impos(?:ed|ing) blockades?",
+    ]
+    assert opening_letter("(?:riot )?(?:police|gendarmes)") == [
+        "riot (?:police|gendarmes)",  # opens on a letter already: left as it is
+        "police",
+        "gendarmes",
+    ]
+    assert opening_letter("(?:\\w+ )?ban") is None  # no literal to open on: left alone
+    assert by_first_letter(["a+b", "c"]) is None
