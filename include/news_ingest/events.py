@@ -224,7 +224,7 @@ def load_lexicon() -> Lexicon:
 
 def split_sentences(text: str) -> list[str]:
     """Split a body into sentences (paragraph breaks always end one)."""
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    return [stripped for s in _SENTENCE.split(text) if (stripped := s.strip())]
 
 
 _DAYS = "|".join(WEEKDAYS)
