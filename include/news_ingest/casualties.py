@@ -122,6 +122,9 @@ _INJURY_PASSIVE = (
 )
 # "killed or wounded 50" says neither how many died nor how many were hurt.
 _BOTH = r"(?:kill(?:ed|ing|s)?|dead)\s+(?:and|or|and/or)\s+(?:wound|injur|hurt)\w*"
+# The verb lists grouped by opening letter for the patterns below (the same matches).
+_F_ACTIVE, _I_ACTIVE = _by_first_letter(_DEATH_ACTIVE), _by_first_letter(_INJURY_ACTIVE)
+_F_PASSIVE, _I_PASSIVE = _by_first_letter(_DEATH_PASSIVE), _by_first_letter(_INJURY_PASSIVE)
 # These take their victims as object when no auxiliary comes before them.
 _TRANSITIVE = frozenset(
     {"killed", "murdered", "executed", "shot dead", "gunned down", "massacred", "beheaded"}
@@ -134,15 +137,15 @@ _AUX_BEFORE = Insensitive(
 )
 # Victims after the verb: "killing 3 soldiers", "wounded a policeman", "killed the driver".
 _ACTIVE = Insensitive(
-    r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _DEATH_ACTIVE + r")|(?P<i>" + _INJURY_ACTIVE + r"))"
+    r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _F_ACTIVE + r")|(?P<i>" + _I_ACTIVE + r"))"
     r"\s+(?P<n>" + _COUNT + r"|(?:the|his|her|their)\b|him\b(?!\s+\w))"
 )
 # Victims before the verb: "3 soldiers were killed", "a child died". The verb is searched
 # and its auxiliaries looked for behind it: a pattern that opened on them would be tried
 # at every word.
 _PASSIVE = Insensitive(
-    r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _DEATH_PASSIVE + r")|(?P<i>" + _INJURY_PASSIVE
-    + r"))\b")  # fmt: skip
+    r"\b(?:(?P<both>" + _BOTH + r")|(?P<f>" + _F_PASSIVE + r")|(?P<i>" + _I_PASSIVE + r"))\b"
+)
 # "the dead", "the wounded": a noun, its number told elsewhere if at all.
 _THE_BEFORE = Insensitive(r"\bthe\s+$")
 # What may follow a bare "killed" that has no object: "12 killed in blast", "3 wounded.".

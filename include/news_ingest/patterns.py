@@ -336,18 +336,6 @@ def _grouped_ignoring_case(openings: list[tuple[str, str]]) -> str:
     )
 
 
-def opening_letters(patterns: list[str]) -> set[str]:
-    """Every letter an alternative of ``patterns`` opens on."""
-    letters: set[str] = set()
-    for pattern in patterns:
-        for alternative in top_level(pattern):
-            opened = opening_letter(alternative)
-            if opened is None:
-                raise ValueError(f"no literal opening letter in {alternative!r}")
-            letters.update(each[0] for each in opened)
-    return letters
-
-
 # The last text lower-cased, with its lower case (one tuple: read and replaced at once):
 # one sentence is searched by a dozen patterns in turn.
 _last: tuple[str, str] = ("", "")
