@@ -348,7 +348,7 @@ def _region_named(name: str, gaz: Gazetteer, after_comma: bool) -> Place | None:
 
 def _within(text: str, end: int, gaz: Gazetteer) -> tuple[Place, int, int] | None:
     """The region or country after "X, " ("Alexandria, La.", "Homs, Syria"), with its span."""
-    match = _WITHIN.match(text, end)
+    match = _WITHIN.match(text, end) if text.startswith(",", end) else None
     if not match:
         return None
     words = match.group(1).split()
@@ -436,7 +436,7 @@ def _candidates(text: str, gaz: Gazetteer) -> list[_Candidate]:
             before = text[max(0, start - 30) : start]
             previous = _words_before(before)
             cue_region = bool(previous and previous[-1] in _REGION_BEFORE) or bool(
-                _REGION_AFTER.match(text, end)
+                text[end : end + 1].isspace() and _REGION_AFTER.match(text, end)
             )
             sentence_start = _after_sentence_end(before)
             found_within = _within(text, end, gaz)
