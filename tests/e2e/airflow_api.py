@@ -199,8 +199,15 @@ class Services:
         """The task instances of a news_nightly run (each mapped index its own)."""
         run = urllib.parse.quote(run_id, safe="")
         path = f"/api/v2/dags/news_nightly/dagRuns/{run}/taskInstances?limit=100"
-        instances: list[dict[str, Any]] = self.request("GET", path)["task_instances"]
-        return instances
+        listed: list[dict[str, Any]] = self.request("GET", path)["task_instances"]
+        # One entry per task and map index, its latest try: on SQLite the list once held a
+        # task instance twice (CI read poll_feeds' whole log twice over, the same lines).
+        latest: dict[tuple[str, int], dict[str, Any]] = {}
+        for ti in listed:
+            key = (ti["task_id"], ti["map_index"])
+            if key not in latest or ti["try_number"] > latest[key]["try_number"]:
+                latest[key] = ti
+        return list(latest.values())
 
     def task_log(self, ti: dict[str, Any]) -> list[dict[str, Any]]:
         """The whole log of a finished task instance's latest try, as the UI's log view reads
@@ -211,9 +218,18 @@ class Services:
             f"/logs/{ti['try_number']}?map_index={ti['map_index']}&full_content=true"
         )
         # In one request: following the continuation token of a finished task's log served
-        # its lines a second time once on SQLite (a stage's end line read twice).
+        # its lines a second time once on SQLite (a stage's end line read twice). An entry
+        # equal to an earlier one to the microsecond of its timestamp is that again, not a
+        # line logged twice.
         entries: list[dict[str, Any]] = self.request("GET", path)["content"]
-        return entries
+        seen: set[str] = set()
+        unique = []
+        for entry in entries:
+            key = json.dumps(entry, sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                unique.append(entry)
+        return unique
 
     def wait_completed(self, backfill_id: int, timeout_s: float = 120) -> None:
         """Until the scheduler marks the backfill completed (one backfill per DAG at a time)."""
