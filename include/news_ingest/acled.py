@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-from news_ingest.patterns import Insensitive, by_first_letter
+from news_ingest.patterns import Insensitive
+from news_ingest.patterns import lower_case_by_first_letter as _by_letter
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -107,15 +108,6 @@ _BACKGROUND = Insensitive(
 _STATE = frozenset({"Military", "Police", "Government"})
 
 
-def _grouped(alternatives: str) -> str:
-    """``patterns.by_first_letter`` of an alternation whose every alternative opens on a
-    lower-case literal."""
-    grouped = by_first_letter([alternatives])
-    if grouped is None or alternatives != alternatives.lower():
-        raise ValueError(f"{alternatives[:40]!r}...: an alternative opens on no literal")
-    return grouped
-
-
 # Words for armed forces and groups, for developments that only armed actors make matter.
 _ARMED_WORDS_LIST = (
     r"troops?|forces|army|armies|military|militias?|militiam[ae]n|rebels?|fighters?|"
@@ -127,7 +119,7 @@ _ARMED_WORDS_LIST = (
     r"assailants?|attackers?|(?:hooded|masked|unidentified|unknown) (?:men|persons|individuals)|"
     r"armed (?:struggle|campaign|wing)"
 )
-_ARMED_WORDS = re.compile(rf"\b(?:{_grouped(_ARMED_WORDS_LIST)})\b")
+_ARMED_WORDS = re.compile(rf"\b(?:{_by_letter(_ARMED_WORDS_LIST)})\b")
 _NON_STATE = frozenset({"Rebels", "Militia"})
 _ENTERING = frozenset({"entered", "moved into", "rolled into"})
 _BODILY = ("shot", "shoot", "hacked", "beat", "tortur", "stab")
@@ -229,7 +221,9 @@ _CIVILIAN_VICTIM = (
 )
 # Each list grouped by opening letter (the same matches, the engine trying a few
 # alternatives where it tried all of them: 3x faster on the victims of _PASSIVE).
-_VICTIM = rf"(?:(?P<armed>{_grouped(_ARMED_VICTIM)})|(?P<civilian>{_grouped(_CIVILIAN_VICTIM)}))\b"
+_VICTIM = (
+    rf"(?:(?P<armed>{_by_letter(_ARMED_VICTIM)})|(?P<civilian>{_by_letter(_CIVILIAN_VICTIM)}))\b"
+)
 _HARM_VERB = (
     r"kill(?:ed|ing|s)?|shot(?: dead)?|shoot(?:ing|s)?|attack(?:ed|ing|s)?(?: on)?|"
     r"assault(?:ed|ing|s)?(?: on)?|ambush(?:ed|ing|es)?|raid(?:ed|ing|s)?(?: on)?|stormed|"
@@ -242,7 +236,7 @@ _HARM_VERB = (
 _GAP = (
     r"(?:(?!(?:by|when|after|while|during|as|in|near|at|from|with|and|but|who)\b)[\w'’,.-]+ ){0,6}?"
 )
-_OBJECT = re.compile(rf"\b(?:{_grouped(_HARM_VERB)}) {_GAP}{_VICTIM}")
+_OBJECT = re.compile(rf"\b(?:{_by_letter(_HARM_VERB)}) {_GAP}{_VICTIM}")
 _PASSIVE = re.compile(
     rf"\b{_VICTIM}(?: [\w'’,-]+){{0,3}}? (?:(?:were|was|have been|has been|had been|are|is|"
     r"being|got) (?:\w+ ){0,2}?(?:killed|shot|wounded|injured|attacked|abducted|kidnapped|"

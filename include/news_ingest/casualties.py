@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from news_ingest.patterns import Insensitive, by_first_letter
+from news_ingest.patterns import Insensitive, lower_case_by_first_letter
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,7 @@ for _unit, _value in _UNIT_WORDS.items():
     _NUMWORDS[f"{_unit} thousand"] = _value * 1000
 
 
-def _by_first_letter(alternatives: str) -> str:
-    """``patterns.by_first_letter`` of lower-case alternatives, for a pattern matched with
-    case ignored: two lower-case letters match no character in common, so the grouped
-    alternation matches what the plain one does (the count patterns try the number and
-    quantity words at every word of a sentence)."""
-    grouped = by_first_letter([alternatives])
-    if grouped is None or alternatives != alternatives.lower():
-        raise ValueError(f"{alternatives!r}: an alternative opens on no lower-case literal")
-    return grouped
-
-
-_WORDNUM = _by_first_letter(
+_WORDNUM = lower_case_by_first_letter(
     "|".join(re.escape(w) for w in sorted(_NUMWORDS, key=len, reverse=True))
 )
 # A bare 19xx or 20xx is a year: a count that large is written "2,004".
@@ -80,7 +69,7 @@ _QUAL_WORDS = (
     r"an estimated|estimated|a total of|a further|another|an additional|additional|all|"
     r"only|just|a reported|reportedly|possibly|perhaps|an? family of"
 )
-_QUAL = r"(?:(?:" + _by_first_letter(_QUAL_WORDS) + r")\s+)*"
+_QUAL = r"(?:(?:" + lower_case_by_first_letter(_QUAL_WORDS) + r")\s+)*"
 _VAGUE_WORDS = (
     r"dozens|scores|several|many|hundreds|thousands|tens|numerous|multiple|countless|"
     r"a number|an unknown number|unknown number|an undetermined number|a few|few|some|"
@@ -95,7 +84,7 @@ _ONE = (
 )
 _COUNT = (
     r"(?:" + _QUAL + r"(?:" + _RANGE + _NOT_PEOPLE + r"|" + _NUMBER + _NOT_PEOPLE + r")"
-    r"|(?:" + _by_first_letter(_VAGUE_WORDS) + r")\b|" + _ONE + r")"
+    r"|(?:" + lower_case_by_first_letter(_VAGUE_WORDS) + r")\b|" + _ONE + r")"
 )  # fmt: skip
 _COUNT_AT = Insensitive(r"\b" + _COUNT)
 _QUAL_AT = re.compile(_QUAL, re.I)
@@ -123,8 +112,14 @@ _INJURY_PASSIVE = (
 # "killed or wounded 50" says neither how many died nor how many were hurt.
 _BOTH = r"(?:kill(?:ed|ing|s)?|dead)\s+(?:and|or|and/or)\s+(?:wound|injur|hurt)\w*"
 # The verb lists grouped by opening letter for the patterns below (the same matches).
-_F_ACTIVE, _I_ACTIVE = _by_first_letter(_DEATH_ACTIVE), _by_first_letter(_INJURY_ACTIVE)
-_F_PASSIVE, _I_PASSIVE = _by_first_letter(_DEATH_PASSIVE), _by_first_letter(_INJURY_PASSIVE)
+_F_ACTIVE, _I_ACTIVE = (
+    lower_case_by_first_letter(_DEATH_ACTIVE),
+    lower_case_by_first_letter(_INJURY_ACTIVE),
+)
+_F_PASSIVE, _I_PASSIVE = (
+    lower_case_by_first_letter(_DEATH_PASSIVE),
+    lower_case_by_first_letter(_INJURY_PASSIVE),
+)
 # These take their victims as object when no auxiliary comes before them.
 _TRANSITIVE = frozenset(
     {"killed", "murdered", "executed", "shot dead", "gunned down", "massacred", "beheaded"}

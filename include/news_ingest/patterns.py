@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Lower-case letters whose only other case is one upper-case letter, as ASCII letters.
 LATIN_1_LOWER = frozenset("àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþ")
@@ -238,13 +241,29 @@ def by_first_letter(patterns: list[str]) -> str | None:
 def _alternatives_opening(pattern: str) -> list[str] | None:
     """The top-level alternatives of ``pattern``, each opened on a literal character
     (``opening_letter``), in order; None when one cannot be."""
-    alternatives: list[str] = []
+    return _each_opened(pattern, opening_letter)
+
+
+def _each_opened(pattern: str, opened: Callable[[str], list[T] | None]) -> list[T] | None:
+    """``opened`` of each top-level alternative of ``pattern``, joined in order; None when
+    one gives None."""
+    found: list[T] = []
     for alternative in top_level(pattern):
-        opened = opening_letter(alternative)
-        if opened is None:
+        each = opened(alternative)
+        if each is None:
             return None
-        alternatives.extend(opened)
-    return alternatives
+        found.extend(each)
+    return found
+
+
+def lower_case_by_first_letter(alternatives: str) -> str:
+    """``by_first_letter`` of an alternation of lower-case alternatives, each opening on a
+    literal: two lower-case letters match no character in common even with case ignored,
+    so the grouped form matches what the plain one does, case ignored or not."""
+    grouped = by_first_letter([alternatives])
+    if grouped is None or alternatives != alternatives.lower():
+        raise ValueError(f"{alternatives[:40]!r}...: an alternative opens on no lower-case literal")
+    return grouped
 
 
 def _grouped(alternatives: list[str], depth: int) -> str:
@@ -313,13 +332,7 @@ def _openings_ignoring_case(alternative: str, depth: int = 0) -> list[tuple[str,
 
 def _all_openings_ignoring_case(pattern: str) -> list[tuple[str, str]] | None:
     """The openings of each top-level alternative of ``pattern``, in order."""
-    openings: list[tuple[str, str]] = []
-    for alternative in top_level(pattern):
-        opened = _openings_ignoring_case(alternative)
-        if opened is None:
-            return None
-        openings.extend(opened)
-    return openings
+    return _each_opened(pattern, _openings_ignoring_case)
 
 
 def _grouped_ignoring_case(openings: list[tuple[str, str]]) -> str:

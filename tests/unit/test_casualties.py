@@ -13,11 +13,11 @@ from news_ingest.casualties import (
     _QUAL_WORDS,
     _VAGUE_WORDS,
     Casualties,
-    _by_first_letter,
     parse_casualties,
     parse_fatalities,
     parse_text_casualties,
 )
+from news_ingest.patterns import lower_case_by_first_letter
 
 N = None
 
@@ -262,7 +262,7 @@ def test_count_words_grouped_by_first_letter_match_what_the_plain_alternation_ma
     number_words = "|".join(re.escape(w) for w in sorted(_NUMWORDS, key=len, reverse=True))
     for alternatives in (number_words, _QUAL_WORDS, _VAGUE_WORDS):
         plain = re.compile(rf"\b(?:{alternatives})\b", re.I)
-        grouped = re.compile(rf"\b(?:{_by_first_letter(alternatives)})\b", re.I)
+        grouped = re.compile(rf"\b(?:{lower_case_by_first_letter(alternatives)})\b", re.I)
         assert grouped.pattern != plain.pattern
         assert [m.span() for m in grouped.finditer(text)] == [
             m.span() for m in plain.finditer(text)
