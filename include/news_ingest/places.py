@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from importlib import resources
 from pathlib import Path
 
@@ -544,22 +545,27 @@ def _neighbours(names: list[_Readings]) -> dict[int, int]:
     owner = np.repeat(np.arange(len(names)), sizes)
     lat = np.concatenate([n.lat for n in names])
     lon = np.concatenate([n.lon for n in names])
-    # Equirectangular distances: exact enough at a hundred kilometres.
-    x = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
+    # A distance is at least its north-south part: only readings of other names that
+    # close in latitude get the cosine and the hypotenuse (a few pairs in a hundred).
     y = lat[:, None] - lat[None, :]
-    near = np.hypot(x, y) * 6371.0 < _NEAR_KM
+    near = np.abs(y) * 6371.0 < _NEAR_KM
+    near &= owner[:, None] != owner[None, :]
+    i, j = np.nonzero(near)
+    # Equirectangular distances: exact enough at a hundred kilometres.
+    x = (lon[i] - lon[j]) * np.cos((lat[i] + lat[j]) / 2)
+    near[i, j] = np.hypot(x, y[i, j]) * 6371.0 < _NEAR_KM
     # A region counts as near the places inside it.
     region = np.concatenate([n.region for n in names])
     if region.any():
         codes = np.concatenate([n.admin1 for n in names])
         same = codes[:, None] == codes[None, :]
-        near |= same & (region[:, None] | region[None, :])
-    near &= owner[:, None] != owner[None, :]
+        same &= region[:, None] | region[None, :]
+        same &= owner[:, None] != owner[None, :]
+        near |= same
     # Readings come name by name: one column block per name, reduced to "any near".
-    starts = np.cumsum([0, *sizes[:-1]])
+    starts = list(accumulate(sizes[:-1], initial=0))
     names_near = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1).tolist()
-    readings = [p for n in names for p in n.places]
-    return {id(p): names_near[i] for i, p in enumerate(readings)}
+    return dict(zip(map(id, (p for n in names for p in n.places)), names_near, strict=True))
 
 
 @lru_cache(maxsize=1 << 14)
