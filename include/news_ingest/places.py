@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
