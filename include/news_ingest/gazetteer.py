@@ -13,11 +13,12 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 # Feature codes as GeoNames writes them, shortened to what resolution needs.
@@ -54,17 +55,6 @@ class Place:
         """True for a first- or second-level region."""
         return self.feature in (ADMIN1, ADMIN2)
 
-    def __setstate__(self, state: Sequence[object]) -> None:
-        # What dataclasses would do (the fields' values in order, as its __getstate__ gives
-        # them), without reading the list of fields again for each of 286k places: loading
-        # the gazetteer took 2.1 s, most of it there.
-        for set_field, value in zip(_PLACE_SETTERS, state, strict=True):
-            set_field(self, value)
-
-
-# Each field's slot, set directly (a frozen class refuses setattr).
-_PLACE_SETTERS = tuple(getattr(Place, f.name).__set__ for f in fields(Place))
-
 
 _SEPARATORS = re.compile(r"[\s\-‐–.]+")
 _APOSTROPHES = str.maketrans("", "", "‘’'`ʻʿʾ")
@@ -96,32 +86,105 @@ def variants(key: str) -> Iterator[str]:
             yield bare[:-1]
 
 
+class _PlaceTable:
+    """Places as columns: 286k Place objects took 90 MB and 0.7 s to unpickle in every
+    process that loads the gazetteer; these arrays take 15 MB and a few milliseconds."""
+
+    def __init__(self, places: Sequence[Place]) -> None:
+        names = [p.name.encode("utf-8") for p in places]
+        self._names = b"".join(names)
+        self._ends = np.cumsum([len(n) for n in names], dtype=np.int64)
+        self._latitude = np.array([p.latitude for p in places], dtype=np.float64)
+        self._longitude = np.array([p.longitude for p in places], dtype=np.float64)
+        self._population = np.array([p.population for p in places], dtype=np.int64)
+        self._geonameid = np.array(
+            [-1 if p.geonameid is None else p.geonameid for p in places], dtype=np.int64
+        )
+        # Country, feature, region and region code repeat: each as the index of its value.
+        values: dict[str | None, int] = {}
+        self._codes = np.array(
+            [
+                [
+                    values.setdefault(v, len(values))
+                    for v in (p.country, p.feature, p.admin1, p.admin1_code)
+                ]
+                for p in places
+            ],
+            dtype=np.int32,
+        ).reshape(len(places), 4)
+        self._values = tuple(values)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def population(self, i: int) -> int:
+        """The population of the ``i``-th place."""
+        return int(self._population[i])
+
+    def place(self, i: int) -> Place:
+        """The ``i``-th place as a record."""
+        start = int(self._ends[i - 1]) if i else 0
+        country, feature, admin1, admin1_code = (self._values[c] for c in self._codes[i].tolist())
+        geonameid = int(self._geonameid[i])
+        return Place(
+            self._names[start : int(self._ends[i])].decode("utf-8"),
+            float(self._latitude[i]),
+            float(self._longitude[i]),
+            country,
+            feature or "",
+            int(self._population[i]),
+            None if geonameid < 0 else geonameid,
+            admin1,
+            admin1_code,
+        )
+
+
 class Gazetteer:
     """Places indexed by folded name; candidates for a name, most populous first."""
 
     def __init__(self, places: Iterable[Place], names: Iterable[tuple[str, int]]) -> None:
-        self.places: list[Place] = list(places)
+        table = _PlaceTable(list(places))
         index: dict[str, list[int]] = {}
         for name, i in names:
             for key in variants(fold(name)):
                 bucket = index.setdefault(key, [])
                 if i not in bucket:
                     bucket.append(i)
-        self._index: dict[str, tuple[int, ...]] = {
-            key: tuple(sorted(ids, key=lambda i: -self.places[i].population))
-            for key, ids in index.items()
+        self._table = table
+        self._index = {
+            key: _ids(sorted(ids, key=lambda i: -table.population(i))) for key, ids in index.items()
         }
         self.first_words = self._first_words()
-        self.admin1: dict[str, Place] = {
-            p.admin1_code: p for p in self.places if p.feature == ADMIN1 and p.admin1_code
-        }
+        self._made: dict[int, Place] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        # The places made so far are remade on demand.
+        return {k: v for k, v in self.__dict__.items() if k != "_made"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _made={})
+
+    def place(self, i: int) -> Place:
+        """The ``i``-th place, one record per place for the life of the process (callers
+        tell readings apart by identity)."""
+        made = self._made.get(i)
+        if made is None:
+            made = self._made[i] = self._table.place(i)
+        return made
+
+    @property
+    def places(self) -> list[Place]:
+        """Every place, in the table's order."""
+        return [self.place(i) for i in range(len(self._table))]
 
     def extended(self, items: Iterable[tuple[Place, list[str]]]) -> Gazetteer:
         """A copy with more places (each with its names); places already known by their
         GeoNames id are skipped."""
-        known = {p.geonameid for p in self.places if p.geonameid is not None}
-        admin1_names = {code: p.name for code, p in self.admin1.items()}
-        places = list(self.places)
+        places = [self._table.place(i) for i in range(len(self._table))]
+        known = {p.geonameid for p in places if p.geonameid is not None}
+        admin1_names = {
+            p.admin1_code: p.name for p in places if p.feature == ADMIN1 and p.admin1_code
+        }
         names: list[tuple[str, int]] = []
         for place, place_names in items:
             if place.geonameid in known:
@@ -133,9 +196,9 @@ class Gazetteer:
         grown = Gazetteer(places, names)
         for key, ids in self._index.items():
             if key in grown._index:
-                merged = set(ids) | set(grown._index[key])
+                merged = set(_id_tuple(ids)) | set(_id_tuple(grown._index[key]))
                 ordered = sorted(merged, key=lambda i: -places[i].population)
-                grown._index[key] = tuple(ordered)
+                grown._index[key] = _ids(ordered)
             else:
                 grown._index[key] = ids
         grown.first_words = grown._first_words()
@@ -146,13 +209,25 @@ class Gazetteer:
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place called ``name`` (folded), most populous first."""
-        return tuple(self.places[i] for i in self._index.get(fold(name), ()))
+        ids = self._index.get(fold(name))
+        if ids is None:
+            return ()
+        return (self.place(ids),) if isinstance(ids, int) else tuple(map(self.place, ids))
 
     def __contains__(self, name: str) -> bool:
         return fold(name) in self._index
 
     def __len__(self) -> int:
-        return len(self.places)
+        return len(self._table)
+
+
+def _ids(ordered: list[int]) -> int | tuple[int, ...]:
+    # Most names have one place: a bare int, not a tuple of one (30 MB less).
+    return ordered[0] if len(ordered) == 1 else tuple(ordered)
+
+
+def _id_tuple(ids: int | tuple[int, ...]) -> tuple[int, ...]:
+    return (ids,) if isinstance(ids, int) else ids
 
 
 _REGION_TYPES = re.compile(
@@ -414,7 +489,7 @@ def read_geonames_dump(path: Path) -> Iterator[tuple[Place, list[str]]]:
 
 
 # Bump when the table's build changes, so cached tables of an older build are not read.
-_BUILD = 8
+_BUILD = 9
 
 
 def _cache_key(extra: tuple[Path, ...]) -> str:

@@ -9,6 +9,7 @@ import pytest
 from news_ingest.gazetteer import (
     ADMIN1,
     COUNTRY,
+    SEAT,
     Gazetteer,
     Place,
     _cache_key,
@@ -135,6 +136,38 @@ def test_extended_keeps_population_order() -> None:
     grown = gaz.extended([(big, ["Springfield"])])
     assert [p.geonameid for p in grown.candidates("springfield")] == [2, 1]
     assert [p.geonameid for p in gaz.candidates("springfield")] == [1]
+
+
+# Places whose fields stress the columns: no country, no GeoNames id, no region, a name
+# outside ASCII and Latin-1, coordinates with every digit, a population past 2**31.
+ODD_PLACES = [
+    Place("Aleppo", 36.20278, 37.15861, "SYR", SEAT, 1_602_264, 170063, "Aleppo", "SY.09"),
+    Place("Ḩalab", 36.2, 37.15, "SYR", ADMIN1, 0, 170062, "Aleppo", "SY.09"),
+    Place("Mediterranean Sea", 35.0, 18.0, None, "H.SEA", 0),
+    Place("China", 35.000001234567, 105.0, "CHN", COUNTRY, 1_411_778_724 * 3, 1814991),
+    Place("Ōsaka 大阪", 34.69374, 135.50218, "JPN", "P.PPLA", 2_592_413, 1853909, None, "JP.32"),
+]
+
+
+def test_places_come_back_from_the_columns_and_a_pickle_as_they_went_in() -> None:
+    gaz = Gazetteer(ODD_PLACES, [(p.name, i) for i, p in enumerate(ODD_PLACES)])
+    again = pickle.loads(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
+    for table in (gaz, again):
+        assert table.places == ODD_PLACES
+        assert [type(p.latitude) for p in table.places] == [float] * 5
+        assert table.candidates("Osaka 大阪") == (ODD_PLACES[4],)
+        assert table.candidates("no such place") == ()
+
+
+def test_a_place_is_one_record_whatever_name_finds_it() -> None:
+    # Resolution tells readings apart by identity (neighbours, the article's commonest
+    # place): every name of a place, and every lookup, gives the same record.
+    gaz = Gazetteer(ODD_PLACES[:1], [("Aleppo", 0), ("Halab", 0), ("Alep", 0)])
+    for table in (gaz, pickle.loads(pickle.dumps(gaz))):
+        first = table.candidates("Aleppo")[0]
+        assert table.candidates("Halab")[0] is first
+        assert table.candidates("ALEP")[0] is first
+        assert table.places[0] is first
 
 
 def test_an_unwritable_cache_costs_a_build_never_a_failure(tmp_path: Path) -> None:
