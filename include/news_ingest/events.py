@@ -339,10 +339,11 @@ _STANCE = re.compile(_STANCE_SOURCE, re.I)
 
 
 def _stance_by_letter() -> re.Pattern[str]:
-    """_STANCE for a lower-cased sentence, grouped by opening letter, each group opening on
-    its letter with the word start checked behind it: the engine skips in C to the next of
-    those letters instead of trying every position (as for country names). An empty group
-    after each word names its kind ("REJECT_0"); the words keep their order in a group."""
+    """_STANCE for a lower-cased sentence, its words grouped by opening letter."""
+    # Each group opens on its letter with the word start checked behind it: the engine
+    # skips in C to the next of those letters instead of trying every position (as for
+    # country names). An empty group after each word names its kind ("REJECT_0"); the
+    # words keep their order in a group.
     groups: dict[str, list[str]] = {}
     for kind, words in (("REJECT", _REFUSALS), ("DEMAND", _DEMANDS), ("AGREE", _PROMISES)):
         for k, word in enumerate(top_level(words)):

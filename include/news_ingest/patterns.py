@@ -245,8 +245,7 @@ def _alternatives_opening(pattern: str) -> list[str] | None:
 
 
 def _each_opened(pattern: str, opened: Callable[[str], list[T] | None]) -> list[T] | None:
-    """``opened`` of each top-level alternative of ``pattern``, joined in order; None when
-    one gives None."""
+    """``opened`` of each top-level alternative of ``pattern`` joined, or None if one fails."""
     found: list[T] = []
     for alternative in top_level(pattern):
         each = opened(alternative)
@@ -257,9 +256,9 @@ def _each_opened(pattern: str, opened: Callable[[str], list[T] | None]) -> list[
 
 
 def lower_case_by_first_letter(alternatives: str) -> str:
-    """``by_first_letter`` of an alternation of lower-case alternatives, each opening on a
-    literal: two lower-case letters match no character in common even with case ignored,
-    so the grouped form matches what the plain one does, case ignored or not."""
+    """``by_first_letter`` of lower-case alternatives that each open on a literal."""
+    # Two lower-case letters match no character in common even with case ignored, so the
+    # grouped form matches what the plain one does, case ignored or not.
     grouped = by_first_letter([alternatives])
     if grouped is None or alternatives != alternatives.lower():
         raise ValueError(f"{alternatives[:40]!r}...: an alternative opens on no lower-case literal")

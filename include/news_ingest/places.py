@@ -547,9 +547,10 @@ def _neighbours(names: list[_Readings]) -> dict[int, int]:
     lon = np.concatenate([n.lon for n in names])
     # A distance is at least its north-south part: only readings of other names that
     # close in latitude get the cosine and the hypotenuse (a few pairs in a hundred).
+    others = owner[:, None] != owner[None, :]
     y = lat[:, None] - lat[None, :]
     near = np.abs(y) * 6371.0 < _NEAR_KM
-    near &= owner[:, None] != owner[None, :]
+    near &= others
     i, j = np.nonzero(near)
     # Equirectangular distances: exact enough at a hundred kilometres.
     x = (lon[i] - lon[j]) * np.cos((lat[i] + lat[j]) / 2)
@@ -560,7 +561,7 @@ def _neighbours(names: list[_Readings]) -> dict[int, int]:
         codes = np.concatenate([n.admin1 for n in names])
         same = codes[:, None] == codes[None, :]
         same &= region[:, None] | region[None, :]
-        same &= owner[:, None] != owner[None, :]
+        same &= others
         near |= same
     # Readings come name by name: one column block per name, reduced to "any near".
     starts = list(accumulate(sizes[:-1], initial=0))
