@@ -22,6 +22,7 @@ from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
 from news_ingest.parallel import Outcome, TimedOut, Workers
+from news_ingest.patterns import Insensitive
 from news_ingest.text import strip_boilerplate
 from news_ingest.urls import article_id_for, registered_domain, resolve_canonical
 
@@ -323,7 +324,7 @@ def is_paywalled(body: bytes, text: str) -> bool:
 # How a site's error page talks about itself ("the page you were looking for ..."): no
 # report opens that way. The bare headings ("Page not found", "Error 404") only count as
 # the title or as a heading-sized first line, since a report on an outage may quote them.
-_NOT_FOUND_SPEAK = re.compile(
+_NOT_FOUND_SPEAK = Insensitive(
     r"\b(?:page|article|story|content|url)s?\s+you\s+(?:are|were|'re|have\s+been)\s+"
     r"(?:looking|searching)\s+for\b"
     r"|\bthe\s+(?:page|url|address)\s+you\s+(?:requested|entered|followed)\b"
@@ -331,8 +332,7 @@ _NOT_FOUND_SPEAK = re.compile(
     r"|\b(?:page|url|link)\s+(?:could\s*not|couldn't|couldn’t|cannot|can't|can’t|"
     r"can\s+not)\s+be\s+found\b"
     r"|\bwe\s+(?:can't|can’t|cannot|couldn't|couldn’t|could\s+not)\s+find\s+"
-    r"(?:(?:the|this|that)\s+page|what\s+you)\b",
-    re.IGNORECASE,
+    r"(?:(?:the|this|that)\s+page|what\s+you)\b"
 )
 _NOT_FOUND_HEADING = re.compile(
     r"^\W*(?:404|.*\berror\s*404\b.*|.*\b404\W*(?:error|page|not\s+found)\b.*"
@@ -358,6 +358,15 @@ _CONSENT_SPEAK = re.compile(
     re.IGNORECASE,
 )
 _CONSENT_WORDS = ("cookie", "consent", "privacy", "partners", "vendors", "personali")
+# A word that every alternative of _CONSENT_SPEAK holds, lower case: a line without one of
+# them cannot match it, and finding them is a plain scan.
+_CONSENT_LINE = re.compile(
+    "cookie|partners|vendors|consent|privacy|accept|reject|refuse|decline|manage|legitimate"
+    "|store|personali|clicking|continuing"
+)
+# Letters that the regex engine equates with an ASCII letter when ignoring case but that
+# str.lower() does not turn into it (dotted and dotless i, long s).
+_FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
 _TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+|\s*\|\s*")
 
 
@@ -378,12 +387,18 @@ def is_consent_wall(text: str) -> bool:
     # none is read no further (the line by line test costs a tenth of an extraction).
     if not any(word in lowered for word in _CONSENT_WORDS):
         return False
-    total = consent = 0
-    for line in text.splitlines():
-        words = len(line.split())
-        total += words
-        if _CONSENT_SPEAK.search(line):
-            consent += words
+    lines = text.splitlines()
+    # Lower-casing that keeps every character's place keeps the lines' places too; then a
+    # line is searched only when it holds one of the words any consent phrase holds.
+    aligned = len(lowered) == len(text) and not _FOLDS_APART.search(text)
+    cued = lowered.splitlines() if aligned else lines
+    consent = sum(
+        len(line.split())
+        for line, cue in zip(lines, cued, strict=True)
+        if (not aligned or _CONSENT_LINE.search(cue)) and _CONSENT_SPEAK.search(line)
+    )
+    # Every line break is white space to str.split: the lines' words are the text's.
+    total = len(text.split())
     return total > 0 and consent * 2 >= total
 
 

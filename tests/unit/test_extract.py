@@ -1,8 +1,19 @@
 import json
 from datetime import UTC, datetime
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from demo.site import GALLERY_PATH, SECTION_PATH, all_pages, build_routes
-from news_ingest.extract import Extracted, PageInput, decode_html, extract_article, extract_batch
+from news_ingest.extract import (
+    Extracted,
+    PageInput,
+    decode_html,
+    extract_article,
+    extract_batch,
+    is_consent_wall,
+)
 
 BASE = "http://127.0.0.1:8000"
 ROUTES = build_routes(BASE)
@@ -412,3 +423,79 @@ def test_a_consent_wall_served_at_a_story_url_is_not_an_article() -> None:
     art = extract_article(page, _REPORT_URL)
     assert art.word_count >= 80 and art.title and art.page_published_at
     assert not art.is_article
+
+
+_WALL_LINES = (
+    "We use cookies",
+    "We and our partners store cookies",
+    "and our 12 vendors",
+    "Your consent matters",
+    "Accept all",
+    "Decline all.",
+    "accept and close",
+    "Cookie policy",
+    "Manage settings",
+    "legitimate interest",
+    "store and/or access information",
+    "personalised ads",
+    "By clicking OK",
+    "by continuing to use the site",
+)
+_STORY_LINES = (
+    "Floods closed the coast road on Monday.",
+    "The stores reopened after the storm.",
+    "Business partners met in Lagos.",
+    "Officials did not manage to reach the village.",
+)
+
+
+# Letters the regex engine takes for an ASCII letter when ignoring case.
+_FOLDS_TO = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+def _consent_by_every_line(text: str) -> bool:
+    # The definition, line by line, with no shortcut.
+    from news_ingest.extract import _CONSENT_SPEAK, _CONSENT_WORDS
+
+    if not any(word in text.lower() for word in _CONSENT_WORDS):
+        return False
+    lines = text.splitlines()
+    total = sum(len(line.split()) for line in lines)
+    consent = sum(len(line.split()) for line in lines if _CONSENT_SPEAK.search(line))
+    return total > 0 and consent * 2 >= total
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_WALL_LINES + _STORY_LINES),
+            st.sampled_from(["", "\u0130", "\u0131", "\u017f", "\u212a", "É"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["\n", "\r\n", "\u2028", "\x1c", "\n\n"]),
+)
+def test_consent_wall_reads_as_every_line_searched(
+    lines: list[tuple[str, str, bool]], newline: str
+) -> None:
+    # Lines are searched only when they hold a word of some consent phrase: the verdict
+    # must be the one of searching every line, letters that lower-case apart included.
+    text = newline.join(
+        (line.replace(_FOLDS_TO.get(odd, "e"), odd, 1) if swap else line + odd)
+        for line, odd, swap in lines
+    )
+    assert is_consent_wall(text) == _consent_by_every_line(text)
+
+
+@pytest.mark.parametrize("line", _WALL_LINES)
+def test_each_consent_phrase_alone_can_make_a_wall(line: str) -> None:
+    # The phrase's line holds half the words: the verdict turns on that line alone.
+    words = len(line.split())
+    filler = " ".join(["Rules", *["apply"] * (words - 2), "privacy"][-words:])
+    text = f"{line}\n{filler}"
+    assert len(text.split()) == 2 * words
+    assert is_consent_wall(text)
+    assert not is_consent_wall(f"{text}\nOne more line of the story.")
