@@ -24,7 +24,7 @@ AIRFLOW_PORT ?= 8080
 .PHONY: help setup demo test test-unit test-e2e test-py312 test-multiworker lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
 	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
-	bench-readers bench-cost data-dictionary clean mutation screenshots
+	bench-pipeline-against bench-readers bench-cost data-dictionary clean mutation screenshots
 
 help:
 	@echo "make setup | demo | test | test-py312 | lint | mutation | run DATE=YYYY-MM-DD | airflow | airflow-stop | bench-<name> | screenshots | clean"
@@ -208,6 +208,13 @@ N ?= 2000
 ROUNDS ?= 1
 bench-pipeline: setup
 	$(BIN)/python bench/pipeline/run.py $(N) --rounds $(ROUNDS)
+
+# This tree's night against another revision's (REV, set up in a worktree by its own
+# Makefile), PAIRS pairs of nights alternating: how much a change moved the night.
+REV ?= ab2b917
+PAIRS ?= 3
+bench-pipeline-against: setup
+	$(BIN)/python bench/pipeline/against.py $(REV) $(N) --pairs $(PAIRS)
 
 # The cost model (docs/cost-model.md) from the bench nights already run: N=2000 and N=20000.
 COST_NIGHTS ?= 2000 20000
