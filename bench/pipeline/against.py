@@ -1,9 +1,9 @@
 """This tree's nightly pipeline against another git revision's, nights alternating.
 
-The same N-article night (``run.py N --bare-sample S``) runs P times with this tree's code
-and P times with REV's, in the order ABBAAB... (A this tree, B the other), each code in its
-own work folder with its own corpus and venv; REV is checked out in a detached worktree
-under the work folder and set up by its own ``make setup``. The VM's speed drifts from
+The same N-article night (``run.py N --bare-sample S``, this tree's harness and corpus for
+both) runs P times with this tree's code and P times with REV's, in the order ABBAAB... (A
+this tree, B the other); REV is checked out in a detached worktree under the work folder
+and set up by its own ``make setup``. The VM's speed drifts from
 night to night by more than a code change moves a night, so the figures are the median
 night of each code, the median of the pairs' differences (each pair ran within minutes),
 and every night.
@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from statistics import median
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parents[1]
 
 
 def checkout(rev: str, work: Path) -> Path:
@@ -39,6 +41,10 @@ def checkout(rev: str, work: Path) -> Path:
             check=True,
         )
     subprocess.run(["make", "-C", str(tree), "setup"], check=True, stdout=subprocess.DEVNULL)
+    # One harness measures both codes: this tree's bench (corpus, server, timing) runs the
+    # other tree's DAGs, library and venv.
+    for name in ("run.py", "corpus.py", "serve.py"):
+        shutil.copy2(HERE / name, tree / "bench" / "pipeline" / name)
     return tree
 
 
@@ -103,17 +109,21 @@ def main() -> None:
     trees = {"this": PROJECT, "other": checkout(args.rev, args.work)}
     nights: list[dict[str, Any]] = []
     for number, code in enumerate(order(args.pairs), start=1):
-        figures = night(trees[code], args.work / code, args.articles, args.bare_sample)
-        stages = figures["stage_seconds"]
+        # Both codes share one work folder: the same corpus, generated once.
+        figures = night(trees[code], args.work / "nights", args.articles, args.bare_sample)
+        # An older revision's run.py may lack some of these figures.
+        stages = figures.get("stage_seconds", {})
         row = {
             "code": code,
             "pipeline_wall_s": figures["pipeline_wall_s"],
-            "ratio": figures["ratio_pipeline_to_bare"],
-            "pipeline_cpu_s": figures["pipeline_cpu_s"],
+            "ratio": figures.get("ratio_pipeline_to_bare"),
+            "bare_wall_s": figures.get("bare_wall_s"),
+            "pipeline_cpu_s": figures.get("pipeline_cpu_s"),
             "extract_s": stages.get("extract"),
             "events_s": stages.get("events"),
-            "events": figures["events"],
-            "peak_pss_mib": figures["peak_pss_mib"],
+            "events": figures.get("events"),
+            "peak_pss_mib": figures.get("peak_pss_mib"),
+            "stage_cpu_s": figures.get("stage_cpu_s"),
         }
         nights.append(row)
         print(f"night {number}: {json.dumps(row)}", flush=True)
