@@ -3,10 +3,9 @@
 The same N-article night (``run.py N --bare-sample S``, this tree's harness and corpus for
 both) runs P times with this tree's code and P times with REV's, in the order ABBAAB... (A
 this tree, B the other); REV is checked out in a detached worktree under the work folder
-and set up by its own ``make setup``. The VM's speed drifts from
-night to night by more than a code change moves a night, so the figures are the median
-night of each code, the median of the pairs' differences (each pair ran within minutes),
-and every night.
+and set up by its own ``make setup``. The VM's speed drifts from night to night by more
+than a code change moves a night, so the figures are the median night of each code, the
+median of the pairs' differences (each pair ran within minutes), and every night.
 
 Run: ``make bench-pipeline-against REV=ab2b917 N=20000 PAIRS=3``.
 """
@@ -111,7 +110,6 @@ def main() -> None:
     for number, code in enumerate(order(args.pairs), start=1):
         # Both codes share one work folder: the same corpus, generated once.
         figures = night(trees[code], args.work / "nights", args.articles, args.bare_sample)
-        # An older revision's run.py may lack some of these figures.
         stages = figures.get("stage_seconds", {})
         row = {
             "code": code,

@@ -358,8 +358,8 @@ _CONSENT_SPEAK = re.compile(
     re.IGNORECASE,
 )
 _CONSENT_WORDS = ("cookie", "consent", "privacy", "partners", "vendors", "personali")
-# A word that every alternative of _CONSENT_SPEAK holds, lower case: a line without one of
-# them cannot match it, and finding them is a plain scan.
+# Every alternative of _CONSENT_SPEAK holds one of these words (lower case): a line without
+# any of them cannot match it, and finding them is a plain scan.
 _CONSENT_LINE = re.compile(
     "cookie|partners|vendors|consent|privacy|accept|reject|refuse|decline|manage|legitimate"
     "|store|personali|clicking|continuing"
