@@ -22,7 +22,7 @@ from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
 from news_ingest.parallel import Outcome, TimedOut, Workers
-from news_ingest.patterns import Insensitive
+from news_ingest.patterns import Insensitive, folds_like_lower
 from news_ingest.text import strip_boilerplate
 from news_ingest.urls import article_id_for, registered_domain, resolve_canonical
 
@@ -364,9 +364,6 @@ _CONSENT_LINE = re.compile(
     "cookie|partners|vendors|consent|privacy|accept|reject|refuse|decline|manage|legitimate"
     "|store|personali|clicking|continuing"
 )
-# Letters that the regex engine equates with an ASCII letter when ignoring case but that
-# str.lower() does not turn into it (dotted and dotless i, long s).
-_FOLDS_APART = re.compile("[\u0130\u0131\u017f]")
 _TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+|\s*\|\s*")
 
 
@@ -388,15 +385,12 @@ def is_consent_wall(text: str) -> bool:
     if not any(word in lowered for word in _CONSENT_WORDS):
         return False
     lines = text.splitlines()
-    # Lower-casing that keeps every character's place keeps the lines' places too; then a
-    # line is searched only when it holds one of the words any consent phrase holds.
-    aligned = len(lowered) == len(text) and not _FOLDS_APART.search(text)
-    cued = lowered.splitlines() if aligned else lines
-    consent = sum(
-        len(line.split())
-        for line, cue in zip(lines, cued, strict=True)
-        if (not aligned or _CONSENT_LINE.search(cue)) and _CONSENT_SPEAK.search(line)
-    )
+    # Lower-casing that keeps every character's place and folds as the regex engine does
+    # keeps the lines' places too: then only lines holding a word of some phrase are read.
+    if len(lowered) == len(text) and folds_like_lower(text):
+        cued = zip(lines, lowered.splitlines(), strict=True)
+        lines = [line for line, low in cued if _CONSENT_LINE.search(low)]
+    consent = sum(len(line.split()) for line in lines if _CONSENT_SPEAK.search(line))
     # Every line break is white space to str.split: the lines' words are the text's.
     total = len(text.split())
     return total > 0 and consent * 2 >= total
