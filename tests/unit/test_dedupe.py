@@ -1,11 +1,14 @@
 import json
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import news_ingest.dedupe as dedupe
 from demo.site import SEED_COPY_SLUG, WIRE_COPY, WIRE_ORIGINAL, all_pages, seed_copy
@@ -237,3 +240,23 @@ def test_a_dedupe_process_that_dies_fails_the_day_with_its_exit_code(monkeypatch
     monkeypatch.setattr(dedupe, "_near_share", lambda *args: os._exit(3))
     with pytest.raises(RuntimeError, match=r"dedupe process died \(exit code 3\)"):
         dedupe_day(_day_with_a_copy_of_a_copy(), SEEDS, workers=2)
+
+
+_NAME_BY_ONE_REGEX = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]{2,})\b")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="AZbqxyz Kk.!?,_1é\u00c9\u00a0\u212a\n\t'-", max_size=60))
+def test_names_are_the_capitalised_words_one_regex_with_its_lookbehind_finds(text: str) -> None:
+    # _names searches capitalised words and checks what precedes each in Python, where the
+    # engine would check it at every character: the same names as the one regex.
+    expected = [m.group(1).casefold() for m in _NAME_BY_ONE_REGEX.finditer(text) if m.start() > 0]
+    assert list(dedupe._names(text)) == expected
+
+
+def test_names_skip_the_first_word_of_the_text_and_of_each_sentence() -> None:
+    text = (
+        "Police said Mosul was calm. Troops left Erbil! Aid reached_Kirkuk and McDonald's."
+        " Who fired? Rebels blamed Baghdad."
+    )
+    assert list(dedupe._names(text)) == ["mosul", "erbil", "baghdad"]
