@@ -578,7 +578,7 @@ CHUNK_GRACE_S = 5.0
 
 # lxml.html's parser picks each element's Python class in Python (its own classes for
 # forms, inputs, selects, text areas and labels) every time lxml makes an object for an
-# element: 0.45 ms of the 7 a bench page costs a worker. Neither trafilatura nor this
+# element: 0.35 ms of the 6.5 a bench page costs a worker. Neither trafilatura nor this
 # module uses those classes, so the extraction workers have trafilatura's parser give
 # every element lxml.html's plain class, looked up in C (the same output on 5,181 bench,
 # benchmark and fuzzed pages). Only there: other processes keep trafilatura as shipped.
