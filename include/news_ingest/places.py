@@ -157,7 +157,7 @@ def _is_common_word(word: str) -> bool:
     return word.casefold() in _lower_case_words() and _zipf(word) >= _COMMON_ZIPF
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     start: int
     end: int
@@ -174,7 +174,8 @@ class _Candidate:
     key: str = field(init=False)  # the name's lookup key
 
     def __post_init__(self) -> None:
-        self.key = fold(self.text)
+        # The name's reading already holds its key (the same fold of the same text).
+        self.key = self.info.key if self.info is not None else fold(self.text)
 
 
 def _runs(text: str) -> Iterator[tuple[int, int]]:

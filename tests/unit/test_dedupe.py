@@ -1,9 +1,11 @@
 import json
 import os
 import re
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -260,3 +262,23 @@ def test_names_skip_the_first_word_of_the_text_and_of_each_sentence() -> None:
         " Who fired? Rebels blamed Baghdad."
     )
     assert list(dedupe._names(text)) == ["mosul", "erbil", "baghdad"]
+
+
+def test_shingle_hashes_are_the_crc32_of_each_three_words_in_text_order() -> None:
+    # Stored fingerprints are never re-hashed: these values are the format history keeps.
+    assert dedupe.shingle_hashes("troops shelled the town").tolist() == [
+        zlib.crc32(b"troops shelled the"),
+        zlib.crc32(b"shelled the town"),
+    ]
+    assert dedupe.shingle_hashes("two words").tolist() == [zlib.crc32(b"two words")]
+    assert dedupe.shingle_hashes("").tolist() == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "kill", "é", "mosul", "12"]), max_size=12))
+def test_shingle_hashes_hash_every_shingle_once_per_occurrence(words: list[str]) -> None:
+    text = " ".join(words)
+    grams = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)] or ([text] if text else [])
+    hashes = dedupe.shingle_hashes(text)
+    assert hashes.dtype == np.uint64
+    assert hashes.tolist() == [zlib.crc32(g.encode()) for g in grams]
