@@ -1,8 +1,12 @@
 from datetime import UTC, datetime
+from html import escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from demo.site import build_routes
+from news_ingest import feeds
 from news_ingest.feeds import (
     FeedParseError,
     feed_parsing_processes,
@@ -150,3 +154,164 @@ def test_entity_declarations_are_refused_in_any_declared_encoding(
     assert b"<!ENTITY" not in xxe  # the byte-level check alone cannot see it
     with pytest.raises(FeedParseError, match="entities"):
         parse_feed("f", xxe, "http://a.org/rss", content_type)
+
+
+# The plain RSS reader against feedparser: wherever it reads a feed, it reads what feedparser
+# reads; where feedparser would rewrite something, it leaves the feed to feedparser.
+# Mostly text the plain reader takes, some it must leave to feedparser.
+_TEXTS = st.one_of(
+    *[st.text(alphabet="ab Z\n\t\"'é©Ã’\u00a0", max_size=12)] * 5,
+    st.text(alphabet="ab &<>;#\u0085\u0099", max_size=8),
+    # UTF-8 read as Latin-1 (which feedparser repairs), entity-like text, markup
+    st.sampled_from(["Ã©tat", "café", "R&D; report", "a&nbsp;b", "&#233;", "a </b> c", "x ™"]),
+)
+_LINKS = st.sampled_from(
+    [
+        f"{BASE}/wire/a.html",
+        f"{BASE}/wire/a.html?x=1&amp;y=2",
+        f"{BASE}/wire/a.html?x=1&amp;amp;y=2",
+        f"{BASE}/wire/a.html?x=1&amp;y;=2",
+        "/wire/relative.html",
+        "  HTTP://Example.ORG/b  ",
+        f"{BASE}/wire/b.html",
+        "/wire/c.html#top",
+        "javascript:alert(1)",
+        "http://x.org/caf\u00e9?q=\u00c3\u00a9#frag",
+        "http://x.org/a?",
+        "",
+        "mailto:desk@x.org",
+    ]
+)
+_DATES = st.sampled_from(
+    [
+        "Thu, 19 Nov 2026 23:59:22 GMT",
+        "Fri, 20 Nov 2026 00:00:00 GMT",
+        "Thu, 19 Nov 2026 23:59:22 +0530",
+        "Sat, 29 Feb 2028 12:00:00 +1400",
+        "19 Nov 2026 01:02:03 -0800",
+        "Mon, 19 Nov 2026 23:59:22 UT",
+        "Thu, 5 Feb 2026 10:00:00 Z",
+        "Thu, 19 Nov 2026 23:59 GMT",
+        "Thu, 19 Nov 2026 23:59:22 EST",
+        "Thu, 31 Feb 2026 10:00:00 GMT",
+        "2026-11-19T10:00:00Z",
+        " Thu, 19 Nov 2026 23:59:22 GMT ",
+        "yesterday",
+    ]
+)
+_EXTRAS = st.sampled_from(
+    [
+        "",
+        "",
+        "",
+        "<comments>/comments/a</comments>",
+        "<category>World</category>",
+        "<dc:creator>Amina Yusuf</dc:creator>",
+        "<media:title>Another title</media:title>",
+        "<content:encoded>Body &lt;b&gt;bold&lt;/b&gt;</content:encoded>",
+        '<enclosure url="/a.jpg" type="image/jpeg"/>',
+        '<title type="html">Second</title>',
+        "<!-- a comment -->",
+        "<guid isPermaLink='true'>http://x.org/guid</guid>",
+    ]
+)
+_NAMESPACES = (
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+)
+
+
+@st.composite
+def _rss_documents(draw: st.DrawFn) -> tuple[bytes, str | None]:
+    items = []
+    for _ in range(draw(st.integers(1, 2))):
+        parts = [
+            f"<title>{escape(draw(_TEXTS), quote=False)}</title>",
+            f"<link>{draw(_LINKS)}</link>",
+            f"<description>{escape(draw(_TEXTS), quote=False)}</description>",
+            draw(_EXTRAS),
+        ]
+        if draw(st.booleans()):
+            parts.append(f"<pubDate>{draw(_DATES)}</pubDate>")
+        if draw(st.booleans()):
+            ispermalink = draw(st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"']))
+            parts.insert(draw(st.integers(0, 3)), f"<guid{ispermalink}>{BASE}/g</guid>")
+        items.append("<item>" + "".join(draw(st.permutations(parts))) + "</item>")
+    declaration = draw(
+        st.sampled_from(
+            ["", '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-8"?>',
+             "<?xml version='1.0' encoding='utf-8'?>",
+             '<?xml version="1.0" encoding="ISO-8859-1"?>']
+        )
+    )  # fmt: skip
+    channel = draw(st.sampled_from(["<channel>"] * 7 + ['<channel xml:base="http://b.org/x/">']))
+    version = draw(st.sampled_from(["2.0"] * 7 + ["0.92"]))
+    text = (
+        f'{declaration}<rss version="{version}" {_NAMESPACES}>{channel}<title>Desk</title>'
+        f"{''.join(items)}</channel></rss>"
+    )
+    latin = "ISO-8859-1" in declaration and draw(st.booleans())
+    body = text.encode("latin-1", errors="replace") if latin else text.encode()
+    content_type = draw(
+        st.sampled_from(
+            ["application/rss+xml"] * 4 + ["text/xml; charset=utf-8"] * 2
+            + [None, "text/xml", "application/xml; charset=iso-8859-1", "text/html; charset=utf-8"]
+        )
+    )  # fmt: skip
+    return body, content_type
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_rss_documents())
+def test_the_plain_rss_reader_reads_what_feedparser_reads(
+    document: tuple[bytes, str | None],
+) -> None:
+    body, content_type = document
+    plain = feeds._plain_rss_items("f", body, BASE + "/feed.xml", content_type)
+    if plain is not None:
+        # feedparser's verdict, an error included, is what the plain reader must match.
+        assert plain == feeds._feedparser_items("f", body, BASE + "/feed.xml", content_type)
+
+
+def test_a_plain_feed_with_entities_quotes_and_queries_is_read_without_feedparser() -> None:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Desk</title>'
+        "<item><title>Gunmen kill 24 in Nigeria\u2019s Zamfara</title>"
+        f"<link>{BASE}/wire/zamfara.html?ref=rss&amp;utm_source=feed</link>"
+        f'<guid isPermaLink="true">{BASE}/wire/zamfara.html</guid>'
+        "<pubDate>Thu, 19 Nov 2026 09:10:00 +0100</pubDate><dc:creator>Desk</dc:creator>"
+        "<description>Police said the raid on the village&#x27;s market lasted an hour."
+        "</description></item>"
+        "<item><title>Caf\u00e9 owners protest</title><link>/wire/cafe.html</link>"
+        "<description>Plain text.</description></item></channel></rss>"
+    ).encode()
+    plain = feeds._plain_rss_items("f", body, BASE + "/feed.xml", "application/rss+xml")
+    assert plain is not None
+    assert plain == feeds._feedparser_items("f", body, BASE + "/feed.xml", "application/rss+xml")
+    assert [i.url for i in plain] == [
+        f"{BASE}/wire/zamfara.html?ref=rss&utm_source=feed",
+        f"{BASE}/wire/cafe.html",
+    ]
+    assert plain[0].published_at == datetime(2026, 11, 19, 8, 10, tzinfo=UTC)
+    assert plain[0].summary == "Police said the raid on the village's market lasted an hour."
+    assert plain[1].published_at is None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "<title>A &lt;b&gt;bold&lt;/b&gt; claim</title><link>/a</link>",  # markup
+        "<title>A</title><link>/a</link><description>R&amp;D</description>",  # an entity
+        "<title>A</title><link>/a</link><pubDate>19 Nov 2026 10:00 EST</pubDate>",  # a date
+        "<title>A</title><guid>/a</guid>",  # no link: feedparser may take the guid
+        "<title>A</title><link>/a</link><media:title>B</media:title>",  # another title
+    ],
+)
+def test_feeds_the_plain_reader_cannot_vouch_for_go_to_feedparser(item: str) -> None:
+    body = (
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+        f"<item>{item}</item></channel></rss>"
+    ).encode()
+    assert feeds._plain_rss_items("f", body, BASE + "/feed.xml", "application/rss+xml") is None
+    assert parse_feed("f", body, BASE + "/feed.xml", "application/rss+xml")
