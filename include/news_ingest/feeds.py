@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
@@ -211,9 +212,9 @@ def _feedparser_items(
     return items
 
 
-# What feedparser reads as this module's reader does, and no more: a plain RSS 2.0 feed in
-# UTF-8 or ASCII, each item's title, link, date and description plain text (no markup, which
-# feedparser rewrites), its dates in RFC 822's commonest form. Anything else is feedparser's.
+# The plain RSS reader takes only what it reads as feedparser does: an RSS 2.0 feed in UTF-8
+# or ASCII, each item's title, link, description plain text (no markup, which feedparser
+# rewrites), its date in RFC 822's commonest form. Anything else is feedparser's.
 _XML_MEDIA_TYPES = frozenset({"application/rss+xml", "application/xml", "text/xml"})
 _UTF8_NAMES = frozenset({"utf-8", "utf8"})
 _ASCII_NAMES = _UTF8_NAMES | {"us-ascii", "ascii", "iso-8859-1", "latin-1", "windows-1252"}
@@ -222,11 +223,10 @@ _ITEM_OTHERS = frozenset(
     {"category", "author", "comments", "enclosure", "{http://purl.org/dc/elements/1.1/}creator"}
 )
 _RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) "
-    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+    r"\d{2}:\d{2}:\d{2} (?:GMT|UTC|UT|Z|[+-]\d{4})"
 )
-_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _MARKUP_OR_C1 = re.compile("[<\x80-\x9f]")
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
@@ -251,11 +251,13 @@ def _plain_rss_items(
         if channel.tag != "channel" or any(k.startswith("{") for k in root.attrib):
             return None
         items = [node for node in channel if node.tag == "item"]
-        if not items or sum(1 for n in root.iter() if _local(n.tag) in {"item", "entry"}) != len(
-            items
-        ):
-            return None
-        if any(n.get(_XML_BASE) is not None for n in root.iter()):
+        # feedparser takes an item or entry anywhere for an entry, and honours xml:base.
+        entries = 0
+        for node in root.iter():
+            entries += _local(node.tag) in {"item", "entry"}
+            if node.get(_XML_BASE) is not None:
+                return None
+        if not items or entries != len(items):
             return None
         found = [
             item
@@ -270,23 +272,16 @@ def _plain_rss_items(
 
 def _plainly_encoded(body: bytes, content_type: str | None) -> bool:
     """True when feedparser decodes ``body`` as UTF-8 (or as ASCII, which it is)."""
-    media, _, params = (content_type or "").partition(";")
-    charset = _CHARSET.search(params)
-    declared = _XML_ENCODING.search(body[:1024])
-    if body.startswith(b"\xef\xbb\xbf") or (
-        content_type and media.strip().lower() not in _XML_MEDIA_TYPES
-    ):
+    media = (content_type or "").partition(";")[0].strip().lower()
+    if body.startswith(b"\xef\xbb\xbf") or (content_type and media not in _XML_MEDIA_TYPES):
         return False
-    names = {charset.group(1)} if charset else set()
-    if declared:
-        names.add(declared.group(1).decode("ascii"))
+    names = {n.lower() for n in _declared_encodings(body, content_type)}
     if body.isascii():
-        return all(n.lower() in _ASCII_NAMES for n in names)
+        return names <= _ASCII_NAMES
     # feedparser reads the HTTP charset where there is one, the XML parser the declaration:
     # both must say UTF-8 (the default of application/*xml; text/xml's is ASCII).
-    return all(n.lower() in _UTF8_NAMES for n in names) and (
-        charset is not None or media.strip().lower().startswith("application/")
-    )
+    has_charset = bool(content_type and _CHARSET.search(content_type))
+    return names <= _UTF8_NAMES and (has_charset or media.startswith("application/"))
 
 
 def _text(node: Element) -> str:
@@ -325,18 +320,12 @@ def _plain_item(feed_id: str, node: Element, base_url: str) -> FeedItem | None:
 
 
 def _rfc822(value: str) -> datetime:
-    """An RFC 822 date in its commonest form, in UTC."""
-    match = _RFC822.fullmatch(value)
-    if match is None:
+    """An RFC 822 date in its commonest form, in UTC (an impossible day: ValueError)."""
+    if _RFC822.fullmatch(value) is None:
         raise _NotPlain("a date in another form")
-    day, month, year, hour, minute, second, zone = match.groups()
-    moment = datetime(
-        int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=UTC
-    )
-    if zone[0] in "+-":
-        offset = (int(zone[1:3]) * 60 + int(zone[3:5])) * (1 if zone[0] == "+" else -1)
-        moment -= timedelta(minutes=offset)
-    return moment
+    moment = parsedate_to_datetime(value)
+    # "-0000" (no zone known) comes back naive: the time is UTC's, not this machine's.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 FeedParser = Callable[[str, bytes, str, "str | None"], list[FeedItem]]
