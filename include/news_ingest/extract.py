@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -20,6 +22,7 @@ from lxml import etree
 from lxml.etree import XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.baseline import block_text
+from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
@@ -460,6 +463,46 @@ def _list(value: Any) -> list[str]:
     return list(dict.fromkeys(part for part in split if part))
 
 
+@lru_cache(maxsize=8)
+def _trafilatura_settings(options: ExtractOptions) -> Extractor:
+    """trafilatura's settings for ``options``, as ``bare_extraction`` builds them from its
+    keyword arguments (its defaults for the rest), without a page's URL."""
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(trafilatura.bare_extraction).parameters.items()
+    }
+    return Extractor(
+        config=defaults["config"],
+        output_format=defaults["output_format"],
+        fast=options.fast,
+        precision=options.favor_precision,
+        recall=defaults["favor_recall"],
+        comments=False,
+        formatting=defaults["include_formatting"],
+        links=defaults["include_links"],
+        images=defaults["include_images"],
+        tables=options.include_tables,
+        dedup=defaults["deduplicate"],
+        lang=defaults["target_language"],
+        with_metadata=defaults["with_metadata"],
+        only_with_metadata=defaults["only_with_metadata"],
+        author_blacklist=defaults["author_blacklist"],
+        url_blacklist=defaults["url_blacklist"],
+        date_params=defaults["date_extraction_params"],
+    )
+
+
+def trafilatura_options(options: ExtractOptions, url: str) -> Extractor:
+    """trafilatura's settings for one page, as ``bare_extraction(url=url, ...)`` would build
+    them: copied from settings built once, since building them reads trafilatura's
+    config file's values one by one (0.12 ms a page, 1 to 2 % of an extraction)."""
+    settings = copy(_trafilatura_settings(options))
+    source = url or None  # as Extractor.__init__ sets them
+    settings.url = url
+    settings.source = source and source.encode("utf-8", "replace").decode("utf-8")
+    return settings
+
+
 def extract_article(
     body: bytes,
     url: str,
@@ -480,14 +523,7 @@ def extract_article(
         # One parse serves metadata and body; htmldate runs only when no stated date was found.
         fields = page_metadata(tree, need_date=published is None)
         drop_non_text(tree)
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            include_comments=False,
-            include_tables=options.include_tables,
-            favor_precision=options.favor_precision,
-            fast=options.fast,
-        )
+        doc = trafilatura.bare_extraction(tree, options=trafilatura_options(options, url))
         if isinstance(doc, dict):
             fields["text"] = doc.get("text")
         elif doc is not None:

@@ -2,17 +2,24 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import trafilatura
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from trafilatura.settings import Extractor
 
 from demo.site import GALLERY_PATH, SECTION_PATH, all_pages, build_routes
 from news_ingest.extract import (
+    DEFAULT_OPTIONS,
     Extracted,
+    ExtractOptions,
     PageInput,
     decode_html,
     extract_article,
     extract_batch,
     is_consent_wall,
+    load_html,
+    trafilatura_options,
 )
 
 BASE = "http://127.0.0.1:8000"
@@ -187,6 +194,53 @@ def test_workers_extract_with_plain_element_classes_what_a_single_extraction_doe
         assert result.extracted == extract_article(page.body, page.url)
     # This process keeps trafilatura's parser as shipped.
     assert _class_of_a_form() == "FormElement,InputElement,LabelElement"
+
+
+def _slots(settings: Extractor) -> dict[str, object]:
+    return {name: getattr(settings, name) for name in Extractor.__slots__}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [DEFAULT_OPTIONS, ExtractOptions(fast=False, favor_precision=True, include_tables=False)],
+)
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/a/story", "http://h/caf\u00e9/\udcff", ""])
+def test_trafilatura_settings_copied_per_page_are_those_its_keywords_build(
+    options: ExtractOptions, url: str
+) -> None:
+    # Built once and copied per page (its config file read once): every setting must be
+    # what bare_extraction's own keywords give, the page's URL and source included.
+    built = Extractor(
+        output_format="python",
+        fast=options.fast,
+        precision=options.favor_precision,
+        comments=False,
+        tables=options.include_tables,
+        url=url,
+    )
+    assert _slots(trafilatura_options(options, url)) == _slots(built)
+    # A copy: one page's URL never reaches the next page's settings.
+    assert trafilatura_options(options, "http://other/") is not trafilatura_options(options, url)
+
+
+def test_extraction_with_copied_settings_equals_trafilatura_called_with_keywords() -> None:
+    for slug in list(PAGES)[:6]:
+        url, body = BASE + PAGES[slug].path, ROUTES[PAGES[slug].path].body
+        by_keywords = trafilatura.bare_extraction(
+            load_html(decode_html(body, None)), url=url, include_comments=False, fast=True
+        )
+        copied = trafilatura.bare_extraction(
+            load_html(decode_html(body, None)), options=trafilatura_options(DEFAULT_OPTIONS, url)
+        )
+        assert copied.text and _fields(copied) == _fields(by_keywords)
+
+
+def _fields(document: trafilatura.settings.Document) -> dict[str, object]:
+    """A document's fields, its trees as their markup."""
+    return {
+        name: etree.tostring(value) if isinstance(value, etree._Element) else value
+        for name, value in document.as_dict().items()
+    }
 
 
 _SECTIONS = ("World", "Africa", "Middle East", "Business", "Markets", "Climate", "Sport")
