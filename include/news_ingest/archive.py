@@ -15,6 +15,7 @@ set), so a reader decodes them the way warcio does.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import io
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pyarrow as pa
 from warcio.archiveiterator import ArchiveIterator
@@ -56,6 +57,7 @@ INDEX_SCHEMA = pa.schema(
 )
 _DROP_HEADERS = {"transfer-encoding", "content-length"}
 GZIP_LEVEL = 6
+_PRINTABLE = "".join(map(chr, range(0x20, 0x7F)))
 
 
 def raw_folder(root: str, day: date) -> str:
@@ -137,28 +139,7 @@ class WarcArchive:
 
     @staticmethod
     def _encode(exchange: Exchange) -> bytes:
-        buf = io.BytesIO()
-        writer = WARCWriter(buf, gzip=False, warc_version="WARC/1.1")
-        headers = [(k, v) for k, v in exchange.headers if k.lower() not in _DROP_HEADERS]
-        headers.append(("Content-Length", str(len(exchange.raw_body))))
-        protocol = {"HTTP/1.0": "HTTP/1.0", "HTTP/2": "HTTP/2"}.get(
-            exchange.http_version, "HTTP/1.1"
-        )
-        http_headers = StatusAndHeaders(
-            f"{exchange.status} {exchange.reason}".strip(), headers, protocol=protocol
-        )
-        stamp = exchange.fetched_at.astimezone(UTC).isoformat(timespec="microseconds")
-        record = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=io.BytesIO(exchange.raw_body),
-            http_headers=http_headers,
-            warc_headers_dict={
-                "WARC-Date": stamp.replace("+00:00", "Z"),
-                "WARC-Source": f"news-ingest/{__version__} {exchange.kind}",
-            },
-        )
-        writer.write_record(record)
+        data = response_record(exchange)
         # One gzip member per record, as warcio writes them, but at zlib's default level
         # (warcio's 9 costs a third more CPU for 0.5 % smaller pages), and stored without
         # compression when the body came compressed: deflating gzip again cost 0.2 ms a
@@ -169,7 +150,95 @@ class WarcArchive:
         )
         level = 0 if encoded else GZIP_LEVEL
         member = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        return member.compress(buf.getvalue()) + member.flush()
+        return member.compress(data) + member.flush()
+
+
+def _http_headers(exchange: Exchange) -> tuple[str, list[tuple[str, str]]]:
+    """The status line (with its protocol) and headers a record keeps of a response."""
+    headers = [(k, v) for k, v in exchange.headers if k.lower() not in _DROP_HEADERS]
+    headers.append(("Content-Length", str(len(exchange.raw_body))))
+    protocol = {"HTTP/1.0": "HTTP/1.0", "HTTP/2": "HTTP/2"}.get(exchange.http_version, "HTTP/1.1")
+    return f"{protocol} {exchange.status} {exchange.reason}".strip(), headers
+
+
+def _warc_date(exchange: Exchange) -> str:
+    stamp = exchange.fetched_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _sha1(*parts: bytes) -> str:
+    digest = hashlib.sha1()  # the WARC digests warcio writes and readers check
+    for part in parts:
+        digest.update(part)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
+def response_record(exchange: Exchange) -> bytes:
+    """The exchange's WARC/1.1 response record, uncompressed: the bytes warcio's WARCWriter
+    writes for it. Built here when its URL and headers are ASCII (warcio took 0.45 ms a
+    bench page, a fifth of fetching one: temporary files and header objects), else by warcio,
+    which percent-encodes other characters in its own way."""
+    status, headers = _http_headers(exchange)
+    try:
+        http = "".join([f"{status}\r\n", *(f"{k}: {v}\r\n" for k, v in headers), "\r\n"])
+        block = http.encode("ascii")
+        exchange.url.encode("ascii")
+    except UnicodeEncodeError:
+        return _record_with_other_characters(exchange)
+    if not exchange.url:  # warcio then writes no WARC-Target-URI
+        return _record_by_warcio(exchange)
+    payload = exchange.raw_body
+    warc = (
+        "WARC/1.1\r\n"
+        f"WARC-Date: {_warc_date(exchange)}\r\n"
+        f"WARC-Source: news-ingest/{__version__} {exchange.kind}\r\n"
+        "WARC-Type: response\r\n"
+        f"WARC-Record-ID: {_record_id()}\r\n"
+        f"WARC-Target-URI: {exchange.url}\r\n"
+        f"WARC-Payload-Digest: {_sha1(payload)}\r\n"
+        f"WARC-Block-Digest: {_sha1(block, payload)}\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block) + len(payload)}\r\n"
+        "\r\n"
+    )
+    return b"".join((warc.encode("utf-8"), block, payload, b"\r\n\r\n"))
+
+
+def _record_with_other_characters(exchange: Exchange) -> bytes:
+    """The record of an exchange whose URL or headers are not all ASCII: warcio's, or, for a
+    header value warcio cannot percent-encode (it raises on ``;\\x80=0``, which a hostile
+    server may send), with every such value percent-encoded whole, so the page is kept."""
+    try:
+        return _record_by_warcio(exchange)
+    except UnicodeEncodeError:
+        return _record_by_warcio(exchange, encode_all=True)
+
+
+def _record_by_warcio(exchange: Exchange, encode_all: bool = False) -> bytes:
+    """The exchange's WARC/1.1 response record as warcio's WARCWriter writes it; with
+    ``encode_all``, every header value that is not ASCII percent-encoded first."""
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=False, warc_version="WARC/1.1")
+    status, headers = _http_headers(exchange)
+    if encode_all:
+        headers = [(k, v if v.isascii() else quote(v, safe=_PRINTABLE)) for k, v in headers]
+    protocol, _, statusline = status.partition(" ")
+    record = writer.create_warc_record(
+        exchange.url,
+        "response",
+        payload=io.BytesIO(exchange.raw_body),
+        http_headers=StatusAndHeaders(statusline, headers, protocol=protocol),
+        warc_headers_dict={
+            "WARC-Date": _warc_date(exchange),
+            "WARC-Source": f"news-ingest/{__version__} {exchange.kind}",
+        },
+    )
+    writer.write_record(record)
+    return buf.getvalue()
 
 
 @contextmanager

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
 
 from demo.server import Route, SiteServer
 from demo.site import DEMO_DAY, build_routes
 from news_ingest import archive, store
 from news_ingest.archive import CaptureLookup, WarcArchive, archiving_fetcher, read_index
-from news_ingest.http import Fetcher
+from news_ingest.http import Exchange, Fetcher
 from news_ingest.settings import Settings
 from news_ingest.stages.manifest import RunManifest
 from tests.support import nightly_run
@@ -160,3 +166,127 @@ def test_plain_bodies_are_compressed_and_gzipped_ones_stored_as_they_came(
     warc = Path(settings.data_root, "raw", gzipped["warc_file"]).read_bytes()
     record = warc[gzipped["offset"] : gzipped["offset"] + gzipped["length"]]
     assert gzip.compress(page, mtime=0) in record
+
+
+_HEADER_NAME = st.text(alphabet=st.sampled_from("abcdefghxyzABCXYZ-0123"), min_size=1, max_size=12)
+# Header values as httpx hands them over (bytes read as latin-1), non-ASCII ones included.
+_HEADER_VALUE = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
+    max_size=30,
+)
+_URL = st.builds(
+    lambda host, path: f"http://{host}/{path}",
+    st.sampled_from(["127.0.0.2:18080", "example.com", "xn--caf-dma.example"]),
+    # As httpx gives them: percent-encoded ASCII (a URL of other characters is tested below).
+    st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=20),
+)
+
+
+@st.composite
+def _exchanges(draw: st.DrawFn) -> Exchange:
+    names = ["Content-Type", "Content-Encoding", "Transfer-Encoding", "Content-Length", "ETag"]
+    headers = draw(
+        st.lists(st.tuples(st.one_of(st.sampled_from(names), _HEADER_NAME), _HEADER_VALUE))
+    )
+    return Exchange(
+        url=draw(_URL),
+        status=draw(st.sampled_from([200, 301, 404, 503])),
+        reason=draw(st.sampled_from(["OK", "", "Moved Permanently", " Not Found "])),
+        http_version=draw(st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/2", "HTTP/0.9"])),
+        headers=headers,
+        raw_body=draw(st.binary(max_size=300)),
+        body=b"",
+        request_headers=[],
+        fetched_at=draw(st.datetimes(timezones=st.just(UTC))),
+        kind=draw(st.sampled_from(["page", "feed"])),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(exchange=_exchanges())
+def test_response_records_are_the_bytes_warcio_writes(exchange: Exchange) -> None:
+    # Built without warcio when URL and headers are ASCII: the same bytes as warcio's own
+    # record (its record ID aside, fixed here), so every WARC reader reads them the same.
+    record_id = "<urn:uuid:0f1e2d3c-4b5a-4968-8778-695a4b3c2d1e>"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(archive, "_record_id", lambda: record_id)
+        patch.setattr(RecordBuilder, "_make_warc_id", classmethod(lambda cls: record_id))
+        try:
+            by_warcio = archive._record_by_warcio(exchange)
+        except UnicodeEncodeError:  # a value warcio cannot encode: each is encoded whole
+            by_warcio = archive._record_by_warcio(exchange, encode_all=True)
+        assert archive.response_record(exchange) == by_warcio
+    # And it reads back, its digests as warcio checks them.
+    record, raw = _read_back(archive.response_record(exchange))
+    assert record.rec_headers.get_header("WARC-Target-URI") == exchange.url
+    assert record.http_headers.get_statuscode() == str(exchange.status)
+    assert raw == exchange.raw_body
+
+
+def _read_back(data: bytes) -> tuple[ArcWarcRecord, bytes]:
+    """The one record in ``data`` and its body as stored, its digests checked."""
+    records = []
+    for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
+        records.append((record, record.raw_stream.read()))
+    [(record, raw)] = records
+    return record, raw
+
+
+def test_a_header_value_warcio_cannot_encode_is_percent_encoded_and_the_page_kept() -> None:
+    exchange = Exchange(
+        url="http://example.com/a",
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=[("Content-Type", ";\x80=0"), ("X-Note", "caf\u00e9 ok")],
+        raw_body=b"<p>kept</p>",
+        body=b"",
+        request_headers=[],
+        fetched_at=datetime(2026, 11, 19, 6, 0, tzinfo=UTC),
+        kind="page",
+    )
+    with pytest.raises(UnicodeEncodeError):  # what warcio alone does with it
+        archive._record_by_warcio(exchange)
+    record, raw = _read_back(archive.response_record(exchange))
+    assert record.http_headers.get_header("Content-Type") == ";%C2%80=0"
+    assert record.http_headers.get_header("X-Note") == "caf%C3%A9 ok"
+    assert raw == b"<p>kept</p>"
+
+
+def test_a_record_with_non_ascii_headers_is_written_by_warcio_and_reads_back() -> None:
+    exchange = Exchange(
+        url="http://example.com/caf\u00e9",
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=[("Content-Disposition", 'inline; filename="r\u00e9sum\u00e9.html"')],
+        raw_body=b"<p>caf\xc3\xa9</p>",
+        body=b"",
+        request_headers=[],
+        fetched_at=datetime(2026, 11, 19, 6, 0, tzinfo=UTC),
+        kind="page",
+    )
+    data = archive.response_record(exchange)
+    assert b"*=UTF-8''" in data  # warcio's RFC 8187 encoding of the value
+    record, raw = _read_back(data)
+    assert record.rec_headers.get_header("WARC-Target-URI") == exchange.url
+    assert raw == exchange.raw_body
+
+
+def test_a_page_served_with_a_header_warcio_cannot_encode_is_fetched_and_archived(
+    settings: Settings,
+) -> None:
+    # A hostile server's header (bytes 0x80 and up are legal HTTP field octets): the page is
+    # fetched and its record written, not the fetch failed by the archive.
+    page = b"<html><body><p>The story.</p></body></html>"
+    with SiteServer() as site:
+        site.routes["/odd"] = Route(page, headers={"X-Odd": ";\x80=0"})
+        with archiving_fetcher(settings, DEMO_DAY, "fetch") as fetcher:
+            assert fetcher.get(site.base_url + "/odd").body == page
+    [row] = [
+        r for r in read_index(settings.data_root, [DEMO_DAY]).to_pylist() if r["kind"] == "page"
+    ]
+    body = archive.read_record_body(
+        settings.data_root, row["warc_file"], row["offset"], row["length"]
+    )
+    assert body == page
