@@ -23,7 +23,7 @@ AIRFLOW_PORT ?= 8080
 
 .PHONY: help setup demo test test-unit test-e2e test-py312 test-multiworker lint lock run airflow airflow-stop postgres \
 	bench-dag-parse bench-extraction bench-events \
-	bench-dedupe bench-fetch bench-fetch-handout bench-fuzz bench-query bench-pipeline \
+	bench-dedupe bench-fetch bench-fetch-cpu bench-fetch-handout bench-fuzz bench-query bench-pipeline \
 	bench-pipeline-against bench-readers bench-cost data-dictionary clean mutation screenshots
 
 help:
@@ -177,6 +177,10 @@ bench-events: setup
 # 2,000 pages over 20 loopback hosts (127.0.0.2-21) with 50 ms latency, through the fetch stage.
 bench-fetch: setup
 	$(BIN)/python bench/fetch/run.py --rounds 3
+
+# The fetch task's CPU a page, with the raw archive and without, on the pipeline bench's corpus.
+bench-fetch-cpu: setup
+	$(BIN)/python bench/fetch/cpu.py 4000 --rounds 5
 
 # Fetcher.map's CPU handing out 20,000 no-op items over 26, 133 and 400 hosts.
 bench-fetch-handout: setup
