@@ -215,12 +215,34 @@ def test_response_records_are_the_bytes_warcio_writes(exchange: Exchange) -> Non
             by_warcio = archive._record_by_warcio(exchange)
         except UnicodeEncodeError:  # a value warcio cannot encode: each is encoded whole
             by_warcio = archive._record_by_warcio(exchange, encode_all=True)
+        if _all_ascii(exchange):  # built here: warcio is not asked
+            patch.setattr(archive, "WARCWriter", None)
         assert archive.response_record(exchange) == by_warcio
     # And it reads back, its digests as warcio checks them.
     record, raw = _read_back(archive.response_record(exchange))
     assert record.rec_headers.get_header("WARC-Target-URI") == exchange.url
     assert record.http_headers.get_statuscode() == str(exchange.status)
     assert raw == exchange.raw_body
+
+
+def _all_ascii(exchange: Exchange) -> bool:
+    return exchange.url.isascii() and all(k.isascii() and v.isascii() for k, v in exchange.headers)
+
+
+def _exchange(url: str, headers: list[tuple[str, str]]) -> Exchange:
+    """A 200 response to ``url`` with ``headers`` and a small page."""
+    return Exchange(
+        url=url,
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=headers,
+        raw_body=b"<p>kept</p>",
+        body=b"",
+        request_headers=[],
+        fetched_at=datetime(2026, 11, 19, 6, 0, tzinfo=UTC),
+        kind="page",
+    )
 
 
 def _read_back(data: bytes) -> tuple[ArcWarcRecord, bytes]:
@@ -233,38 +255,21 @@ def _read_back(data: bytes) -> tuple[ArcWarcRecord, bytes]:
 
 
 def test_a_header_value_warcio_cannot_encode_is_percent_encoded_and_the_page_kept() -> None:
-    exchange = Exchange(
-        url="http://example.com/a",
-        status=200,
-        reason="OK",
-        http_version="HTTP/1.1",
-        headers=[("Content-Type", ";\x80=0"), ("X-Note", "caf\u00e9 ok")],
-        raw_body=b"<p>kept</p>",
-        body=b"",
-        request_headers=[],
-        fetched_at=datetime(2026, 11, 19, 6, 0, tzinfo=UTC),
-        kind="page",
+    exchange = _exchange(
+        "http://example.com/a", [("Content-Type", ";\x80=0"), ("X-Note", "caf\u00e9 ok")]
     )
     with pytest.raises(UnicodeEncodeError):  # what warcio alone does with it
         archive._record_by_warcio(exchange)
     record, raw = _read_back(archive.response_record(exchange))
     assert record.http_headers.get_header("Content-Type") == ";%C2%80=0"
     assert record.http_headers.get_header("X-Note") == "caf%C3%A9 ok"
-    assert raw == b"<p>kept</p>"
+    assert raw == exchange.raw_body
 
 
 def test_a_record_with_non_ascii_headers_is_written_by_warcio_and_reads_back() -> None:
-    exchange = Exchange(
-        url="http://example.com/caf\u00e9",
-        status=200,
-        reason="OK",
-        http_version="HTTP/1.1",
-        headers=[("Content-Disposition", 'inline; filename="r\u00e9sum\u00e9.html"')],
-        raw_body=b"<p>caf\xc3\xa9</p>",
-        body=b"",
-        request_headers=[],
-        fetched_at=datetime(2026, 11, 19, 6, 0, tzinfo=UTC),
-        kind="page",
+    exchange = _exchange(
+        "http://example.com/caf\u00e9",
+        [("Content-Disposition", 'inline; filename="r\u00e9sum\u00e9.html"')],
     )
     data = archive.response_record(exchange)
     assert b"*=UTF-8''" in data  # warcio's RFC 8187 encoding of the value
