@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from copy import copy
@@ -465,30 +464,14 @@ def _list(value: Any) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _trafilatura_settings(options: ExtractOptions) -> Extractor:
-    """trafilatura's settings for ``options``, as ``bare_extraction`` builds them from its
-    keyword arguments (its defaults for the rest), without a page's URL."""
-    defaults = {
-        name: parameter.default
-        for name, parameter in inspect.signature(trafilatura.bare_extraction).parameters.items()
-    }
+    """trafilatura's settings for ``options`` as ``bare_extraction`` builds them from its
+    keywords, without a page's URL (a test holds them to what it builds)."""
     return Extractor(
-        config=defaults["config"],
-        output_format=defaults["output_format"],
+        output_format="python",
         fast=options.fast,
         precision=options.favor_precision,
-        recall=defaults["favor_recall"],
         comments=False,
-        formatting=defaults["include_formatting"],
-        links=defaults["include_links"],
-        images=defaults["include_images"],
         tables=options.include_tables,
-        dedup=defaults["deduplicate"],
-        lang=defaults["target_language"],
-        with_metadata=defaults["with_metadata"],
-        only_with_metadata=defaults["only_with_metadata"],
-        author_blacklist=defaults["author_blacklist"],
-        url_blacklist=defaults["url_blacklist"],
-        date_params=defaults["date_extraction_params"],
     )
 
 

@@ -206,21 +206,33 @@ def _slots(settings: Extractor) -> dict[str, object]:
 )
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/a/story", "http://h/caf\u00e9/\udcff", ""])
 def test_trafilatura_settings_copied_per_page_are_those_its_keywords_build(
-    options: ExtractOptions, url: str
+    options: ExtractOptions, url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Built once and copied per page (its config file read once): every setting must be
-    # what bare_extraction's own keywords give, the page's URL and source included.
-    built = Extractor(
-        output_format="python",
-        fast=options.fast,
-        precision=options.favor_precision,
-        comments=False,
-        tables=options.include_tables,
+    # what bare_extraction builds from the keywords it was called with before, the page's
+    # URL and source included.
+    built: list[Extractor] = []
+
+    class Recorded(Extractor):
+        def __init__(self, **keywords: object) -> None:
+            super().__init__(**keywords)
+            built.append(self)
+
+    monkeypatch.setattr(trafilatura.core, "Extractor", Recorded)
+    trafilatura.bare_extraction(
+        "<html><body><p>A page.</p></body></html>",
         url=url,
+        include_comments=False,
+        include_tables=options.include_tables,
+        favor_precision=options.favor_precision,
+        fast=options.fast,
     )
-    assert _slots(trafilatura_options(options, url)) == _slots(built)
-    # A copy: one page's URL never reaches the next page's settings.
-    assert trafilatura_options(options, "http://other/") is not trafilatura_options(options, url)
+    monkeypatch.undo()
+    first = trafilatura_options(options, url)
+    assert _slots(first) == _slots(built[0])
+    # A copy: the next page's URL never reaches this page's settings.
+    trafilatura_options(options, "http://other/")
+    assert first.url == url
 
 
 def test_extraction_with_copied_settings_equals_trafilatura_called_with_keywords() -> None:
