@@ -17,7 +17,6 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from pathlib import Path
 PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 sys.path.insert(0, str(PIPELINE))
 
-from run import DAY, corpus  # noqa: E402
+from run import DAY, corpus, serving  # noqa: E402
 
 from news_ingest.archive import archiving_fetcher  # noqa: E402
 from news_ingest.http import Fetcher  # noqa: E402
@@ -66,37 +65,27 @@ def main() -> None:
     args = parser.parse_args()
     info = corpus(args.work, args.corpus, args.port)
     urls = _page_urls(Path(info["folder"]) / "sites", args.port, args.pages)
-    server = subprocess.Popen(
-        [sys.executable, str(PIPELINE / "serve.py"), info["folder"] + "/sites", str(args.port)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None and server.stdout.readline().startswith("ready")
-        with tempfile.TemporaryDirectory() as root:
-            settings = replace(
-                Settings.from_env(),
-                data_root=root,
-                per_host_delay_s=0.0,
-                allow_private_networks=True,  # the corpus is served on 127.0.0.x
-            )
+    with serving(info, args.port), tempfile.TemporaryDirectory() as root:
+        settings = replace(
+            Settings.from_env(),
+            data_root=root,
+            per_host_delay_s=0.0,
+            allow_private_networks=True,  # the corpus is served on 127.0.0.x
+        )
 
-            def archived() -> float:
-                with archiving_fetcher(settings, DAY, "bench") as fetcher:
-                    return _cpu_ms_per_page(fetcher, urls)
+        def archived() -> float:
+            with archiving_fetcher(settings, DAY, "bench") as fetcher:
+                return _cpu_ms_per_page(fetcher, urls)
 
-            def plain() -> float:
-                with Fetcher(settings) as fetcher:
-                    return _cpu_ms_per_page(fetcher, urls)
+        def plain() -> float:
+            with Fetcher(settings) as fetcher:
+                return _cpu_ms_per_page(fetcher, urls)
 
-            runs: dict[str, Callable[[], float]] = {"archived": archived, "plain": plain}
-            times: dict[str, list[float]] = {name: [] for name in runs}
-            for _ in range(args.rounds):
-                for name, run in runs.items():
-                    times[name].append(run())
-    finally:
-        server.terminate()
-        server.wait()
+        runs: dict[str, Callable[[], float]] = {"archived": archived, "plain": plain}
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(args.rounds):
+            for name, run in runs.items():
+                times[name].append(run())
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"{len(urls)} pages, {args.rounds} rounds; ms of CPU a page (median, then each round)")
     for name, values in times.items():

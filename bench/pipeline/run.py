@@ -33,6 +33,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
@@ -263,28 +265,35 @@ def run_bare(files: list[Path]) -> dict:
     return {"pages": len(files), "seconds": seconds, "extracted": extracted}
 
 
-def one_round(args: argparse.Namespace, info: dict, files: list[Path]) -> dict:
-    """Bare trafilatura on half the pages, the nightly run, bare on the other half: figures."""
-    # The VM's speed drifts by 10-20 % within the hour: half of the bare pages are timed
-    # just before the pipeline runs and half just after, so the baseline sees the same
-    # machine as the run it is set against.
-    before = run_bare(files[0::2])
+@contextmanager
+def serving(info: dict, port: int) -> Iterator[None]:
+    """The corpus served by ``serve.py`` in its own process, until the block ends."""
     server = subprocess.Popen(
         [
             sys.executable,
             str(Path(__file__).with_name("serve.py")),
             info["folder"] + "/sites",
-            str(args.port),
+            str(port),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert server.stdout is not None and server.stdout.readline().startswith("ready")
-        run = run_pipeline(args.work, info)
+        yield
     finally:
         server.terminate()
         server.wait()
+
+
+def one_round(args: argparse.Namespace, info: dict, files: list[Path]) -> dict:
+    """Bare trafilatura on half the pages, the nightly run, bare on the other half: figures."""
+    # The VM's speed drifts by 10-20 % within the hour: half of the bare pages are timed
+    # just before the pipeline runs and half just after, so the baseline sees the same
+    # machine as the run it is set against.
+    before = run_bare(files[0::2])
+    with serving(info, args.port):
+        run = run_pipeline(args.work, info)
     after = run_bare(files[1::2])
     bare = {k: before[k] + after[k] for k in ("pages", "seconds", "extracted")}
     bare_wall = bare["seconds"] * args.articles / bare["pages"]
