@@ -14,6 +14,7 @@ arrays, then the verdicts in reference order, among the earlier originals only.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -376,6 +377,15 @@ class DedupeIndex:
             found.extend(self._band_ids[start:end].tolist())
         return np.asarray(sorted(set(found)), dtype=np.uint32)
 
+    def frozen_hits(self, keys: np.ndarray) -> np.ndarray:
+        """For each row of band ``keys``, whether a frozen reference shares one of them."""
+        total = len(self._band_keys)
+        if not total:
+            return np.zeros(len(keys), dtype=bool)
+        lo = np.minimum(np.searchsorted(self._band_keys, keys), total - 1)
+        hit: np.ndarray = (self._band_keys[lo] == keys).any(axis=1)
+        return hit
+
     def frozen_exact(self, exact: str) -> int | None:
         """The earliest frozen reference whose normalised text hashes to ``exact``."""
         value = _exact_int(exact)
@@ -635,34 +645,68 @@ class _DayArrays:
 
     def __init__(self, checked: list[Fingerprint]) -> None:
         n, width = len(checked), BANDS + HEAD_BANDS
-        self.keys_of = np.empty((n, width), dtype=np.uint64)
         self.sigs = np.empty((n, NUM_PERM), dtype=np.uint32)
+        heads = np.empty((n, HEAD_PERM), dtype=np.uint32)
         for i, fp in enumerate(checked):
-            self.keys_of[i] = band_keys(fp.signature, fp.head)
-            self.sigs[i] = fp.signature
+            self.sigs[i], heads[i] = fp.signature, fp.head
+        # band_keys of every article at once.
+        rows = np.concatenate((self.sigs, heads), axis=1).astype(np.uint64).reshape(n, width, ROWS)
+        self.keys_of = _BAND_TAGS | ((rows * _BAND_MIX).sum(axis=2) & _MAX32)
         self.sizes = np.fromiter((fp.size for fp in checked), np.int64, n)
         self.numbers = np.fromiter((fp.numbers_mask for fp in checked), np.int64, n)
         self.names = np.fromiter((fp.names_mask for fp in checked), np.int64, n)
         flat = self.keys_of.ravel()
-        # Stable: within a key, positions stay ascending.
+        # Stable: within a key (one band's), positions stay ascending.
         order = np.argsort(flat, kind="stable")
         self.keys = flat[order]
         self.ids = np.repeat(np.arange(n, dtype=np.int64), width)[order]
+        # Where each article's keys landed, and where each key's run of equals starts: the
+        # earlier articles sharing that key are the ids between the two.
+        self.places = np.empty(flat.size, dtype=np.int64)
+        self.places[order] = np.arange(flat.size, dtype=np.int64)
+        starts = np.flatnonzero(np.concatenate(([True], self.keys[1:] != self.keys[:-1])))
+        self.run_start = np.repeat(starts, np.diff(np.append(starts, flat.size)))
 
-    def earlier_sharing_a_band(self, i: int) -> np.ndarray:
-        """Positions before ``i`` of the articles sharing a band key with article ``i``."""
-        keys = self.keys_of[i]
-        lo = np.searchsorted(self.keys, keys, side="left").tolist()
-        hi = np.searchsorted(self.keys, keys, side="right").tolist()
-        # Every run holds article i itself; a run of one holds nothing else.
-        runs = [self.ids[a:b] for a, b in zip(lo, hi, strict=True) if b - a > 1]
-        if not runs:
-            return _EMPTY_POSITIONS
-        ids = np.concatenate(runs)
-        return np.unique(ids[ids < i])
+    def blocks(self, max_pairs: int) -> list[tuple[int, int]]:
+        """Runs of articles ``(first, stop)`` sharing at most about ``max_pairs`` band keys
+        with earlier ones (one article at least): bounds the arrays of one pass."""
+        width = BANDS + HEAD_BANDS
+        shared = (self.places - self.run_start[self.places]).reshape(-1, width).sum(axis=1)
+        cuts = np.searchsorted(np.cumsum(shared), np.arange(0, int(shared.sum()), max_pairs))
+        bounds = [*dict.fromkeys([0, *(int(c) + 1 for c in cuts[1:]), len(shared)])]
+        return [(a, b) for a, b in itertools.pairwise(bounds) if a < b]
+
+    def earlier_pairs(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """(later, earlier) positions of each pair of articles sharing a band key whose later
+        one is in ``first:stop``, once each, ordered by later then earlier."""
+        width = BANDS + HEAD_BANDS
+        places = self.places[first * width : stop * width]
+        counts = places - self.run_start[places]
+        total = int(counts.sum())
+        if not total:
+            return _EMPTY_POSITIONS, _EMPTY_POSITIONS
+        # For each key, the run positions before it: run_start, run_start + 1, ...
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        earlier = self.ids[np.repeat(self.run_start[places], counts) + offsets]
+        later = np.repeat(np.arange(first, stop, dtype=np.int64), width)
+        pairs = np.sort(np.repeat(later, counts) * len(self.sizes) + earlier)
+        # Once each (two articles may share several keys); np.unique hashes: 10 times slower.
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        return pairs // len(self.sizes), pairs % len(self.sizes)
+
+    def jaccards(self, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of each pair, from the share of equal MinHash values."""
+        out = np.empty(len(later), dtype=np.float64)
+        step = 1 << 15  # pairs a pass: two gathers of 16 MiB
+        for a in range(0, len(later), step):
+            same = self.sigs[later[a : a + step]] == self.sigs[earlier[a : a + step]]
+            out[a : a + step] = np.count_nonzero(same, axis=1) / NUM_PERM
+        return out
 
 
 _EMPTY_POSITIONS = np.empty(0, dtype=np.int64)
+# Band keys shared with earlier articles that one pass gathers: its arrays take ~40 bytes each.
+_PAIRS_A_PASS = 1 << 20
 
 
 def _near_references_of_day(
@@ -695,23 +739,37 @@ def _near_references_of_day(
 def _near_share(
     index: DedupeIndex, day: _DayArrays, checked: list[Fingerprint], share: int, shares: int
 ) -> dict[int, list[tuple[int, float, float]]]:
-    # Every ``shares``-th article from ``share`` on: the later ones have more candidates,
-    # so interleaving gives each process as much work.
+    # Every ``shares``-th block of articles from ``share`` on: blocks hold about as many
+    # pairs, and interleaving them gives each process as much work. Articles with no close
+    # candidate get no entry: scoring them would find nothing.
     near: dict[int, list[tuple[int, float, float]]] = {}
     offset = index.frozen_count
-    for i in range(share, len(checked), shares):
-        fp = checked[i]
-        if fp.size < MIN_SHINGLES:
-            continue
-        earlier = day.earlier_sharing_a_band(i)
-        jacs = np.count_nonzero(day.sigs[earlier] == fp.signature, axis=1) / NUM_PERM
-        near[i] = index.near_among(
-            fp,
-            index.frozen_candidates(day.keys_of[i]),
-            earlier + offset,
-            jacs,
-            day.sizes[earlier],
-            day.numbers[earlier],
-            day.names[earlier],
-        )
+    for first, stop in day.blocks(_PAIRS_A_PASS)[share::shares]:
+        later, earlier = day.earlier_pairs(first, stop)
+        jacs = day.jaccards(later, earlier)
+        # near_among's own first filter, on all the block's pairs at once.
+        sizes, own = day.sizes[earlier], day.sizes[later]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = jacs * (own + sizes) / ((1 + jacs) * np.minimum(own, sizes))
+        close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
+        later, earlier, jacs = later[close], earlier[close], jacs[close]
+        bounds = np.searchsorted(later, np.arange(first, stop + 1))
+        frozen = index.frozen_hits(day.keys_of[first:stop])
+        for i in range(first, stop):
+            a, b = bounds[i - first], bounds[i - first + 1]
+            fp = checked[i]
+            if fp.size < MIN_SHINGLES or (a == b and not frozen[i - first]):
+                continue
+            docs = earlier[a:b]
+            found = index.near_among(
+                fp,
+                index.frozen_candidates(day.keys_of[i]),
+                docs + offset,
+                jacs[a:b],
+                day.sizes[docs],
+                day.numbers[docs],
+                day.names[docs],
+            )
+            if found:
+                near[i] = found
     return near

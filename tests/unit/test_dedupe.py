@@ -237,6 +237,68 @@ def test_a_day_checked_on_two_processes_gets_the_same_verdicts(monkeypatch, tmp_
     assert sum(v.is_duplicate for v in two.values()) >= 3
 
 
+def _related_fingerprints(count: int, seed: int) -> list[Fingerprint]:
+    """Stories over a small vocabulary, each with copies that are edited, trimmed or
+    extended, so that many articles share band keys and some are near copies."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{n}" for n in range(300)]
+    texts: list[str] = []
+    while len(texts) < count:
+        story = list(rng.choice(words, size=int(rng.integers(20, 200))))
+        story += [str(int(rng.integers(1, 999))), "Said", "Tripoli"]
+        texts.append(" ".join(story))
+        for _ in range(int(rng.integers(0, 6))):
+            copy = list(story)
+            for at in rng.choice(len(copy), size=int(rng.integers(0, len(copy) // 3 + 1))):
+                copy[at] = str(rng.choice(words))
+            cut = int(rng.integers(len(copy) // 4, len(copy) + 1))
+            texts.append(" ".join(copy[:cut] + list(rng.choice(words, int(rng.integers(0, 40))))))
+    return [Fingerprint.of(f"{n:016x}", text) for n, text in enumerate(texts[:count])]
+
+
+def _near_references_one_by_one(
+    index: DedupeIndex, checked: list[Fingerprint]
+) -> dict[int, list[tuple[int, float, float]]]:
+    # The definition: every earlier article sharing a band key, scored by near_among.
+    keys = [set(dedupe.band_keys(fp.signature, fp.head).tolist()) for fp in checked]
+    near = {}
+    for i, fp in enumerate(checked):
+        if fp.size < dedupe.MIN_SHINGLES:
+            continue
+        earlier = np.array([j for j in range(i) if keys[i] & keys[j]], dtype=np.int64)
+        sigs = np.array([checked[j].signature for j in earlier]).reshape(-1, dedupe.NUM_PERM)
+        found = index.near_among(
+            fp,
+            index.frozen_candidates(dedupe.band_keys(fp.signature, fp.head)),
+            earlier + index.frozen_count,
+            np.count_nonzero(sigs == fp.signature, axis=1) / dedupe.NUM_PERM,
+            np.array([checked[j].size for j in earlier], dtype=np.int64),
+            np.array([checked[j].numbers_mask for j in earlier], dtype=np.int64),
+            np.array([checked[j].names_mask for j in earlier], dtype=np.int64),
+        )
+        if found:
+            near[i] = found
+    return near
+
+
+@pytest.mark.parametrize(("block", "workers"), [(1 << 20, 1), (300, 1), (1, 1), (200, 2)])
+def test_near_references_are_every_earlier_article_sharing_a_band_scored_one_by_one(
+    monkeypatch, block: int, workers: int
+) -> None:
+    prints = _related_fingerprints(260, seed=1)
+    index = DedupeIndex()
+    for fp in prints[200:]:  # history: the frozen references, copies of the day's among them
+        index.add(fp)
+    index.freeze()
+    day = prints[:200] + prints[210:215]
+    monkeypatch.setattr(dedupe, "_PAIRS_A_PASS", block)
+    monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
+    expected = _near_references_one_by_one(index, day)
+    assert dedupe._near_references_of_day(index, day, workers) == expected
+    assert sum(map(len, expected.values())) >= 20
+    assert any(doc < index.frozen_count for found in expected.values() for doc, *_ in found)
+
+
 def test_a_dedupe_process_that_dies_fails_the_day_with_its_exit_code(monkeypatch) -> None:
     monkeypatch.setattr(dedupe, "PARALLEL_MIN_ARTICLES", 0)
     monkeypatch.setattr(dedupe, "_near_share", lambda *args: os._exit(3))

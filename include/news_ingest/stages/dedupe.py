@@ -154,6 +154,14 @@ def _rows_kept(extracted_uris: Sequence[str], day: date) -> list[list[bool]] | N
     # Each shard wrote one row per article, but a page that redirected off its site may
     # share its article with another shard's page: extract's rule picks one, as it would
     # have over the night's pages in one shard.
+    ids = [
+        i
+        for uri in extracted_uris
+        for part in store.iter_batches(uri, ["article_id"], rows=65536)
+        for i in part.column(0).to_pylist()
+    ]
+    if len(set(ids)) == len(ids):
+        return None
     key_columns = ["article_id", "published_at", "feed_id", "url"]
     keys = [
         [
@@ -164,8 +172,6 @@ def _rows_kept(extracted_uris: Sequence[str], day: date) -> list[list[bool]] | N
         for uri in extracted_uris
     ]
     every = [k for file_keys in keys for k in file_keys]
-    if len({k.article_id for k in every}) == len(every):
-        return None
     chosen = set(one_row_per_article(every, day).chosen)
     kept, start = [], 0
     for file_keys in keys:
