@@ -13,7 +13,13 @@ from news_ingest.config import parse_feed_list
 from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
 from news_ingest.stages.common import work_uri
-from news_ingest.stages.extract import ExtractResult, extract_articles
+from news_ingest.stages.extract import (
+    EXTRACTED_SCHEMA,
+    ExtractResult,
+    _strip_learned,
+    _stripped,
+    extract_articles,
+)
 from news_ingest.stages.fetch import PAGES_SCHEMA, fetch_pages
 from news_ingest.stages.poll import poll_feed
 from news_ingest.stages.select import select_items_of_day
@@ -140,3 +146,25 @@ def test_a_line_repeated_across_a_sites_bodies_is_stripped(settings: Settings) -
     plain = _extract_rows(_page_rows(24), settings)
     assert plain.boilerplate_stripped == 0
     assert store.read_table(plain.uri).column("text").to_pylist() == texts
+
+
+def test_only_the_rows_of_sites_that_learned_lines_change_and_as_stripping_each_would(
+    settings: Settings,
+) -> None:
+    # A batch of two sites in turn, one of which learned its promo line: the batch comes
+    # out as stripping every row by itself does, in the same order.
+    rows = store.read_table(_extract_rows(_page_rows(24), settings).uri).to_pylist()
+    assert len(rows) >= 4
+    for n, row in enumerate(rows):
+        if n % 2:
+            row.update(domain="promo.example", text=f"{row['text']}\n{PROMO}")
+    learned = {"promo.example": {PROMO}, rows[0]["domain"]: set()}
+    stats = {"stripped": 0}
+    part = pa.RecordBatch.from_pylist(rows, EXTRACTED_SCHEMA)
+    table = _stripped(part, learned, stats)
+    expected = [dict(row) for row in rows]
+    changed = [_strip_learned(row, learned.get(row["domain"], set())) for row in expected]
+    assert table.schema == EXTRACTED_SCHEMA
+    assert table.to_pylist() == expected
+    assert stats["stripped"] == sum(changed) == len(rows) // 2
+    assert all(PROMO not in row["text"] for row in table.to_pylist())

@@ -141,6 +141,25 @@ def _strip_learned(row: dict[str, Any], learned: set[str]) -> bool:
     return True
 
 
+def _stripped(
+    part: pa.RecordBatch, learned: dict[str, set[str]], stats: dict[str, int]
+) -> pa.Table:
+    """``part`` with its sites' learned boilerplate lines removed; only the rows of sites
+    that learned some leave Arrow (stripping nothing leaves a body as it is)."""
+    pieces, start = [], 0
+    for i, domain in enumerate(part.column("domain").to_pylist()):
+        lines = learned.get(domain)
+        if not lines:
+            continue
+        row = part.slice(i, 1).to_pylist()[0]
+        if _strip_learned(row, lines):
+            stats["stripped"] += 1
+            pieces += [part.slice(start, i - start), pa.RecordBatch.from_pylist([row], part.schema)]
+            start = i + 1
+    pieces.append(part.slice(start))
+    return pa.Table.from_batches(pieces, part.schema).cast(EXTRACTED_SCHEMA)
+
+
 def _fetched_pages(pages_uri: str, rows: dict[str, dict[str, Any]]) -> Iterator[PageInput]:
     from news_ingest.extract import PageInput
 
@@ -226,24 +245,20 @@ def extract_pages(
     of_day = one_row_per_article(keys, day)
     chosen = set(of_day.chosen)
     uri = work_uri(root, day, run_id, *folder, "extracted.parquet")
-    kept: list[dict[str, Any]] = []
     stats = {"stripped": 0, "not_article": 0, "paywalled": 0}
     date_sources: dict[str, int] = {}
     index = 0
     with store.batch_writer(uri, EXTRACTED_SCHEMA) as write:
         for part in store.iter_batches(all_uri, rows=EXTRACT_BATCH_ROWS):
-            for row in part.to_pylist():
-                index += 1
-                if index - 1 not in chosen:
-                    continue
-                stats["stripped"] += _strip_learned(row, learned.get(row["domain"], set()))
-                stats["not_article"] += not row["is_article"]
-                stats["paywalled"] += bool(row["is_paywalled"])
-                date_sources[row["date_source"]] = date_sources.get(row["date_source"], 0) + 1
-                kept.append(row)
-            if kept:
-                write(pa.Table.from_pylist(kept, schema=EXTRACTED_SCHEMA))
-                kept.clear()
+            mask = [index + i in chosen for i in range(part.num_rows)]
+            index += part.num_rows
+            table = _stripped(part.filter(pa.array(mask, pa.bool_())), learned, stats)
+            if table.num_rows:
+                stats["not_article"] += sum(not v for v in table["is_article"].to_pylist())
+                stats["paywalled"] += sum(bool(v) for v in table["is_paywalled"].to_pylist())
+                for source in table["date_source"].to_pylist():
+                    date_sources[source] = date_sources.get(source, 0) + 1
+                write(table)
     store.delete(all_uri)
     errors.sort(key=lambda e: (e.url or "", e.feed_id or ""))
     log.info(
