@@ -448,6 +448,25 @@ def test_https_pages_are_fetched_with_the_certificate_checked(
     assert resp.final_url.startswith("https://127.0.0.1:")
 
 
+def test_the_origins_of_one_fetcher_share_one_tls_context(
+    site: SiteServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a TLS context reads the CA bundle: once a fetcher, not once an origin."""
+    made: list[ssl.SSLContext] = []
+    real = httpx.create_ssl_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counted)
+    with SiteServer() as other, Fetcher(settings) as f:
+        other.routes["/page"] = Route(b"<html><body>other</body></html>")
+        for base in (site.base_url, other.base_url, site.base_url):
+            assert f.get(base + "/page").status == 200
+    assert len(made) == 1
+
+
 def test_an_https_response_that_never_finishes_its_headers_is_stopped_at_the_time_limit(
     settings: Settings, tls: ssl.SSLContext
 ) -> None:
