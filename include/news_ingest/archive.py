@@ -263,16 +263,31 @@ class Capture:
     length: int
 
 
-def read_index(root: str, days: Iterable[date]) -> pa.Table:
-    """Every capture-index row of ``days``."""
+def read_index(root: str, days: Iterable[date], columns: list[str] | None = None) -> pa.Table:
+    """Every capture-index row of ``days`` (only ``columns`` when given)."""
+    schema = pa.schema([INDEX_SCHEMA.field(c) for c in columns]) if columns else INDEX_SCHEMA
     tables = [
-        store.read_table(uri)
+        store.read_table(uri, columns)
         for day in days
         for uri in store.list_files(index_folder(root, day), ".parquet")
     ]
     if not tables:
-        return INDEX_SCHEMA.empty_table()
-    return pa.concat_tables([t.cast(INDEX_SCHEMA) for t in tables])
+        return schema.empty_table()
+    return pa.concat_tables([t.cast(schema) for t in tables])
+
+
+def _is_page_capture(row: dict[str, Any]) -> bool:
+    """A capture that replays a page: a 200 or a redirect with its target, not robots.txt,
+    a feed or a sitemap."""
+    if row["kind"] in {"robots", "feed", "sitemap"}:
+        return False
+    return bool(row["status"] == 200 or (row["status"] in REDIRECTS and row["location"]))
+
+
+def has_page_captures(root: str, days: Iterable[date]) -> bool:
+    """Whether the archive of ``days`` holds a page that a ``CaptureLookup`` would find."""
+    rows = read_index(root, days, ["kind", "status", "location"]).to_pylist()
+    return any(map(_is_page_capture, rows))
 
 
 class CaptureLookup:
@@ -284,9 +299,7 @@ class CaptureLookup:
         rows = read_index(root, days).to_pylist()
         rows.sort(key=lambda r: r["fetched_at"])
         for row in rows:
-            if row["kind"] in {"robots", "feed", "sitemap"}:
-                continue
-            if row["status"] == 200 or (row["status"] in REDIRECTS and row["location"]):
+            if _is_page_capture(row):
                 self._by_url[row["canonical_url"]] = row  # the latest wins
 
     def __len__(self) -> int:

@@ -3,11 +3,16 @@ that robots.txt lists (a news sitemap index here), not only through feed items."
 
 from __future__ import annotations
 
+import pytest
+
+import news_ingest.archive
 from demo.server import SiteServer
 from demo.site import DEMO_DAY, build_routes, stories_of
 from news_ingest import store
 from news_ingest.config import Feed
+from news_ingest.http import Fetcher
 from news_ingest.settings import Settings
+from news_ingest.stages.poll import poll_feeds
 from tests.support import nightly_run
 
 
@@ -45,3 +50,29 @@ def test_backfill_without_captures_finds_the_days_articles_in_sitemaps(
     assert again.stages.fetch.requested == 0
     assert _slugs(settings) == found
     assert all(r["path"] != "/frontline/sitemap.xml" for r in site.requests[hits:])
+
+
+def test_a_batch_of_feeds_reads_the_capture_index_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether D's pages were captured is a question about the day: asked per feed, a day
+    # of harvests cost each feed of the batch a read of the day's whole index.
+    reads: list[object] = []
+    real = news_ingest.archive.read_index
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(news_ingest.archive, "read_index", counted)
+    site = SiteServer().start()
+    site.routes.update(build_routes(site.base_url))
+    paths = ["/courier/rss.xml", "/meridian/atom.xml", "/courier/rss.xml?again"]
+    feeds = [Feed(id=f"f{n}", url=site.base_url + p, kind="feed") for n, p in enumerate(paths)]
+    try:
+        with Fetcher(settings) as fetcher:
+            polls = poll_feeds(feeds, DEMO_DAY, "run", settings, fetcher)
+    finally:
+        site.stop()
+    assert [p.error for p in polls] == [None] * 3 and all(p.health.items for p in polls)
+    assert len(reads) == 1

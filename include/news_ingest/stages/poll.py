@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from news_ingest import store
-from news_ingest.archive import CaptureLookup, replay_days
+from news_ingest.archive import has_page_captures, replay_days
 from news_ingest.config import Feed
 from news_ingest.feeds import (
     FeedItem,
@@ -225,13 +225,17 @@ def poll_feed(
     settings: Settings,
     fetcher: Fetcher,
     parse: FeedParser = parse_feed,
+    captured: bool | None = None,
 ) -> PollResult:
-    """Poll one feed or sitemap conditionally and stage its items; never raises for a bad feed."""
+    """Poll one feed or sitemap conditionally and stage its items; never raises for a bad feed.
+    ``captured``: whether D's pages were archived (looked up when not given)."""
     started = time.monotonic()
     health, uri, sitemap_items, error = UNPOLLED, None, None, None
     try:
         items, health = poll_feed_items(feed, settings, fetcher, parse=parse)
-        if not CaptureLookup(settings.data_root, replay_days(day)):
+        if captured is None:
+            captured = has_page_captures(settings.data_root, replay_days(day))
+        if not captured:
             # No page of D was captured (a backfill): look for D's articles in sitemaps too.
             sitemap_items = discover_from_sitemaps(feed, day, settings, fetcher)
         staged = work_uri(settings.data_root, day, run_id, "items", feed_file(feed.id))
@@ -261,9 +265,15 @@ def poll_feeds(
     log.info("polling %d feeds for %s", len(feeds), day)
     parsers = min(len(feeds), worker_processes())
     threads = min(len(feeds), max(1, settings.fetch_concurrency))
+    # Looked up once for the batch: reading the capture index for each feed cost a poll
+    # of a harvested day as many reads of its whole index as it has feeds.
+    captured = has_page_captures(settings.data_root, replay_days(day))
     with feed_parsing_processes(parsers) as parse, ThreadPoolExecutor(threads) as pool:
         polls = list(
-            pool.map(lambda feed: poll_feed(feed, day, run_id, settings, fetcher, parse), feeds)
+            pool.map(
+                lambda feed: poll_feed(feed, day, run_id, settings, fetcher, parse, captured),
+                feeds,
+            )
         )
     for poll in polls:
         if poll.error is not None:
