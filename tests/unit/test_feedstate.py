@@ -216,3 +216,19 @@ def test_a_validator_that_is_not_ascii_is_not_sent_and_the_poll_goes_on(
     assert again.error is None
     assert "If-None-Match" not in sent[1] and "If-Modified-Since" not in sent[1]
     assert (again.health.status, again.health.not_modified, again.health.items) == (200, True, 1)
+
+
+def test_a_state_is_stored_as_the_json_of_its_fields_and_read_back_whole(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    items = [
+        {"url": "http://a.example/1", "title": "Ünïcode “quotes”", "published_at": None},
+        {"url": "http://a.example/2", "title": None, "published_at": "2026-11-19T10:00:00+00:00"},
+    ]
+    state = DocState("f", "http://a.example/rss", etag='W/"1"', items=items, children=["c"])
+    root = str(tmp_path)
+    save_state(root, state)
+    stored = Path(state_uri(root, "f", state.url)).read_bytes()
+    expected = json.dumps({"version": 1, **asdict(state)}, sort_keys=True).encode()
+    assert stored == expected
+    assert load_state(root, "f", state.url) == state
