@@ -662,10 +662,11 @@ class _DayArrays:
         self.ids = np.repeat(np.arange(n, dtype=np.int64), width)[order]
         # Where each article's keys landed, and where each key's run of equals starts: the
         # earlier articles sharing that key are the ids between the two.
-        self.places = np.empty(flat.size, dtype=np.int64)
-        self.places[order] = np.arange(flat.size, dtype=np.int64)
+        # (32-bit: a 100k day's keys are 4 million, and this is the stage that grows with N.)
+        self.places = np.empty(flat.size, dtype=np.int32)
+        self.places[order] = np.arange(flat.size, dtype=np.int32)
         starts = np.flatnonzero(np.concatenate(([True], self.keys[1:] != self.keys[:-1])))
-        self.run_start = np.repeat(starts, np.diff(np.append(starts, flat.size)))
+        self.run_start = np.repeat(starts, np.diff(np.append(starts, flat.size))).astype(np.int32)
 
     def blocks(self, max_pairs: int) -> list[tuple[int, int]]:
         """Runs of articles ``(first, stop)`` sharing at most about ``max_pairs`` band keys

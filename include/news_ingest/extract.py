@@ -718,8 +718,8 @@ def extract_batch(
     Pages travel in chunks of ``chunk_pages``. Workers are replaced after about
     ``max_tasks_per_worker`` pages so memory stays bounded however many pages a night
     brings (a bench worker grows 4 MiB in 3,000 pages; each replacement leaves its core
-    idle for 40 to 160 ms). ``then`` runs on each extraction in the worker (which inherits it at the fork),
-    so per-article work that follows it shares both cores.
+    idle for 40 to 160 ms). ``then`` runs on each extraction in the worker (which inherits
+    it at the fork), so per-article work that follows it shares both cores.
     """
     _warm_up()
     size = max(1, chunk_pages)
