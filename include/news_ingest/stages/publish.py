@@ -22,17 +22,13 @@ class PublishResult(JsonRecord):
 
 def publish_partitions(articles_uri: str, events_uri: str, day: date, root: str) -> PublishResult:
     """Replace the day's fingerprints, articles and events partitions with the staged tables."""
-    from concurrent.futures import ThreadPoolExecutor
-
     started = time.monotonic()
-    # Each partition is replaced atomically; the store sorts each by its dataset's keys, so
-    # the order pages arrived in leaves no trace. Fingerprints and articles both come from
-    # the dedupe stage's file; dedupe's history uses a fingerprint only while its
-    # text_sha256 matches the article's, so a run killed between the two leaves no
-    # fingerprint of another text in use. Events are written beside them: Arrow sorts and
-    # writes Parquet without the GIL, so the two take both cores.
-    with ThreadPoolExecutor(1) as beside:
-        events = beside.submit(store.write_partition_from, root, "events", day, events_uri)
-        fingerprints = store.write_partition_from(root, "fingerprints", day, articles_uri)
-        articles = store.write_partition_from(root, "articles", day, articles_uri)
-    return PublishResult(articles, events.result(), elapsed(started), fingerprints)
+    # Each partition is replaced atomically, one after the other; the store sorts each by
+    # its dataset's keys, so the order pages arrived in leaves no trace. Fingerprints and
+    # articles both come from the dedupe stage's file; dedupe's history uses a fingerprint
+    # only while its text_sha256 matches the article's, so a run killed between the two
+    # leaves no fingerprint of another text in use.
+    fingerprints = store.write_partition_from(root, "fingerprints", day, articles_uri)
+    articles = store.write_partition_from(root, "articles", day, articles_uri)
+    events = store.write_partition_from(root, "events", day, events_uri)
+    return PublishResult(articles, events, elapsed(started), fingerprints)
