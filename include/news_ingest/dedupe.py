@@ -706,8 +706,9 @@ class _DayArrays:
 
 
 _EMPTY_POSITIONS = np.empty(0, dtype=np.int64)
-# Band keys shared with earlier articles that one pass gathers: its arrays take ~40 bytes each.
-_PAIRS_A_PASS = 1 << 20
+# Band keys shared with earlier articles that one pass gathers: its arrays take ~40 bytes
+# each, in each dedupe process, at the stage whose memory grows with the day.
+_PAIRS_A_PASS = 1 << 18
 
 
 def _near_references_of_day(

@@ -709,7 +709,7 @@ def extract_batch(
     pages: Iterable[PageInput],
     options: ExtractOptions = DEFAULT_OPTIONS,
     workers: int = 2,
-    max_tasks_per_worker: int = 2000,
+    max_tasks_per_worker: int = 500,
     then: Callable[[Extracted], Any] | None = None,
     chunk_pages: int = CHUNK_PAGES,
 ) -> Iterator[BatchResult]:
@@ -717,9 +717,10 @@ def extract_batch(
 
     Pages travel in chunks of ``chunk_pages``. Workers are replaced after about
     ``max_tasks_per_worker`` pages so memory stays bounded however many pages a night
-    brings (a bench worker grows 4 MiB in 3,000 pages; each replacement leaves its core
-    idle for 40 to 160 ms). ``then`` runs on each extraction in the worker (which inherits
-    it at the fork), so per-article work that follows it shares both cores.
+    brings: a forked worker's pages shared with this process become its own as it writes
+    them, so a longer-lived one counts for more memory (see docs/performance.md, 100k).
+    ``then`` runs on each extraction in the worker (which inherits it at the fork), so
+    per-article work that follows it shares both cores.
     """
     _warm_up()
     size = max(1, chunk_pages)
