@@ -450,9 +450,7 @@ class DedupeIndex:
             name_masks = np.concatenate([self._names[frozen], name_masks])
         # Most candidates share a band by chance: drop those below both thresholds at once,
         # so the per-candidate checks below run on the few that may be copies.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            overlap = jacs * (fp.size + sizes) / ((1 + jacs) * np.minimum(fp.size, sizes))
-        close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
+        close = _close(jacs, fp.size, sizes)
         if not close.any():
             return []
         rows = zip(
@@ -480,6 +478,18 @@ class DedupeIndex:
                 continue
             near.append((doc, max(jac, min(containment, 1.0)), jac))
         return near
+
+
+def _close(jacs: np.ndarray, size: int | np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Which candidates of ``sizes`` shingles may copy a text of ``size`` (one, or one each):
+    a Jaccard estimate or an overlap of the smaller text over its threshold."""
+    # Overlap from the Jaccard estimate and the two sizes: |A∩B| = J(|A|+|B|)/(1+J).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overlap = jacs * (size + sizes) / ((1 + jacs) * np.minimum(size, sizes))
+    close: np.ndarray = (sizes >= MIN_SHINGLES) & (
+        (jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT)
+    )
+    return close
 
 
 def _best(near: Iterable[tuple[int, float, float]]) -> tuple[int, float, float] | None:
@@ -750,10 +760,7 @@ def _near_share(
         later, earlier = day.earlier_pairs(first, stop)
         jacs = day.jaccards(later, earlier)
         # near_among's own first filter, on all the block's pairs at once.
-        sizes, own = day.sizes[earlier], day.sizes[later]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            overlap = jacs * (own + sizes) / ((1 + jacs) * np.minimum(own, sizes))
-        close = (sizes >= MIN_SHINGLES) & ((jacs >= MIN_JACCARD) | (overlap >= MIN_CONTAINMENT))
+        close = _close(jacs, day.sizes[later], day.sizes[earlier])
         later, earlier, jacs = later[close], earlier[close], jacs[close]
         bounds = np.searchsorted(later, np.arange(first, stop + 1))
         frozen = index.frozen_hits(day.keys_of[first:stop])
