@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.etree import XPath
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.baseline import block_text
-from trafilatura.settings import Extractor
+from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
 from news_ingest.charset import decode_document
@@ -480,6 +480,10 @@ def trafilatura_options(options: ExtractOptions, url: str) -> Extractor:
     them: copied from settings built once, since building them reads trafilatura's
     config file's values one by one (0.12 ms a page, 1 to 2 % of an extraction)."""
     settings = copy(_trafilatura_settings(options))
+    # Dates are sought up to today's (a page dated after it is refused): of this call's day,
+    # not of the day the settings were built, in a worker that outlives midnight.
+    extensive = bool(settings.date_params["extensive_search"])
+    settings.date_params = set_date_params(extensive)
     source = url or None  # as Extractor.__init__ sets them
     settings.url = url
     settings.source = source and source.encode("utf-8", "replace").decode("utf-8")

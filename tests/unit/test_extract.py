@@ -607,3 +607,22 @@ def test_each_consent_phrase_alone_can_make_a_wall(line: str) -> None:
     assert len(text.split()) == 2 * words
     assert is_consent_wall(text)
     assert not is_consent_wall(f"{text}\nOne more line of the story.")
+
+
+def test_settings_copied_after_midnight_seek_dates_up_to_the_new_day(monkeypatch) -> None:
+    # The settings are built once a process; a page's date limit is its own day's.
+    import datetime as real
+
+    import trafilatura.settings
+
+    before = trafilatura_options(DEFAULT_OPTIONS, "http://a.example/story")
+
+    class Tomorrow(real.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def]
+            return real.datetime.now(tz) + real.timedelta(days=1)
+
+    monkeypatch.setattr(trafilatura.settings, "datetime", Tomorrow)
+    after = trafilatura_options(DEFAULT_OPTIONS, "http://a.example/story")
+    assert after.date_params["max_date"] > before.date_params["max_date"]
+    assert after.date_params["extensive_search"] == before.date_params["extensive_search"]
