@@ -89,15 +89,15 @@ def shingle_hashes(normalized: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     return np.array(list(map(zlib.crc32, map(str.encode, grams))), dtype=np.uint64)
 
 
-def minhash(hashes: np.ndarray) -> np.ndarray:
-    """128 MinHash values (uint32) of a set of shingle hashes."""
+def minhash(hashes: np.ndarray, perms: int = NUM_PERM) -> np.ndarray:
+    """The first ``perms`` of the 128 MinHash values (uint32) of a set of shingle hashes."""
     if hashes.size == 0:
-        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+        return np.full(perms, 0xFFFFFFFF, dtype=np.uint32)
     # (a*h + b) mod (2**61 - 1), the products wrapping at 2**64. Since 2**61 = 1 modulo
     # the prime, x mod p is (x & p) + (x >> 61), less p once if that reaches p: the same
     # values as ``%``, without a 64-bit division per element (30 % less time).
-    mixed = np.multiply.outer(_A, hashes)
-    mixed += _B[:, None]
+    mixed = np.multiply.outer(_A[:perms], hashes)
+    mixed += _B[:perms, None]
     high = mixed >> _SHIFT61
     mixed &= _MERSENNE
     mixed += high
@@ -120,7 +120,7 @@ def _names(text: str) -> Iterator[str]:
 
 def _mask(tokens: Iterable[str]) -> int:
     bits = 0
-    for token in tokens:
+    for token in set(tokens):  # a name or number recurs: each sets its one bit once
         bits |= 1 << (zlib.crc32(token.encode()) & 63)
     return bits - (1 << 64) if bits >= 1 << 63 else bits  # stored as a signed int64
 
@@ -164,7 +164,7 @@ class Fingerprint:
             size=int(hashes.size),
             numbers_mask=_mask(n.replace(",", "") for n in _NUMBER.findall(text)),
             names_mask=_mask(_names(text)),
-            head=minhash(opening)[:HEAD_PERM],
+            head=minhash(opening, HEAD_PERM),
         )
 
     def signature_bytes(self) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -144,7 +145,12 @@ def resolve_canonical(page_url: str, declared: str | None) -> str:
 
 def registered_domain(url: str) -> str:
     """Registered domain of a URL (``bbc.co.uk``), or its bare host when it has no public suffix."""
-    host = (urlsplit(url).hostname or "").lower()
+    return _registered_domain_of_host((urlsplit(url).hostname or "").lower())
+
+
+@lru_cache(maxsize=4096)
+def _registered_domain_of_host(host: str) -> str:
+    # A night's pages come from a few hundred hosts, and each page asks three times.
     try:
         fld = get_fld(f"http://{host}", fail_silently=True)
     except Exception:  # tld raises on odd hosts despite fail_silently

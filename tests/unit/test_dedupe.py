@@ -344,3 +344,27 @@ def test_shingle_hashes_hash_every_shingle_once_per_occurrence(words: list[str])
     hashes = dedupe.shingle_hashes(text)
     assert hashes.dtype == np.uint64
     assert hashes.tolist() == [zlib.crc32(g.encode()) for g in grams]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**32 - 1), max_size=80, unique=True),
+    st.integers(1, dedupe.NUM_PERM),
+)
+def test_a_shorter_minhash_is_the_first_values_of_the_full_one(
+    values: list[int], perms: int
+) -> None:
+    # The head signature is computed with its 32 permutations only: the values stored
+    # must stay those of the first 32 of the 128.
+    hashes = np.array(values, dtype=np.uint64)
+    assert dedupe.minhash(hashes, perms).tolist() == dedupe.minhash(hashes)[:perms].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["mosul", "erbil", "12", "1000", "kirkuk", ""]), max_size=30))
+def test_a_mask_sets_each_tokens_crc32_bit_however_often_it_recurs(tokens: list[str]) -> None:
+    bits = 0
+    for token in tokens:
+        bits |= 1 << (zlib.crc32(token.encode()) & 63)
+    expected = bits - (1 << 64) if bits >= 1 << 63 else bits
+    assert dedupe._mask(iter(tokens)) == expected
