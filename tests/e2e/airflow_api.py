@@ -210,8 +210,8 @@ class Services:
         return list(latest.values())
 
     def task_log(self, ti: dict[str, Any]) -> list[dict[str, Any]]:
-        """The whole log of a finished task instance's latest try, as the UI's log view reads
-        it (`GET .../taskInstances/{task}/logs/{try}`): its structured entries, in order."""
+        """The log of a finished task instance's latest run, as the UI's log view reads its
+        latest try (`GET .../taskInstances/{task}/logs/{try}`): structured entries, in order."""
         run = urllib.parse.quote(ti["dag_run_id"], safe="")
         path = (
             f"/api/v2/dags/news_nightly/dagRuns/{run}/taskInstances/{ti['task_id']}"
@@ -229,7 +229,11 @@ class Services:
             if key not in seen:
                 seen.add(key)
                 unique.append(entry)
-        return unique
+        # A backfill reprocessing a run at times runs its tasks again under the same try
+        # number (seen once on SQLite: every task of one day at try 1 twice), so that try's
+        # log holds both runs: the latest starts at the task runner's last "Pre Execute".
+        starts = [i for i, e in enumerate(unique) if e.get("event") == "::group::Pre Execute"]
+        return unique[starts[-1] :] if starts else unique
 
     def wait_completed(self, backfill_id: int, timeout_s: float = 120) -> None:
         """Until the scheduler marks the backfill completed (one backfill per DAG at a time)."""
