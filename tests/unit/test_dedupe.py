@@ -351,13 +351,22 @@ def test_shingle_hashes_hash_every_shingle_once_per_occurrence(words: list[str])
     st.lists(st.integers(0, 2**32 - 1), max_size=80, unique=True),
     st.integers(1, dedupe.NUM_PERM),
 )
-def test_a_shorter_minhash_is_the_first_values_of_the_full_one(
+def test_a_shorter_minhash_is_the_first_values_the_hash_family_defines(
     values: list[int], perms: int
 ) -> None:
     # The head signature is computed with its 32 permutations only: the values stored
-    # must stay those of the first 32 of the 128.
+    # must stay those of the first 32 of the 128, as the hash family defines them
+    # ((a*h + b) wrapping at 2**64, mod 2**61 - 1, its low 32 bits; the minimum over h).
     hashes = np.array(values, dtype=np.uint64)
-    assert dedupe.minhash(hashes, perms).tolist() == dedupe.minhash(hashes)[:perms].tolist()
+    prime, wrap = (1 << 61) - 1, 1 << 64
+    expected = [
+        min((((int(a) * h + int(b)) % wrap) % prime) & 0xFFFFFFFF for h in values)
+        if values
+        else 0xFFFFFFFF
+        for a, b in zip(dedupe._A[:perms], dedupe._B[:perms], strict=True)
+    ]
+    assert dedupe.minhash(hashes, perms).tolist() == expected
+    assert dedupe.minhash(hashes)[:perms].tolist() == expected
 
 
 @settings(max_examples=200, deadline=None)
